@@ -1,0 +1,71 @@
+/**
+ * The one storage interface every subgraph uses. The embedded default (PGlite)
+ * and a real PostgreSQL server both speak the same SQL through it, so a data
+ * product's queries are written once and tested on both.
+ *
+ * Contract: each domain only touches tables in its own schema (`customers.*`,
+ * `sales.*`, ...); the schema name is part of every statement so that pointing
+ * several domains at one database never mixes their tables.
+ */
+import { Pool, types } from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
+
+// numeric and bigint come back as strings by default; our amounts fit a double.
+types.setTypeParser(types.builtins.NUMERIC, (v) => Number(v));
+types.setTypeParser(types.builtins.INT8, (v) => Number(v));
+
+export type Row = Record<string, unknown>;
+
+export interface Db {
+  query<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Called once per statement, for the query counters that prove batching. */
+  onQuery(listener: (sql: string) => void): () => void;
+  close(): Promise<void>;
+}
+
+abstract class ObservedDb implements Db {
+  private listeners = new Set<(sql: string) => void>();
+  protected notify(sql: string) {
+    for (const listener of this.listeners) listener(sql);
+  }
+  onQuery(listener: (sql: string) => void) {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+  abstract query<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  abstract close(): Promise<void>;
+}
+
+/** PostgreSQL over the wire: a real server, or the embedded one served on a local socket. */
+export class PgDb extends ObservedDb {
+  private pool: Pool;
+  constructor(url: string, poolSize = 8) {
+    super();
+    this.pool = new Pool({ connectionString: url, max: poolSize });
+    // An idle client that loses its server must not crash the subgraph process.
+    this.pool.on('error', () => undefined);
+  }
+  async query<T = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
+    this.notify(sql);
+    const result = await this.pool.query(sql, params);
+    return result.rows as T[];
+  }
+  async close() {
+    await this.pool.end();
+  }
+}
+
+/** PGlite in this process: used by tests and tools that do not need a server. */
+export class PgliteDb extends ObservedDb {
+  constructor(private readonly pglite: PGlite, private readonly owned = false) {
+    super();
+  }
+  async query<T = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
+    this.notify(sql);
+    const result = await this.pglite.query<T>(sql, params);
+    return result.rows;
+  }
+  async close() {
+    if (this.owned) await this.pglite.close();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Relay-style cursor pagination over keyset SQL: the cursor holds the sort value
+ * and the id of the last row, so page N costs the same as page 1 (no OFFSET scan).
+ */
+import { GraphQLError } from 'graphql';
+
+export type PageArgs = { first?: number | null; after?: string | null };
+export type SortDirection = 'ASC' | 'DESC';
+
+export const MAX_PAGE_SIZE = 1000;
+
+export function encodeCursor(sortValue: unknown, id: number): string {
+  return Buffer.from(JSON.stringify([sortValue, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): [unknown, number] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[1] === 'number') return value as [unknown, number];
+  } catch {
+    // fall through to the error below
+  }
+  throw new GraphQLError(`Invalid cursor "${cursor}": pass a cursor returned by this field`, {
+    extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' },
+  });
+}
+
+export function pageSize(first: number | null | undefined, defaultSize = 20): number {
+  const size = first ?? defaultSize;
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
+    throw new GraphQLError(`"first" must be between 0 and ${MAX_PAGE_SIZE}, got ${size}`, {
+      extensions: { code: 'BAD_USER_INPUT', argumentName: 'first' },
+    });
+  }
+  return size;
+}
+
+/**
+ * Builds the keyset condition for `ORDER BY sortColumn dir, id dir` after a cursor.
+ * `params` is appended to; the returned SQL fragment references the new placeholders.
+ */
+export function afterCursorCondition(
+  sortColumn: string,
+  idColumn: string,
+  direction: SortDirection,
+  after: string | null | undefined,
+  params: unknown[],
+): string | null {
+  if (!after) return null;
+  const [sortValue, id] = decodeCursor(after);
+  params.push(sortValue, id);
+  const op = direction === 'ASC' ? '>' : '<';
+  return `(${sortColumn}, ${idColumn}) ${op} ($${params.length - 1}, $${params.length})`;
+}
+
+export type Connection<T> = {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+};
+
+/** Turns `size + 1` fetched rows into a connection; the extra row only says whether a next page exists. */
+export function toConnection<T extends { id: number }>(rows: T[], size: number, sortValueOf: (row: T) => unknown): Connection<T> {
+  const page = rows.slice(0, size);
+  const edges = page.map((node) => ({ cursor: encodeCursor(sortValueOf(node), node.id), node }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > size, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The shared business story behind the seed data: which customer placed which
+ * order, when, for which products. Domains seed their own tables from it (sales
+ * its orders, finance the payments for those orders, logistics their shipments)
+ * so the data products agree with each other, as they would in a company where
+ * each domain consumes the others' events.
+ *
+ * Everything is a pure function of (seed, scale, id): no domain needs another's
+ * database to seed, and every run produces the same rows.
+ */
+import { randomFor, round2 } from './random';
+
+export type ScenarioOptions = { seed: number; scale: number };
+
+export const DAY_MS = 86_400_000;
+/** The day the story ends: data covers the two years before it. Fixed so seeds are reproducible. */
+export const ANCHOR = Date.UTC(2026, 9, 31);
+export const HISTORY_DAYS = 730;
+
+export const ZONES = [
+  ['North', 'DE'], ['South', 'DE'], ['East', 'DE'], ['West', 'DE'],
+  ['Paris', 'FR'], ['Lyon', 'FR'], ['Marseille', 'FR'], ['Lille', 'FR'],
+  ['Madrid', 'ES'], ['Barcelona', 'ES'], ['Valencia', 'ES'], ['Seville', 'ES'],
+  ['Milan', 'IT'], ['Rome', 'IT'], ['Naples', 'IT'], ['Turin', 'IT'],
+  ['Amsterdam', 'NL'], ['Rotterdam', 'NL'], ['Brussels', 'BE'], ['Antwerp', 'BE'],
+  ['Vienna', 'AT'], ['Zurich', 'CH'], ['Geneva', 'CH'], ['Warsaw', 'PL'],
+] as const;
+
+export type Counts = { customers: number; products: number; orders: number };
+
+export function countsFor(scale: number): Counts {
+  return {
+    customers: Math.max(20, Math.round(10_000 * scale)),
+    products: Math.max(40, Math.round(500 * scale)),
+    orders: Math.max(100, Math.round(100_000 * scale)),
+  };
+}
+
+export type CustomerFacts = { id: number; zoneId: number; signedUpAt: number; segment: 'CONSUMER' | 'SMALL_BUSINESS' | 'ENTERPRISE' };
+
+export function customerFacts(options: ScenarioOptions, id: number): CustomerFacts {
+  const random = randomFor(options.seed, 'customer', id);
+  return {
+    id,
+    zoneId: random.int(1, ZONES.length),
+    signedUpAt: ANCHOR - random.int(HISTORY_DAYS + 10, HISTORY_DAYS + 1500) * DAY_MS,
+    segment: random.weighted([['CONSUMER', 80], ['SMALL_BUSINESS', 15], ['ENTERPRISE', 5]] as const),
+  };
+}
+
+export type ProductFacts = { id: number; price: number; categoryIndex: number };
+
+export function productFacts(options: ScenarioOptions, id: number): ProductFacts {
+  const random = randomFor(options.seed, 'product', id);
+  return { id, price: Math.floor(random.logNormal(35, 0.9)) + 0.99, categoryIndex: random.int(0, 7) };
+}
+
+export type OrderStatus = 'PLACED' | 'PAID' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED' | 'RETURNED';
+export type OrderLineFacts = { lineNo: number; productId: number; quantity: number; unitPrice: number };
+export type OrderFacts = {
+  id: number;
+  customerId: number;
+  placedAt: number;
+  status: OrderStatus;
+  lines: OrderLineFacts[];
+  total: number;
+};
+
+// Share of orders per month (Jan..Dec): a retail year with a strong Q4.
+const MONTH_WEIGHT = [0.8, 0.75, 0.9, 0.9, 0.95, 0.9, 0.85, 0.85, 0.95, 1.05, 1.5, 1.8];
+
+export function orderFacts(options: ScenarioOptions, id: number): OrderFacts {
+  const counts = countsFor(options.scale);
+  const random = randomFor(options.seed, 'order', id);
+  // A few loyal customers place many orders: skew towards low ids.
+  const customerId = 1 + Math.floor(counts.customers * Math.pow(random.next(), 1.7));
+  let daysAgo = random.int(0, HISTORY_DAYS - 1);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const month = new Date(ANCHOR - daysAgo * DAY_MS).getUTCMonth();
+    if (random.next() < MONTH_WEIGHT[month] / 1.8) break;
+    daysAgo = random.int(0, HISTORY_DAYS - 1);
+  }
+  const placedAt = ANCHOR - daysAgo * DAY_MS - random.int(0, DAY_MS / 1000 - 1) * 1000;
+  const lineCount = random.weighted([[1, 40], [2, 30], [3, 15], [4, 10], [5, 5]] as const);
+  const lines: OrderLineFacts[] = [];
+  const used = new Set<number>();
+  for (let lineNo = 1; lineNo <= lineCount; lineNo++) {
+    let productId = 1 + Math.floor(counts.products * Math.pow(random.next(), 1.4));
+    while (used.has(productId)) productId = (productId % counts.products) + 1;
+    used.add(productId);
+    const quantity = random.weighted([[1, 70], [2, 20], [3, 6], [5, 3], [10, 1]] as const);
+    lines.push({ lineNo, productId, quantity, unitPrice: productFacts(options, productId).price });
+  }
+  const total = round2(lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0));
+  let status: OrderStatus;
+  if (random.chance(0.04)) status = 'CANCELLED';
+  else if (daysAgo < 2) status = random.pick(['PLACED', 'PAID'] as const);
+  else if (daysAgo < 6) status = random.pick(['PAID', 'SHIPPED', 'SHIPPED'] as const);
+  else status = random.chance(0.035) ? 'RETURNED' : 'DELIVERED';
+  return { id, customerId, placedAt, status, lines, total };
+}

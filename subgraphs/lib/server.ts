@@ -1,0 +1,70 @@
+/**
+ * Serves one domain's subgraph over HTTP: POST/GET /graphql for the gateway,
+ * GET /health for orchestrators. Each request gets a fresh loader set, so
+ * batching happens within a request and nothing is memoized across principals.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { Db } from './db';
+import { executeApolloRequest, HttpError, readBody, sendGraphQLError, sendJson } from './http';
+import type { SubgraphContext, SubgraphDefinition } from './subgraph';
+
+export type RunningSubgraph = { name: string; url: string; port: number; stop(): Promise<void> };
+
+export type SubgraphServerOptions = { host?: string; port?: number; bodyLimitBytes?: number };
+
+export function createSubgraphApollo<TLoaders>(definition: SubgraphDefinition<TLoaders>) {
+  return new ApolloServer<SubgraphContext<TLoaders>>({
+    schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as never }]),
+    // Subgraphs are only reached through the gateway, which owns the public error policy.
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: false,
+    // Federated traces cost time on every request and are only read by Apollo's hosted reporting, which we keep off.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+}
+
+export async function startSubgraphServer<TLoaders>(
+  definition: SubgraphDefinition<TLoaders>,
+  db: Db,
+  options: SubgraphServerOptions = {},
+): Promise<RunningSubgraph> {
+  const apollo = createSubgraphApollo(definition);
+  await apollo.start();
+  const bodyLimit = options.bodyLimitBytes ?? 20 * 1024 * 1024;
+  const httpServer: Server = createServer(async (req, res) => {
+    try {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (path === '/health') return sendJson(res, 200, { status: 'ok', subgraph: definition.name });
+      if (path !== '/graphql' && path !== '/') return sendJson(res, 404, { error: `No route ${path}` });
+      const body = await readBody(req, bodyLimit);
+      await executeApolloRequest(apollo, req, res, body, async () => ({ db, loaders: definition.createLoaders(db) }));
+    } catch (error) {
+      if (error instanceof HttpError) return sendGraphQLError(res, error);
+      if (!res.headersSent) sendGraphQLError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error in subgraph'));
+      else res.destroy();
+    }
+  });
+  httpServer.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  return {
+    name: definition.name,
+    url: `http://${host}:${port}/graphql`,
+    port,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * What a domain exports: everything needed to compose it, serve it, seed it and
+ * check it. The same object is served over HTTP by `npm run subgraph`, composed
+ * in process by schema/, and started on an ephemeral port by the test harness.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, type DocumentNode } from 'graphql';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { Db } from './db';
+import type { ScenarioOptions } from './scenario';
+
+export type SubgraphContext<TLoaders> = {
+  db: Db;
+  /** One fresh set per request: dataloader memoizes, so sharing across requests would leak data. */
+  loaders: TLoaders;
+};
+
+export type SeedOptions = ScenarioOptions & { log?: NodeJS.WriteStream };
+
+export type SubgraphDefinition<TLoaders = unknown> = {
+  /** The domain's name: the subgraph name in the supergraph and the database schema name. */
+  name: string;
+  /** The folder that holds schema.graphql, dataproduct.yaml and tables.sql. */
+  dir: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<SubgraphContext<TLoaders>>;
+  createLoaders(db: Db): TLoaders;
+  /** Seeds the domain's tables from the shared scenario; the tables are empty when it is called. */
+  seed(db: Db, options: SeedOptions): Promise<void>;
+};
+
+export function readSchema(dir: string): DocumentNode {
+  return parse(readFileSync(join(dir, 'schema.graphql'), 'utf8'));
+}
+
+export function readTablesSql(dir: string): string {
+  return readFileSync(join(dir, 'tables.sql'), 'utf8');
+}

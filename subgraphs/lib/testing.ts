@@ -1,0 +1,48 @@
+/**
+ * Starts one domain's subgraph on an ephemeral port over a fresh in-memory PGlite
+ * seeded at a small scale, and records every SQL statement it runs, so a domain's
+ * tests can assert both answers and query counts (batching) in a few lines.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { PgliteDb } from './db';
+import { startSubgraphServer } from './server';
+import { seedDomain } from './storage';
+import type { SubgraphDefinition } from './subgraph';
+
+export const TEST_SEED = { seed: 42, scale: 0.01 };
+
+export type DomainUnderTest = {
+  url: string;
+  db: PgliteDb;
+  /** SQL statements run since the last `resetQueries()`. */
+  queries: string[];
+  resetQueries(): void;
+  request<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  stop(): Promise<void>;
+};
+
+export async function startDomainForTest(definition: SubgraphDefinition<any>, options = TEST_SEED): Promise<DomainUnderTest> {
+  const db = new PgliteDb(await PGlite.create(), true);
+  await seedDomain(db, definition, options);
+  const server = await startSubgraphServer(definition, db);
+  const queries: string[] = [];
+  db.onQuery((sql) => queries.push(sql));
+  return {
+    url: server.url,
+    db,
+    queries,
+    resetQueries: () => void queries.splice(0),
+    async request(query, variables) {
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as never;
+    },
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}

@@ -30,8 +30,8 @@ test('pages through a filtered list with cursors and a total', async () => {
   let after: string | null = null;
   let total = 0;
   for (let page = 0; page < 10; page++) {
-    const result = await domain.request<any>(query, { after });
-    const connection = result.data.customers;
+    const result: any = await domain.request<any>(query, { after });
+    const connection: any = result.data.customers;
     total = connection.totalCount;
     seen.push(...connection.edges.map((e: any) => e.node.id));
     expect(connection.edges.every((e: any) => e.node.segment === 'CONSUMER')).toBe(true);

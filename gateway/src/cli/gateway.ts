@@ -1,0 +1,48 @@
+/**
+ * `npm run gateway -- [--supergraph FILE] [--host H] [--port N] [--config FILE]`:
+ * runs the gateway alone. With --supergraph it fronts any Federation 1 or 2
+ * supergraph; without it, it composes the local domains at their default ports.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_PORTS, domains } from '../../../subgraphs';
+import { ConfigError, loadConfig } from '../config';
+import { startGateway } from '..';
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      config: { type: 'string' },
+      supergraph: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+    },
+  });
+  const config = loadConfig({
+    file: values.config,
+    defaults: {
+      subgraphs: domains.map((domain) => ({ name: domain.name, url: `http://127.0.0.1:${DEFAULT_PORTS[domain.name]}/graphql` })),
+    },
+    overrides: (raw) => {
+      if (values.supergraph) raw.supergraph = { ...raw.supergraph, source: 'file', file: values.supergraph };
+      if (values.host) raw.server = { ...raw.server, host: values.host };
+      if (values.port) raw.server = { ...raw.server, port: Number(values.port) };
+    },
+  });
+  const running = await startGateway(config);
+  console.log(`meshgate listening at ${running.url}`);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal} received: draining connections and stopping`);
+    await running.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : `meshgate failed to start: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+/**
+ * `npm start`: the whole mesh on one machine with embedded defaults. It opens
+ * (or seeds, the first time) one embedded PostgreSQL (PGlite) with a schema per
+ * domain, starts every domain's subgraph as its own process, as each domain
+ * deploys independently, then the gateway, and prints where everything listens.
+ * With DATABASE_URL set it uses that PostgreSQL server instead.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PgDb } from '../../../subgraphs/lib/db';
+import { databaseUrlFor, seedOptionsFrom } from '../../../subgraphs/lib/database';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../subgraphs/lib/embeddedPostgres';
+import { ensureSeeded } from '../../../subgraphs/lib/storage';
+import { DEFAULT_PORTS, domains } from '../../../subgraphs';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const started = Date.now();
+const children: ChildProcess[] = [];
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+
+function startProcess(label: string, script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (data: Buffer) => data.toString().trimEnd().split('\n').map((line) => `[${label}] ${line}`).join('\n') + '\n';
+  child.stdout!.on('data', (data: Buffer) => process.stdout.write(prefix(data)));
+  child.stderr!.on('data', (data: Buffer) => process.stderr.write(prefix(data)));
+  child.on('exit', (code, signal) => {
+    if (!stopping) console.error(`[${label}] exited (${signal ?? `code ${code}`}); the rest of the mesh keeps running`);
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitFor(url: string, label: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`${label} did not become healthy at ${url} within ${timeoutMs / 1000}s`);
+}
+
+let stopping = false;
+let embedded: EmbeddedPostgres | undefined;
+
+async function stopAll(code: number) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : null)));
+  await embedded?.stop();
+  process.exit(code);
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      scale: { type: 'string' },
+      'gateway-port': { type: 'string', default: process.env.MESHGATE_PORT ?? '4000' },
+      'db-port': { type: 'string', default: process.env.MESHGATE_EMBEDDED_DB_PORT ?? '54329' },
+    },
+  });
+  const seedOptions = seedOptionsFrom(process.env, values.scale ? { scale: Number(values.scale) } : {});
+
+  let sharedUrl = process.env.DATABASE_URL;
+  if (!sharedUrl && domains.some((domain) => !databaseUrlFor(domain.name))) {
+    const dataDir = join(ROOT, '.data', 'pglite');
+    embedded = await startEmbeddedPostgres({ dataDir, port: Number(values['db-port']) });
+    sharedUrl = embedded.url;
+    console.log(`embedded PostgreSQL (PGlite) at ${embedded.url}, data in ${dataDir} (${elapsed()})`);
+  }
+
+  for (const domain of domains) {
+    const db = new PgDb(databaseUrlFor(domain.name) ?? sharedUrl!, 2);
+    const outcome = await ensureSeeded(db, domain, { ...seedOptions, log: process.stderr });
+    if (outcome === 'reused') console.log(`${domain.name}: data already seeded (scale ${seedOptions.scale}, seed ${seedOptions.seed})`);
+    await db.close();
+  }
+
+  for (const domain of domains) {
+    const port = DEFAULT_PORTS[domain.name];
+    startProcess(domain.name, 'subgraphs/cli.ts', [domain.name, '--port', String(port)], {
+      ...process.env,
+      [`DATABASE_URL_${domain.name.toUpperCase()}`]: databaseUrlFor(domain.name) ?? sharedUrl,
+    });
+  }
+  await Promise.all(domains.map((domain) => waitFor(`http://127.0.0.1:${DEFAULT_PORTS[domain.name]}/health`, `subgraph ${domain.name}`)));
+  console.log(`all ${domains.length} subgraphs healthy (${elapsed()})`);
+
+  const gatewayPort = values['gateway-port']!;
+  startProcess('gateway', 'gateway/src/cli/gateway.ts', ['--port', gatewayPort, '--host', process.env.MESHGATE_HOST ?? '127.0.0.1'], process.env);
+  await waitFor(`http://127.0.0.1:${gatewayPort}/health`, 'gateway');
+
+  console.log(`
+meshgate is ready (${elapsed()}):
+  query page   http://localhost:${gatewayPort}/
+  GraphQL      http://localhost:${gatewayPort}/graphql
+  health       http://localhost:${gatewayPort}/health   ready: http://localhost:${gatewayPort}/ready
+${domains.map((domain) => `  subgraph     ${domain.name.padEnd(10)} http://127.0.0.1:${DEFAULT_PORTS[domain.name]}/graphql`).join('\n')}
+  database     ${embedded ? `embedded PGlite ${embedded.url}` : 'PostgreSQL from DATABASE_URL'}
+Press Ctrl+C to stop.`);
+}
+
+process.once('SIGINT', () => void stopAll(0));
+process.once('SIGTERM', () => void stopAll(0));
+main().catch((error) => {
+  console.error(`npm start failed: ${error instanceof Error ? error.message : error}`);
+  void stopAll(1);
+});

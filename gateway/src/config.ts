@@ -1,0 +1,183 @@
+/**
+ * The gateway's configuration: one zod schema per section, strict (unknown keys
+ * are errors), types inferred from it. Loaded from an optional YAML/JSON file,
+ * then environment variables, validated once at start-up; an error names the
+ * key path, what was expected and what was given, and never echoes a secret.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const port = z.number().int().min(0).max(65535);
+
+const SubgraphEndpoint = z
+  .object({
+    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'a subgraph name: letters, digits, "_" or "-", starting with a letter'),
+    url: z.url({ protocol: /^https?$/ }),
+  })
+  .strict();
+
+const ServerConfig = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(4000),
+    /** Largest accepted request body; larger ones get HTTP 413 before any parsing. */
+    bodyLimitBytes: z.number().int().positive().default(1_048_576),
+    /** Serve the GraphiQL query page at `/`. */
+    queryPage: z.boolean().default(true),
+  })
+  .strict();
+
+const SupergraphConfig = z
+  .object({
+    /**
+     * compose: compose `subgraphs` from the local domain schemas at start;
+     * file: read a composed supergraph from `file`;
+     * introspect: fetch each subgraph's SDL from its URL and compose (polled when pollIntervalMs is set).
+     */
+    source: z.enum(['compose', 'file', 'introspect']).default('compose'),
+    file: z.string().min(1).optional(),
+    pollIntervalMs: z.number().int().min(1000).optional(),
+  })
+  .strict();
+
+const SubgraphRequestsConfig = z
+  .object({
+    /** Per attempt, for every request the gateway sends to a subgraph. */
+    timeoutMs: z.number().int().positive().default(10_000),
+    /** Extra attempts for queries (never mutations) after a network error or a 502/503/504. */
+    retries: z.number().int().min(0).max(5).default(2),
+    retryDelayMs: z.number().int().min(0).default(50),
+  })
+  .strict();
+
+const ApolloConfig = z
+  .object({
+    /** Usage reporting and telemetry to Apollo's servers: off unless explicitly enabled. */
+    telemetry: z.boolean().default(false),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    /** development: query page, introspection and error details; production: none of them by default. */
+    mode: z.enum(['development', 'production']).default('development'),
+    server: ServerConfig.default(ServerConfig.parse({})),
+    supergraph: SupergraphConfig.default(SupergraphConfig.parse({})),
+    subgraphs: z.array(SubgraphEndpoint).default([]),
+    subgraphRequests: SubgraphRequestsConfig.default(SubgraphRequestsConfig.parse({})),
+    /** Introspection queries; defaults to on in development, off in production. */
+    introspection: z.boolean().optional(),
+    apollo: ApolloConfig.default(ApolloConfig.parse({})),
+    logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.supergraph.source === 'file' && !config.supergraph.file) {
+      ctx.addIssue({ code: 'custom', path: ['supergraph', 'file'], message: 'required when supergraph.source is "file"' });
+    }
+    if (config.supergraph.source !== 'file' && config.subgraphs.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['subgraphs'], message: `at least one subgraph is required when supergraph.source is "${config.supergraph.source}"` });
+    }
+    const names = config.subgraphs.map((subgraph) => subgraph.name);
+    const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+    if (duplicate) ctx.addIssue({ code: 'custom', path: ['subgraphs'], message: `subgraph "${duplicate}" is listed twice` });
+  });
+
+export type GatewayConfig = z.infer<typeof ConfigSchema>;
+export type GatewayConfigInput = z.input<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly source: string, readonly problems: string[]) {
+    super(`Invalid configuration (${source}):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length ? issue.path.join('.') : '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    const prefix = issue.path.length ? `${path}.` : '';
+    return `${issue.keys.map((key) => `${prefix}${key}`).join(', ')}: unknown key${issue.keys.length > 1 ? 's' : ''}`;
+  }
+  return `${path}: ${issue.message}`;
+}
+
+export function parseConfig(input: unknown, source = 'config'): GatewayConfig {
+  const result = ConfigSchema.safeParse(input ?? {});
+  if (!result.success) throw new ConfigError(source, result.error.issues.map(describeIssue));
+  return result.data;
+}
+
+/** Environment variables that override the file; each maps to one config key. */
+const ENV_KEYS: Record<string, { path: string[]; type: 'string' | 'number' | 'boolean' }> = {
+  MESHGATE_MODE: { path: ['mode'], type: 'string' },
+  MESHGATE_HOST: { path: ['server', 'host'], type: 'string' },
+  MESHGATE_PORT: { path: ['server', 'port'], type: 'number' },
+  MESHGATE_SUPERGRAPH_FILE: { path: ['supergraph', 'file'], type: 'string' },
+  MESHGATE_LOG_LEVEL: { path: ['logging', 'level'], type: 'string' },
+  MESHGATE_SUBGRAPH_TIMEOUT_MS: { path: ['subgraphRequests', 'timeoutMs'], type: 'number' },
+  MESHGATE_APOLLO_TELEMETRY: { path: ['apollo', 'telemetry'], type: 'boolean' },
+};
+
+function setPath(target: Record<string, any>, path: string[], value: unknown) {
+  let node = target;
+  for (const key of path.slice(0, -1)) node = node[key] ??= {};
+  node[path[path.length - 1]] = value;
+}
+
+function envValue(name: string, raw: string, type: 'string' | 'number' | 'boolean'): unknown {
+  if (type === 'string') return raw;
+  if (type === 'number') {
+    const value = Number(raw);
+    if (raw.trim() === '' || Number.isNaN(value)) throw new ConfigError('environment', [`${name}: expected a number, got "${raw}"`]);
+    return value;
+  }
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError('environment', [`${name}: expected true or false, got "${raw}"`]);
+}
+
+export function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
+  }
+  try {
+    return parseYaml(text) ?? {};
+  } catch (error) {
+    throw new ConfigError(path, [`not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`]);
+  }
+}
+
+/**
+ * Builds the config from, in increasing precedence: `defaults` (what the command
+ * that starts the gateway knows), the file, the environment, and `overrides`
+ * (command-line flags).
+ */
+export function loadConfig(options: {
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  defaults?: GatewayConfigInput;
+  overrides?: (raw: Record<string, any>) => void;
+}): GatewayConfig {
+  const env = options.env ?? process.env;
+  const raw: Record<string, any> = structuredClone(options.defaults ?? {});
+  const file = options.file ?? env.MESHGATE_CONFIG;
+  if (file) {
+    const fromFile = readConfigFile(file);
+    if (typeof fromFile !== 'object' || Array.isArray(fromFile)) throw new ConfigError(file, ['(root): expected a mapping of config keys']);
+    for (const [key, value] of Object.entries(fromFile as Record<string, unknown>)) {
+      raw[key] = value && typeof value === 'object' && !Array.isArray(value) && raw[key] && typeof raw[key] === 'object' ? { ...raw[key], ...value } : value;
+    }
+  }
+  if (env.NODE_ENV === 'production' && !env.MESHGATE_MODE) raw.mode ??= 'production';
+  for (const [name, { path, type }] of Object.entries(ENV_KEYS)) {
+    const value = env[name];
+    if (value !== undefined) setPath(raw, path, envValue(name, value, type));
+  }
+  if (env.MESHGATE_SUPERGRAPH_FILE) setPath(raw, ['supergraph', 'source'], 'file');
+  options.overrides?.(raw);
+  return parseConfig(raw, file ? `${file} and environment` : 'defaults and environment');
+}

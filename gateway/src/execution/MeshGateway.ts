@@ -1,0 +1,78 @@
+/**
+ * Our gateway object: Apollo Server talks to it through Apollo's gateway
+ * interface, and it delegates planning and execution to @apollo/gateway.
+ * Owning this seam is what lets meshgate run its own stages around execution
+ * (authorization before planning, caching, audit) while @apollo/gateway keeps
+ * federation semantics.
+ *
+ * Contract: it never changes what @apollo/gateway returns except through the
+ * stages it is given; it reports whether a supergraph is loaded (for /health)
+ * and which subgraphs the current supergraph uses (for /ready).
+ */
+import { ApolloGateway } from '@apollo/gateway';
+import type {
+  GatewayExecutor,
+  GatewayInterface,
+  GatewayLoadResult,
+  GatewaySchemaLoadOrUpdateCallback,
+} from '@apollo/server-gateway-interface';
+import type { SupergraphOptions } from '../supergraph/supergraphSource';
+import type { Logger } from '../logger';
+import { apolloLogger } from '../logger';
+import { SubgraphDataSource, type SubgraphRequestOptions } from './SubgraphDataSource';
+
+/** A stage wraps the executor: it may change the request before and the result after. */
+export type ExecutionStage = (next: GatewayExecutor) => GatewayExecutor;
+
+export type MeshGatewayOptions = {
+  supergraph: SupergraphOptions;
+  subgraphRequests: SubgraphRequestOptions;
+  logger: Logger;
+  stages?: ExecutionStage[];
+};
+
+export class MeshGateway implements GatewayInterface {
+  private readonly inner: ApolloGateway;
+  private readonly stages: ExecutionStage[];
+  private readonly dataSources = new Map<string, SubgraphDataSource>();
+  private loaded = false;
+
+  constructor(options: MeshGatewayOptions) {
+    this.stages = options.stages ?? [];
+    this.inner = new ApolloGateway({
+      ...(options.supergraph as { supergraphSdl: string }),
+      logger: apolloLogger(options.logger),
+      buildService: ({ name, url }) => {
+        if (!url) throw new Error(`Subgraph "${name}" has no URL in the supergraph`);
+        const dataSource = new SubgraphDataSource(name, url, options.subgraphRequests);
+        this.dataSources.set(name, dataSource);
+        return dataSource;
+      },
+    });
+  }
+
+  async load(options: Parameters<GatewayInterface['load']>[0]): Promise<GatewayLoadResult> {
+    const { executor } = await this.inner.load(options as never);
+    this.loaded = true;
+    // The first stage in the list is the outermost: it sees the request first and the result last.
+    const wrapped = this.stages.reduceRight<GatewayExecutor>((next, stage) => stage(next), executor as GatewayExecutor);
+    return { executor: wrapped };
+  }
+
+  onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback) {
+    return this.inner.onSchemaLoadOrUpdate(callback);
+  }
+
+  async stop() {
+    await this.inner.stop();
+  }
+
+  get isLoaded() {
+    return this.loaded;
+  }
+
+  /** The subgraphs of the current supergraph, by name, with their URLs. */
+  subgraphUrls(): Map<string, string> {
+    return new Map([...this.dataSources].map(([name, dataSource]) => [name, dataSource.url!]));
+  }
+}

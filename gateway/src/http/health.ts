@@ -1,0 +1,38 @@
+/**
+ * /health answers 200 once a supergraph is loaded and requests are served;
+ * /ready also requires every subgraph of the supergraph to answer a trivial
+ * query. Load balancers use /health for liveness and /ready for traffic.
+ */
+import type { ServerResponse } from 'node:http';
+import { sendJson } from '../../../subgraphs/lib/http';
+import type { MeshGateway } from '../execution/MeshGateway';
+
+async function probe(url: string, timeoutMs: number): Promise<string | null> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.body?.cancel();
+    return response.ok ? null : `HTTP ${response.status}`;
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    return (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : cause?.code ?? (error as Error).message;
+  }
+}
+
+export function sendHealth(res: ServerResponse, gateway: MeshGateway) {
+  if (gateway.isLoaded) sendJson(res, 200, { status: 'ok' });
+  else sendJson(res, 503, { status: 'starting', reason: 'the supergraph is not loaded yet' });
+}
+
+export async function sendReadiness(res: ServerResponse, gateway: MeshGateway, timeoutMs = 2000) {
+  if (!gateway.isLoaded) return sendJson(res, 503, { status: 'starting', subgraphs: {} });
+  const entries = [...gateway.subgraphUrls()];
+  const problems = await Promise.all(entries.map(([, url]) => probe(url, timeoutMs)));
+  const subgraphs = Object.fromEntries(entries.map(([name], i) => [name, problems[i] ?? 'ok']));
+  const ready = problems.every((problem) => problem === null);
+  sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'degraded', subgraphs });
+}

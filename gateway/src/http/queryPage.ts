@@ -1,0 +1,94 @@
+/**
+ * The query page at `/`: GraphiQL served from installed packages (react,
+ * react-dom and graphiql's own bundle), never from a CDN, because many
+ * deployments have no internet access.
+ */
+import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+
+const ASSETS: Record<string, { module: string; type: string }> = {
+  '/static/react.js': { module: 'react/umd/react.production.min.js', type: 'text/javascript' },
+  '/static/react-dom.js': { module: 'react-dom/umd/react-dom.production.min.js', type: 'text/javascript' },
+  '/static/graphiql.js': { module: 'graphiql/graphiql.min.js', type: 'text/javascript' },
+  '/static/graphiql.css': { module: 'graphiql/graphiql.min.css', type: 'text/css' },
+};
+
+export const EXAMPLE_QUERY = `# One endpoint over every domain's data product.
+# Late deliveries by zone, with the orders and customers affected
+# (logistics + sales + customers), and the campaign that brought each order (marketing).
+query LateDeliveries {
+  deliveryPerformance(from: "2026-09-01T00:00:00Z", to: "2026-10-31T00:00:00Z") {
+    zone { name country }
+    shipments
+    late
+    onTimeRate
+  }
+  lateDeliveries(first: 5) {
+    edges {
+      node {
+        delayHours
+        zone { name }
+        order {
+          id
+          total
+          customer { name segment }
+          campaign { name channel }
+        }
+      }
+    }
+  }
+}
+`;
+
+function page(endpoint: string): string {
+  const config = JSON.stringify({ endpoint, query: EXAMPLE_QUERY }).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <title>meshgate: query page</title>
+  <link rel="stylesheet" href="/static/graphiql.css" />
+  <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+</head>
+<body>
+  <div id="graphiql">Loading the query page...</div>
+  <script src="/static/react.js"></script>
+  <script src="/static/react-dom.js"></script>
+  <script src="/static/graphiql.js"></script>
+  <script>
+    const config = ${config};
+    const fetcher = GraphiQL.createFetcher({ url: config.endpoint });
+    ReactDOM.createRoot(document.getElementById('graphiql')).render(
+      React.createElement(GraphiQL, { fetcher, defaultQuery: config.query, shouldPersistHeaders: true }),
+    );
+  </script>
+</body>
+</html>`;
+}
+
+const cache = new Map<string, Buffer>();
+
+function asset(module: string): Buffer {
+  let content = cache.get(module);
+  if (!content) {
+    content = readFileSync(require.resolve(module));
+    cache.set(module, content);
+  }
+  return content;
+}
+
+/** Answers `/` and its static assets; returns false for any other path. */
+export function serveQueryPage(path: string, res: ServerResponse, endpoint: string): boolean {
+  if (path === '/') {
+    const html = page(endpoint);
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+    res.end(html);
+    return true;
+  }
+  const found = ASSETS[path];
+  if (!found) return false;
+  const content = asset(found.module);
+  res.writeHead(200, { 'content-type': `${found.type}; charset=utf-8`, 'content-length': content.length, 'cache-control': 'public, max-age=86400' });
+  res.end(content);
+  return true;
+}

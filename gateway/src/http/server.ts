@@ -1,0 +1,61 @@
+/**
+ * The gateway's HTTP front door. Routes: `/graphql` (GraphQL over HTTP, GET and
+ * POST), `/` (query page), `/health`, `/ready`. Receive-stage duties live here:
+ * the body size limit is enforced while reading, before any parsing, and bad
+ * bodies become GraphQL-shaped 4xx answers.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ApolloServer, BaseContext } from '@apollo/server';
+import { executeApolloRequest, HttpError, readBody, sendGraphQLError } from '../../../subgraphs/lib/http';
+import type { GatewayConfig } from '../config';
+import type { MeshGateway } from '../execution/MeshGateway';
+import type { Logger } from '../logger';
+import { sendHealth, sendReadiness } from './health';
+import { serveQueryPage } from './queryPage';
+
+export type HttpServerOptions = {
+  config: GatewayConfig;
+  apollo: ApolloServer<BaseContext>;
+  gateway: MeshGateway;
+  logger: Logger;
+};
+
+export const GRAPHQL_PATH = '/graphql';
+
+export function createHttpServer({ config, apollo, gateway, logger }: HttpServerOptions): Server {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === GRAPHQL_PATH) {
+      const body = await readBody(req, config.server.bodyLimitBytes);
+      return executeApolloRequest(apollo, req, res, body, async () => ({}));
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      if (path === '/health') return sendHealth(res, gateway);
+      if (path === '/ready') return sendReadiness(res, gateway);
+      if (config.server.queryPage && serveQueryPage(path, res, GRAPHQL_PATH)) return;
+    }
+    throw new HttpError(404, 'NOT_FOUND', `No route for ${req.method} ${path}; GraphQL is served at ${GRAPHQL_PATH}`);
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      if (error instanceof HttpError) return sendGraphQLError(res, error);
+      logger.error({ err: error, url: req.url }, 'unexpected error while handling a request');
+      if (!res.headersSent) sendGraphQLError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error'));
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+export async function listen(server: Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}

@@ -1,0 +1,34 @@
+/**
+ * Where the supergraph comes from: composed at start from the local domains'
+ * schemas, read from a supergraph file, or introspected from subgraph URLs.
+ * Composition errors stop the start with every error listed.
+ */
+import { readFileSync } from 'node:fs';
+import { IntrospectAndCompose, type SupergraphManager } from '@apollo/gateway';
+import { composeOrThrow } from '../../../schema/compose';
+import { domainNamed } from '../../../subgraphs';
+import type { GatewayConfig } from '../config';
+
+export type SupergraphOptions = { supergraphSdl: string | SupergraphManager };
+
+export function supergraphOptions(config: GatewayConfig): SupergraphOptions {
+  const { supergraph, subgraphs } = config;
+  switch (supergraph.source) {
+    case 'file': {
+      const path = supergraph.file!;
+      try {
+        return { supergraphSdl: readFileSync(path, 'utf8') };
+      } catch (error) {
+        throw new Error(`Cannot read the supergraph file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+    }
+    case 'compose':
+      return {
+        supergraphSdl: composeOrThrow(subgraphs.map(({ name, url }) => ({ name, url, typeDefs: domainNamed(name).typeDefs }))),
+      };
+    case 'introspect':
+      return {
+        supergraphSdl: new IntrospectAndCompose({ subgraphs, pollIntervalInMs: supergraph.pollIntervalMs }),
+      };
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * `npm run subgraph -- <domain> [--port N] [--host H]`: runs one domain's
+ * subgraph as its own service, as a domain team deploys it. It uses the database
+ * in DATABASE_URL_<DOMAIN> or DATABASE_URL; without one it opens an embedded
+ * PGlite in .data/<domain> and seeds it on first use.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PgDb, PgliteDb, type Db } from './lib/db';
+import { databaseUrlFor, seedOptionsFrom } from './lib/database';
+import { startEmbeddedPostgres } from './lib/embeddedPostgres';
+import { startSubgraphServer } from './lib/server';
+import { ensureSeeded } from './lib/storage';
+import { DEFAULT_PORTS, domainNamed } from '.';
+
+async function main() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, seed: { type: 'boolean', default: false } },
+  });
+  const domain = domainNamed(positionals[0] ?? '');
+  const port = Number(values.port ?? DEFAULT_PORTS[domain.name] ?? 0);
+  const url = databaseUrlFor(domain.name);
+  let db: Db;
+  let closeEmbedded = async () => {};
+  if (url) {
+    db = new PgDb(url);
+  } else {
+    const embedded = await startEmbeddedPostgres({ dataDir: join(__dirname, '..', '.data', domain.name), port: 0 });
+    db = new PgliteDb(embedded.pglite);
+    closeEmbedded = embedded.stop;
+  }
+  // With a shared database the mesh runner seeds; alone, a subgraph seeds its own embedded data.
+  if (!url || values.seed) await ensureSeeded(db, domain, { ...seedOptionsFrom(), log: process.stderr });
+  const server = await startSubgraphServer(domain, db, { port, host: values.host });
+  console.log(`subgraph ${domain.name} listening at ${server.url}`);
+  const shutdown = async () => {
+    await server.stop();
+    await db.close();
+    await closeEmbedded();
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

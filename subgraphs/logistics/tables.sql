@@ -1,0 +1,24 @@
+CREATE TABLE logistics.delivery_zone (
+  id integer PRIMARY KEY,
+  name text NOT NULL,
+  country text NOT NULL
+);
+CREATE TABLE logistics.carrier (
+  id integer PRIMARY KEY,
+  name text NOT NULL UNIQUE
+);
+-- One row per shipped order; order_id refers to the sales domain's order (no foreign key across domains).
+CREATE TABLE logistics.shipment (
+  id integer PRIMARY KEY,
+  order_id integer NOT NULL,
+  carrier_id integer NOT NULL REFERENCES logistics.carrier (id),
+  zone_id integer NOT NULL REFERENCES logistics.delivery_zone (id),
+  status text NOT NULL,
+  shipped_at timestamptz NOT NULL,
+  promised_at timestamptz NOT NULL,
+  delivered_at timestamptz,
+  late boolean NOT NULL
+);
+CREATE UNIQUE INDEX shipment_order_idx ON logistics.shipment (order_id);
+CREATE INDEX shipment_zone_shipped_idx ON logistics.shipment (zone_id, shipped_at);
+CREATE INDEX shipment_late_idx ON logistics.shipment (shipped_at, id) WHERE late;

@@ -1,0 +1,51 @@
+/**
+ * One loader set per request: every Campaign, Conversion or Order reference in a
+ * request costs one SQL statement per type, and a field with arguments asked on
+ * many campaigns costs one statement per distinct argument set.
+ */
+import type { Db } from '../lib/db';
+import { byIdLoader, byParentLoader } from '../lib/loaders';
+import {
+  attributedOrders,
+  campaignsByIds,
+  conversionCounts,
+  conversionsByIds,
+  conversionsByOrderIds,
+  conversionsForCampaigns,
+  type AttributedOrderRow,
+  type ConversionRow,
+  type CountRow,
+  type TimeRange,
+} from './store';
+
+export type CampaignPageKey = { from: Date | null; to: Date | null; limit: number; after: string | null };
+export type AttributedOrdersKey = { from: Date; to: Date; limit: number };
+
+/** One loader per distinct argument set, created on first use within the request. */
+function perArguments<A, L>(create: (args: A) => L): (args: A) => L {
+  const loaders = new Map<string, L>();
+  return (args) => {
+    const key = JSON.stringify(args);
+    let loader = loaders.get(key);
+    if (!loader) loaders.set(key, (loader = create(args)));
+    return loader;
+  };
+}
+
+export const createLoaders = (db: Db) => ({
+  campaign: byIdLoader((ids) => campaignsByIds(db, ids)),
+  conversion: byIdLoader((ids) => conversionsByIds(db, ids)),
+  /** At most one conversion per order id. */
+  conversionsByOrder: byParentLoader<ConversionRow>('order_id', (orderIds) => conversionsByOrderIds(db, orderIds)),
+  conversionsByCampaign: perArguments(({ from, to, limit, after }: CampaignPageKey) =>
+    byParentLoader<ConversionRow>('campaign_id', (campaignIds) => conversionsForCampaigns(db, campaignIds, { from, to }, limit, after)),
+  ),
+  conversionCountByCampaign: perArguments((range: TimeRange) =>
+    byParentLoader<CountRow>('campaign_id', (campaignIds) => conversionCounts(db, campaignIds, range)),
+  ),
+  attributedOrdersByCampaign: perArguments(({ from, to, limit }: AttributedOrdersKey) =>
+    byParentLoader<AttributedOrderRow>('campaign_id', (campaignIds) => attributedOrders(db, campaignIds, { from, to }, limit)),
+  ),
+});
+
+export type MarketingLoaders = ReturnType<typeof createLoaders>;

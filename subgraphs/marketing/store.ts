@@ -1,0 +1,163 @@
+/** The marketing domain's data access: every SQL statement this product runs. */
+import { GraphQLError } from 'graphql';
+import type { Db } from '../lib/db';
+import { afterCursorCondition, decodeCursor, pageSize, toConnection, type PageArgs } from '../lib/pagination';
+import { ANCHOR } from '../lib/scenario';
+
+export type CampaignRow = {
+  id: number;
+  name: string;
+  channel: string;
+  starts_at: Date;
+  ends_at: Date;
+  budget: number;
+};
+
+export type ConversionRow = {
+  id: number;
+  campaign_id: number;
+  order_id: number;
+  customer_id: number;
+  converted_at: Date;
+  touchpoints: number;
+  attribution_model: string;
+};
+
+/** A half-open period [from, to) on the conversion time; either end may be open. */
+export type TimeRange = { from?: Date | null; to?: Date | null };
+export type CampaignFilter = { status?: 'PLANNED' | 'ACTIVE' | 'COMPLETED' | null; channel?: string | null; activeOn?: Date | null };
+export type CountRow = { campaign_id: number; count: number };
+export type CampaignPerformanceRow = CampaignRow & { conversion_count: number };
+export type AttributedOrderRow = { id: number; campaign_id: number; order_id: number };
+
+/** Campaign columns, with the budget as a float on PGlite and PostgreSQL alike. */
+const CAMPAIGN = `id, name, channel, starts_at, ends_at, budget::float8 AS budget`;
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * Checks a cursor over (convertedAt, id) before it reaches SQL, so a forged one is a
+ * BAD_USER_INPUT error and never a database error.
+ */
+export function checkTimeCursor(after: string | null | undefined) {
+  if (!after) return;
+  const [time, id] = decodeCursor(after);
+  if (typeof time !== 'string' || !ISO_TIME.test(time) || Number.isNaN(Date.parse(time)) || !Number.isInteger(id) || Math.abs(id) > 2 ** 31 - 1) {
+    throw new GraphQLError(`Invalid cursor "${after}": pass a cursor returned by this field`, {
+      extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' },
+    });
+  }
+}
+
+function rangeConditions(column: string, range: TimeRange, params: unknown[]): string[] {
+  const conditions: string[] = [];
+  if (range.from) conditions.push(`${column} >= $${params.push(range.from.toISOString())}`);
+  if (range.to) conditions.push(`${column} < $${params.push(range.to.toISOString())}`);
+  return conditions;
+}
+
+const where = (conditions: string[]) => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : '');
+
+export const campaignsByIds = (db: Db, ids: number[]) =>
+  db.query<CampaignRow>(`SELECT ${CAMPAIGN} FROM marketing.campaign WHERE id = ANY($1::int[])`, [ids]);
+
+export const conversionsByIds = (db: Db, ids: number[]) =>
+  db.query<ConversionRow>(`SELECT * FROM marketing.conversion WHERE id = ANY($1::int[])`, [ids]);
+
+export const conversionsByOrderIds = (db: Db, orderIds: number[]) =>
+  db.query<ConversionRow>(`SELECT * FROM marketing.conversion WHERE order_id = ANY($1::int[])`, [orderIds]);
+
+function campaignConditions(filter: CampaignFilter | null | undefined, params: unknown[]): string[] {
+  const conditions: string[] = [];
+  if (filter?.status) {
+    // Status is relative to the end of the scenario's history, not to the wall clock.
+    const anchor = `$${params.push(new Date(ANCHOR).toISOString())}::timestamptz`;
+    if (filter.status === 'PLANNED') conditions.push(`starts_at > ${anchor}`);
+    if (filter.status === 'ACTIVE') conditions.push(`starts_at <= ${anchor} AND ends_at > ${anchor}`);
+    if (filter.status === 'COMPLETED') conditions.push(`ends_at <= ${anchor}`);
+  }
+  if (filter?.channel) conditions.push(`channel = $${params.push(filter.channel)}`);
+  if (filter?.activeOn) {
+    const at = `$${params.push(filter.activeOn.toISOString())}::timestamptz`;
+    conditions.push(`starts_at <= ${at} AND ends_at > ${at}`);
+  }
+  return conditions;
+}
+
+/** Campaigns by id, which is the order they start in. */
+export async function campaignPage(db: Db, filter: CampaignFilter | null | undefined, page: PageArgs) {
+  const size = pageSize(page.first);
+  const params: unknown[] = [];
+  const conditions = campaignConditions(filter, params);
+  const after = afterCursorCondition('id', 'id', 'ASC', page.after, params);
+  if (after) conditions.push(after);
+  const rows = await db.query<CampaignRow>(
+    `SELECT ${CAMPAIGN} FROM marketing.campaign ${where(conditions)} ORDER BY id LIMIT $${params.push(size + 1)}`,
+    params,
+  );
+  return {
+    ...toConnection(rows, size, (row) => row.id),
+    totalCount: async () => {
+      const countParams: unknown[] = [];
+      const [{ count }] = await db.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM marketing.campaign ${where(campaignConditions(filter, countParams))}`,
+        countParams,
+      );
+      return count;
+    },
+  };
+}
+
+/**
+ * The first `limit` conversions of each campaign after the cursor, newest first: one
+ * statement for many campaigns, each read through its (campaign_id, converted_at, id) index.
+ */
+export function conversionsForCampaigns(db: Db, campaignIds: number[], range: TimeRange, limit: number, after: string | null) {
+  const params: unknown[] = [campaignIds];
+  const conditions = ['campaign_id = parent.parent_id', ...rangeConditions('converted_at', range, params)];
+  const cursor = afterCursorCondition('converted_at', 'id', 'DESC', after, params);
+  if (cursor) conditions.push(cursor);
+  return db.query<ConversionRow>(
+    `SELECT v.* FROM unnest($1::int[]) AS parent(parent_id)
+     CROSS JOIN LATERAL (
+       SELECT * FROM marketing.conversion ${where(conditions)}
+       ORDER BY converted_at DESC, id DESC LIMIT $${params.push(limit)}
+     ) v`,
+    params,
+  );
+}
+
+export function conversionCounts(db: Db, campaignIds: number[], range: TimeRange) {
+  const params: unknown[] = [campaignIds];
+  const conditions = ['campaign_id = ANY($1::int[])', ...rangeConditions('converted_at', range, params)];
+  return db.query<CountRow>(
+    `SELECT campaign_id, count(*)::int AS count FROM marketing.conversion ${where(conditions)} GROUP BY campaign_id`,
+    params,
+  );
+}
+
+/** Campaigns running in [from, to) with their conversions in that period, in one GROUP BY. */
+export function campaignPerformance(db: Db, range: { from: Date; to: Date }) {
+  return db.query<CampaignPerformanceRow>(
+    `SELECT c.id, c.name, c.channel, c.starts_at, c.ends_at, c.budget::float8 AS budget, count(v.id)::int AS conversion_count
+     FROM marketing.campaign c
+     LEFT JOIN marketing.conversion v ON v.campaign_id = c.id AND v.converted_at >= $1 AND v.converted_at < $2
+     WHERE c.starts_at < $2 AND c.ends_at > $1
+     GROUP BY c.id
+     ORDER BY conversion_count DESC, c.id`,
+    [range.from.toISOString(), range.to.toISOString()],
+  );
+}
+
+/** The order ids of each campaign's conversions in [from, to), newest first, at most `limit` per campaign. */
+export function attributedOrders(db: Db, campaignIds: number[], range: { from: Date; to: Date }, limit: number) {
+  return db.query<AttributedOrderRow>(
+    `SELECT v.id, v.campaign_id, v.order_id FROM unnest($1::int[]) AS parent(parent_id)
+     CROSS JOIN LATERAL (
+       SELECT id, campaign_id, order_id FROM marketing.conversion
+       WHERE campaign_id = parent.parent_id AND converted_at >= $2 AND converted_at < $3
+       ORDER BY converted_at DESC, id DESC LIMIT $4
+     ) v`,
+    [campaignIds, range.from.toISOString(), range.to.toISOString(), limit],
+  );
+}

@@ -25,7 +25,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
 
   // Execute: @apollo/gateway's query plans, fetched through our subgraph data source.
   const gateway = new MeshGateway({
-    supergraph: supergraphOptions(config),
+    supergraph: await supergraphOptions(config),
     subgraphRequests: config.subgraphRequests,
     logger,
     stages: [],

@@ -14,7 +14,13 @@ import type { SubgraphContext, SubgraphDefinition } from './subgraph';
 
 export type RunningSubgraph = { name: string; url: string; port: number; stop(): Promise<void> };
 
-export type SubgraphServerOptions = { host?: string; port?: number; bodyLimitBytes?: number };
+export type SubgraphServerOptions = {
+  host?: string;
+  port?: number;
+  bodyLimitBytes?: number;
+  /** Sees every GraphQL request body the subgraph receives; tests use it to prove what was (not) fetched. */
+  onRequest?: (body: { query?: string; variables?: Record<string, unknown> }) => void;
+};
 
 export function createSubgraphApollo<TLoaders>(definition: SubgraphDefinition<TLoaders>) {
   return new ApolloServer<SubgraphContext<TLoaders>>({
@@ -41,6 +47,7 @@ export async function startSubgraphServer<TLoaders>(
       if (path === '/health') return sendJson(res, 200, { status: 'ok', subgraph: definition.name });
       if (path !== '/graphql' && path !== '/') return sendJson(res, 404, { error: `No route ${path}` });
       const body = await readBody(req, bodyLimit);
+      if (options.onRequest && body.length) options.onRequest(JSON.parse(body.toString('utf8')));
       await executeApolloRequest(apollo, req, res, body, async () => ({ db, loaders: definition.createLoaders(db) }));
     } catch (error) {
       if (error instanceof HttpError) return sendGraphQLError(res, error);

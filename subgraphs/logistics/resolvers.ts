@@ -20,7 +20,7 @@ type Context = SubgraphContext<LogisticsLoaders>;
 type RangeArgs = { from?: Date | null; to?: Date | null };
 
 const HOUR_MS = 3_600_000;
-const rangeOf = ({ from, to }: RangeArgs): TimeRange => ({ from: from ?? null, to: to ?? null });
+const rangeOf = ({ from, to }: RangeArgs): Required<TimeRange> => ({ from: from ?? null, to: to ?? null });
 const onTimeRate = (shipments: number, late: number) => (shipments === 0 ? 1 : (shipments - late) / shipments);
 
 export const resolvers: GraphQLResolverMap<Context> = {

@@ -36,14 +36,18 @@ function zoneProfile(options: SeedOptions, zoneId: number): ZoneProfile {
   };
 }
 
-export function* shipmentRows(options: SeedOptions) {
+/** One row per shipped order; `scan.orderId` follows the orders read, for the progress line. */
+export function* shipmentRows(options: SeedOptions, scan = { orderId: 0 }) {
   const { orders } = countsFor(options.scale);
   const zones = ZONES.map((_, i) => zoneProfile(options, i + 1));
+  const zoneOfCustomer = new Map<number, number>();
   let id = 0;
   for (let orderId = 1; orderId <= orders; orderId++) {
+    scan.orderId = orderId;
     const order = orderFacts(options, orderId);
     if (!SHIPPED_ORDER_STATUSES.has(order.status)) continue;
-    const zoneId = customerFacts(options, order.customerId).zoneId;
+    let zoneId = zoneOfCustomer.get(order.customerId);
+    if (zoneId === undefined) zoneOfCustomer.set(order.customerId, (zoneId = customerFacts(options, order.customerId).zoneId));
     const zone = zones[zoneId - 1];
     const random = randomFor(options.seed, 'logistics-shipment', orderId);
     const carrierId = random.weighted(zone.carrierWeights);
@@ -86,15 +90,15 @@ export async function seed(db: Db, options: SeedOptions) {
   await insertRows(db, 'logistics.delivery_zone', { id: 'int', name: 'text', country: 'text' },
     ZONES.map(([name, country], i) => ({ id: i + 1, name, country })));
   await insertRows(db, 'logistics.carrier', { id: 'int', name: 'text' }, CARRIERS.map(({ name }, i) => ({ id: i + 1, name })));
-  // Generated first (in well under a second) so the progress line knows its total.
-  const shipments = [...shipmentRows(options)];
-  const bar = progress('logistics: shipments', shipments.length, options.log);
-  await insertRows(
+  // Rows are generated while they are inserted, so progress counts the orders read.
+  const bar = progress('logistics: shipments for orders', countsFor(options.scale).orders, options.log);
+  const scan = { orderId: 0 };
+  const inserted = await insertRows(
     db,
     'logistics.shipment',
     { id: 'int', order_id: 'int', carrier_id: 'int', zone_id: 'int', status: 'text', shipped_at: 'timestamptz', promised_at: 'timestamptz', delivered_at: 'timestamptz', late: 'boolean' },
-    shipments,
-    { progress: bar },
+    shipmentRows(options, scan),
+    { progress: { tick: () => bar.tick(scan.orderId), finish: bar.finish } },
   );
-  bar.finish();
+  bar.finish(`(${inserted.toLocaleString('en-US')} shipments)`);
 }

@@ -7,12 +7,13 @@ CREATE TABLE logistics.carrier (
   id integer PRIMARY KEY,
   name text NOT NULL UNIQUE
 );
--- One row per shipped order; order_id refers to the sales domain's order (no foreign key across domains).
+-- One row per shipped order; order_id refers to the sales domain's order. No foreign keys: the
+-- seed writes consistent ids and the tests check them, and per-row key checks would double seed time.
 CREATE TABLE logistics.shipment (
   id integer PRIMARY KEY,
   order_id integer NOT NULL,
-  carrier_id integer NOT NULL REFERENCES logistics.carrier (id),
-  zone_id integer NOT NULL REFERENCES logistics.delivery_zone (id),
+  carrier_id integer NOT NULL,
+  zone_id integer NOT NULL,
   status text NOT NULL,
   shipped_at timestamptz NOT NULL,
   promised_at timestamptz NOT NULL,

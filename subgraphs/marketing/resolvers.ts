@@ -18,7 +18,7 @@ type Context = SubgraphContext<MarketingLoaders>;
 type RangeArgs = { from?: Date | null; to?: Date | null };
 type Performance = { campaign: CampaignPerformanceRow; conversionCount: number; range: { from: Date; to: Date } };
 
-const rangeOf = ({ from, to }: RangeArgs): TimeRange => ({ from: from ?? null, to: to ?? null });
+const rangeOf = ({ from, to }: RangeArgs): Required<TimeRange> => ({ from: from ?? null, to: to ?? null });
 
 async function conversionOfOrder(id: string, { loaders }: Context) {
   const orderId = idOf(id);

@@ -18,7 +18,9 @@ type Channel = 'EMAIL' | 'SOCIAL' | 'SEARCH' | 'DISPLAY' | 'AFFILIATE';
 const CHANNELS = [['EMAIL', 25], ['SOCIAL', 25], ['SEARCH', 25], ['DISPLAY', 15], ['AFFILIATE', 10]] as const;
 /** Median spend per day, in EUR. */
 const DAILY_BUDGET: Record<Channel, number> = { EMAIL: 150, SOCIAL: 600, SEARCH: 900, DISPLAY: 500, AFFILIATE: 300 };
-const THEMES = ['Spring Sale', 'Summer Deals', 'Back to School', 'Autumn Refresh', 'Black Friday', 'Holiday Gifts', 'New Year Reset', 'Loyalty Boost', 'Brand Awareness', 'Flash Sale', 'Free Shipping Week', 'Referral Push'];
+/** A seasonal theme for each starting month (Jan..Dec), and themes for any time of year. */
+const SEASONAL_THEMES = ['New Year Reset', 'Winter Sale', 'Spring Sale', 'Easter Deals', 'Garden Days', 'Summer Deals', 'Summer Deals', 'Back to School', 'Back to School', 'Autumn Refresh', 'Black Friday', 'Holiday Gifts'];
+const EVERGREEN_THEMES = ['Loyalty Boost', 'Brand Awareness', 'Flash Sale', 'Free Shipping Week', 'Referral Push'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export type CampaignFacts = { id: number; name: string; channel: Channel; startsAt: number; endsAt: number; budget: number };
@@ -35,9 +37,10 @@ export function campaignFacts(options: SeedOptions, id: number): CampaignFacts {
   const days = random.int(20, 90);
   const channel = random.weighted(CHANNELS);
   const start = new Date(startsAt);
+  const theme = random.chance(0.5) ? SEASONAL_THEMES[start.getUTCMonth()] : random.pick(EVERGREEN_THEMES);
   return {
     id,
-    name: `${random.pick(THEMES)} ${MONTHS[start.getUTCMonth()]} ${start.getUTCFullYear()} (${channel.toLowerCase()})`,
+    name: `${theme} ${MONTHS[start.getUTCMonth()]} ${start.getUTCFullYear()} (${channel.toLowerCase()})`,
     channel,
     startsAt,
     endsAt: startsAt + days * DAY_MS,
@@ -45,11 +48,15 @@ export function campaignFacts(options: SeedOptions, id: number): CampaignFacts {
   };
 }
 
-/** Last-touch attribution: each order placed while campaigns run is credited to one of them, or to none. */
-export function* conversionRows(options: SeedOptions, campaigns: CampaignFacts[]) {
+/**
+ * Last-touch attribution: each order placed while campaigns run is credited to one of them, or to
+ * none. `scan.orderId` follows the orders read, for the progress line.
+ */
+export function* conversionRows(options: SeedOptions, campaigns: CampaignFacts[], scan = { orderId: 0 }) {
   const { orders } = countsFor(options.scale);
   let id = 0;
   for (let orderId = 1; orderId <= orders; orderId++) {
+    scan.orderId = orderId;
     const order = orderFacts(options, orderId);
     const running = campaigns.filter((c) => c.startsAt <= order.placedAt && order.placedAt < c.endsAt);
     if (running.length === 0) continue;
@@ -77,15 +84,15 @@ export async function seed(db: Db, options: SeedOptions) {
     { id: 'int', name: 'text', channel: 'text', starts_at: 'timestamptz', ends_at: 'timestamptz', budget: 'numeric' },
     campaigns.map((c) => ({ id: c.id, name: c.name, channel: c.channel, starts_at: toIso(c.startsAt), ends_at: toIso(c.endsAt), budget: c.budget })),
   );
-  // Generated first (in well under a second) so the progress line knows its total.
-  const conversions = [...conversionRows(options, campaigns)];
-  const bar = progress('marketing: conversions', conversions.length, options.log);
-  await insertRows(
+  // Rows are generated while they are inserted, so progress counts the orders read.
+  const bar = progress('marketing: conversions for orders', countsFor(options.scale).orders, options.log);
+  const scan = { orderId: 0 };
+  const inserted = await insertRows(
     db,
     'marketing.conversion',
     { id: 'int', campaign_id: 'int', order_id: 'int', customer_id: 'int', converted_at: 'timestamptz', touchpoints: 'int', attribution_model: 'text' },
-    conversions,
-    { progress: bar },
+    conversionRows(options, campaigns, scan),
+    { progress: { tick: () => bar.tick(scan.orderId), finish: bar.finish } },
   );
-  bar.finish();
+  bar.finish(`(${inserted.toLocaleString('en-US')} conversions)`);
 }

@@ -57,7 +57,7 @@ test('sorting by total visits every matching order exactly once', async () => {
   let after: string | null = null;
   let totalCount = 0;
   for (let page = 0; page < 50; page++) {
-    const { data } = await domain.request<any>(query, { after });
+    const { data }: any = await domain.request<any>(query, { after });
     totalCount = data.orders.totalCount;
     seen.push(...data.orders.edges.map((e: any) => e.node));
     if (!data.orders.pageInfo.hasNextPage) break;
@@ -84,10 +84,10 @@ test('filters by date range and reports revenue', async () => {
 test('updateOrderStatus allows forward moves only and reports why', async () => {
   const { data } = await domain.request<any>('{ orders(filter: { status: DELIVERED }, first: 1) { edges { node { id } } } }');
   const id = data.orders.edges[0].node.id;
-  const refused = await domain.request<any>('mutation($id: ID!) { updateOrderStatus(id: $id, status: PAID) { id } }', { id });
+  const refused: any = await domain.request<any>('mutation($id: ID!) { updateOrderStatus(id: $id, status: PAID) { id } }', { id });
   expect(refused.errors[0].message).toBe(`Order ${id} cannot move from DELIVERED to PAID`);
   const moved = await domain.request<any>('mutation($id: ID!) { updateOrderStatus(id: $id, status: RETURNED) { id status } }', { id });
   expect(moved.data.updateOrderStatus).toEqual({ id, status: 'RETURNED' });
-  const missing = await domain.request<any>('mutation { updateOrderStatus(id: "99999999", status: PAID) { id } }');
+  const missing: any = await domain.request<any>('mutation { updateOrderStatus(id: "99999999", status: PAID) { id } }');
   expect(missing.errors[0].extensions.code).toBe('NOT_FOUND');
 });

@@ -4,9 +4,14 @@
  * supergraph; without it, it composes the local domains at their default ports.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_PORTS, domains } from '../../../subgraphs';
 import { ConfigError, loadConfig } from '../config';
 import { startGateway } from '..';
+
+/** Without a supergraph file, the gateway composes the local domains at the ports `npm start` gives them. */
+async function localMeshDefaults() {
+  const { DEFAULT_PORTS, domains } = await import('../../../subgraphs');
+  return { subgraphs: domains.map((domain) => ({ name: domain.name, url: `http://127.0.0.1:${DEFAULT_PORTS[domain.name]}/graphql` })) };
+}
 
 async function main() {
   const { values } = parseArgs({
@@ -19,9 +24,7 @@ async function main() {
   });
   const config = loadConfig({
     file: values.config,
-    defaults: {
-      subgraphs: domains.map((domain) => ({ name: domain.name, url: `http://127.0.0.1:${DEFAULT_PORTS[domain.name]}/graphql` })),
-    },
+    defaults: values.supergraph ? {} : await localMeshDefaults(),
     overrides: (raw) => {
       if (values.supergraph) raw.supergraph = { ...raw.supergraph, source: 'file', file: values.supergraph };
       if (values.host) raw.server = { ...raw.server, host: values.host };

@@ -6,12 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { IntrospectAndCompose, type SupergraphManager } from '@apollo/gateway';
 import { composeOrThrow } from '../../../schema/compose';
-import { domainNamed } from '../../../subgraphs';
 import type { GatewayConfig } from '../config';
 
 export type SupergraphOptions = { supergraphSdl: string | SupergraphManager };
 
-export function supergraphOptions(config: GatewayConfig): SupergraphOptions {
+export async function supergraphOptions(config: GatewayConfig): Promise<SupergraphOptions> {
   const { supergraph, subgraphs } = config;
   switch (supergraph.source) {
     case 'file': {
@@ -22,10 +21,13 @@ export function supergraphOptions(config: GatewayConfig): SupergraphOptions {
         throw new Error(`Cannot read the supergraph file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       }
     }
-    case 'compose':
+    case 'compose': {
+      // Loaded only here, so fronting a supergraph file or introspected subgraphs needs none of our domain code.
+      const { domainNamed } = await import('../../../subgraphs');
       return {
         supergraphSdl: composeOrThrow(subgraphs.map(({ name, url }) => ({ name, url, typeDefs: domainNamed(name).typeDefs }))),
       };
+    }
     case 'introspect':
       return {
         supergraphSdl: new IntrospectAndCompose({ subgraphs, pollIntervalInMs: supergraph.pollIntervalMs }),

@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseConfig } from './config';
+
+const subgraphs = [{ name: 'sales', url: 'http://127.0.0.1:4003/graphql' }];
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+test('defaults give a development gateway on port 4000 with telemetry off', () => {
+  const config = parseConfig({ subgraphs });
+  expect(config.mode).toBe('development');
+  expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, bodyLimitBytes: 1_048_576, queryPage: true });
+  expect(config.apollo.telemetry).toBe(false);
+  expect(config.supergraph.source).toBe('compose');
+});
+
+test('an unknown key is rejected with its full path', () => {
+  expect(problemsOf(() => parseConfig({ subgraphs, server: { prot: 4000 } }))).toEqual(['server.prot: unknown key']);
+  expect(problemsOf(() => parseConfig({ subgraphs, cache: {} }))).toEqual(['cache: unknown key']);
+});
+
+test('a wrong value names the key, what was expected and what was given', () => {
+  const [problem] = problemsOf(() => parseConfig({ subgraphs, server: { port: 70000 } }));
+  expect(problem).toMatch(/^server\.port: .*65535/);
+  const [typeProblem] = problemsOf(() => parseConfig({ subgraphs, server: { port: 'eighty' } }));
+  expect(typeProblem).toMatch(/^server\.port: .*number.*string/i);
+  const [urlProblem] = problemsOf(() => parseConfig({ subgraphs: [{ name: 'sales', url: 'not a url' }] }));
+  expect(urlProblem).toMatch(/^subgraphs\.0\.url: /);
+});
+
+test('cross-field rules name the key that is missing', () => {
+  expect(problemsOf(() => parseConfig({ supergraph: { source: 'file' } }))).toEqual([
+    'supergraph.file: required when supergraph.source is "file"',
+  ]);
+  expect(problemsOf(() => parseConfig({}))).toEqual(['subgraphs: at least one subgraph is required when supergraph.source is "compose"']);
+  expect(problemsOf(() => parseConfig({ subgraphs: [...subgraphs, ...subgraphs] }))).toEqual(['subgraphs: subgraph "sales" is listed twice']);
+});
+
+test('environment variables override the file, and bad ones are named', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshgate-config-'));
+  const file = join(dir, 'meshgate.yaml');
+  writeFileSync(file, 'server:\n  port: 5000\nsubgraphs:\n  - name: sales\n    url: http://127.0.0.1:4003/graphql\n');
+  expect(loadConfig({ file, env: {} }).server.port).toBe(5000);
+  expect(loadConfig({ file, env: { MESHGATE_PORT: '6000' } }).server.port).toBe(6000);
+  expect(loadConfig({ file, env: { NODE_ENV: 'production' } }).mode).toBe('production');
+  expect(problemsOf(() => loadConfig({ file, env: { MESHGATE_PORT: 'abc' } }))).toEqual(['MESHGATE_PORT: expected a number, got "abc"']);
+  expect(loadConfig({ file, env: { MESHGATE_SUPERGRAPH_FILE: '/tmp/s.graphql' } }).supergraph).toEqual({ source: 'file', file: '/tmp/s.graphql' });
+});
+
+test('an unreadable or malformed file is named in the error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshgate-config-'));
+  expect(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} })).toThrow(/missing\.yaml.*ENOENT/s);
+  const broken = join(dir, 'broken.yaml');
+  writeFileSync(broken, 'server: [unclosed');
+  expect(() => loadConfig({ file: broken, env: {} })).toThrow(/broken\.yaml.*not valid YAML/s);
+  const list = join(dir, 'list.yaml');
+  writeFileSync(list, '- 1\n- 2\n');
+  expect(() => loadConfig({ file: list, env: {} })).toThrow(/expected a mapping/);
+});

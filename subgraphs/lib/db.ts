@@ -10,9 +10,10 @@
 import { Pool, types } from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 
-// numeric and bigint come back as strings by default; our amounts fit a double.
+// numeric and bigint come back as strings by default; our amounts and counts fit a double.
 types.setTypeParser(types.builtins.NUMERIC, (v) => Number(v));
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
+const PGLITE_PARSERS = { [types.builtins.NUMERIC]: Number, [types.builtins.INT8]: Number };
 
 export type Row = Record<string, unknown>;
 
@@ -62,7 +63,7 @@ export class PgliteDb extends ObservedDb {
   }
   async query<T = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
     this.notify(sql);
-    const result = await this.pglite.query<T>(sql, params);
+    const result = await this.pglite.query<T>(sql, params, { parsers: PGLITE_PARSERS });
     return result.rows;
   }
   async close() {

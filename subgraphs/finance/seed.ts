@@ -52,7 +52,7 @@ const METHODS = {
 
 const PAYMENT_CHANNEL: Record<string, string> = { CARD: 'CARD', WALLET: 'MOBILE', BANK_TRANSFER: 'ONLINE', INVOICE: 'ONLINE' };
 
-function paymentFor(options: ScenarioOptions, order: OrderFacts, customer: CustomerFacts): Omit<PaymentSeed, 'id'> | null {
+function paymentFor(options: ScenarioOptions, order: OrderFacts, customer: CustomerFacts, id: number): PaymentSeed | null {
   const random = randomFor(options.seed, 'finance-payment', order.id);
   // Half of the cancelled orders were cancelled after a failed payment; the others before paying.
   if (order.status === 'CANCELLED' && !random.chance(0.5)) return null;
@@ -65,6 +65,7 @@ function paymentFor(options: ScenarioOptions, order: OrderFacts, customer: Custo
     refundedAt = paidAt + random.int(2, Math.max(2, Math.min(28, daysLeft - 1))) * DAY_MS + random.int(0, 8 * 3600) * 1000;
   }
   return {
+    id,
     orderId: order.id,
     customerId: order.customerId,
     amount: order.total,
@@ -187,8 +188,8 @@ const plural = (type: string) => `${type.toLowerCase()}s`;
  * - NIGHT_BURST: three or more withdrawals within one hour, all between 00:00 and 05:00 UTC.
  * `transactions` must be sorted by time.
  */
-export function assessAnomalies(transactions: Omit<TransactionSeed, 'id'>[]): void {
-  const groups = new Map<string, Omit<TransactionSeed, 'id'>[]>();
+export function assessAnomalies(transactions: TransactionSeed[]): void {
+  const groups = new Map<string, TransactionSeed[]>();
   for (const transaction of transactions) {
     const key = `${transaction.customerId}:${transaction.type}`;
     const group = groups.get(key);
@@ -256,25 +257,26 @@ export function financeSeedData(options: ScenarioOptions): { payments: PaymentSe
   const counts = countsFor(options.scale);
   const customers = Array.from({ length: counts.customers }, (_, i) => customerFacts(options, i + 1));
   const payments: PaymentSeed[] = [];
-  const drafts: Omit<TransactionSeed, 'id'>[] = [];
-  const draft = (values: Draft) => drafts.push({ ...values, anomalyScore: 0, reasons: [] });
+  const transactions: TransactionSeed[] = [];
+  const add = (draft: Draft) => transactions.push({ id: 0, ...draft, anomalyScore: 0, reasons: [] });
   for (let orderId = 1; orderId <= counts.orders; orderId++) {
     const order = orderFacts(options, orderId);
-    const payment = paymentFor(options, order, customers[order.customerId - 1]);
+    const payment = paymentFor(options, order, customers[order.customerId - 1], payments.length + 1);
     if (!payment) continue;
-    payments.push({ id: payments.length + 1, ...payment });
+    payments.push(payment);
     if (payment.status !== 'CAPTURED' && payment.status !== 'REFUNDED') continue;
-    const shared = { customerId: order.customerId, amount: order.total, counterparty: null, orderId, injected: false };
-    draft({ ...shared, type: 'PAYMENT', occurredAt: payment.paidAt, channel: PAYMENT_CHANNEL[payment.method], description: `Payment for order ${orderId}` });
+    const { customerId, total } = order;
+    add({ customerId, type: 'PAYMENT', amount: total, occurredAt: payment.paidAt, channel: PAYMENT_CHANNEL[payment.method], description: `Payment for order ${orderId}`, counterparty: null, orderId, injected: false });
     if (payment.refundedAt !== null) {
-      draft({ ...shared, type: 'REFUND', occurredAt: payment.refundedAt, channel: 'ONLINE', description: `Refund for order ${orderId}` });
+      add({ customerId, type: 'REFUND', amount: total, occurredAt: payment.refundedAt, channel: 'ONLINE', description: `Refund for order ${orderId}`, counterparty: null, orderId, injected: false });
     }
   }
-  for (const customer of customers) for (const values of accountActivity(options, customer)) draft(values);
+  for (const customer of customers) for (const draft of accountActivity(options, customer)) add(draft);
   // Ids follow time (the sort is stable, so equal instants keep generation order).
-  drafts.sort((a, b) => a.occurredAt - b.occurredAt);
-  assessAnomalies(drafts);
-  return { payments, transactions: drafts.map((t, i) => ({ id: i + 1, ...t })) };
+  transactions.sort((a, b) => a.occurredAt - b.occurredAt);
+  transactions.forEach((transaction, i) => (transaction.id = i + 1));
+  assessAnomalies(transactions);
+  return { payments, transactions };
 }
 
 export async function seed(db: Db, options: SeedOptions) {

@@ -1,0 +1,83 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { pageSize } from '../lib/pagination';
+import { DateTime, idOf } from '../lib/scalars';
+import type { SubgraphContext } from '../lib/subgraph';
+import type { FinanceLoaders } from './loaders';
+import {
+  checkThreshold,
+  lazyTotals,
+  NEWEST_FIRST,
+  summaryOf,
+  transactionPage,
+  typeTotals,
+  type CustomerTransactionFilter,
+  type PaymentRow,
+  type TransactionRow,
+  type TransactionSort,
+} from './store';
+
+type Context = SubgraphContext<FinanceLoaders>;
+type Reference = { id: string };
+
+/**
+ * The same filter always gives the same loader key, whichever way the client
+ * wrote it (key order, omitted fields, date formats), so equal arguments share a statement.
+ */
+const customerFilter = (filter: CustomerTransactionFilter | null | undefined): CustomerTransactionFilter => ({
+  types: filter?.types ?? null,
+  from: filter?.from ? new Date(filter.from).toISOString() : null,
+  to: filter?.to ? new Date(filter.to).toISOString() : null,
+  minAmount: filter?.minAmount ?? null,
+  maxAmount: filter?.maxAmount ?? null,
+  flaggedOnly: filter?.flaggedOnly ?? null,
+});
+
+export const resolvers: GraphQLResolverMap<Context> = {
+  DateTime,
+  Query: {
+    transaction: (_, { id }, { loaders }) => loaders.transaction.load(id),
+    payment: (_, { id }, { loaders }) => loaders.payment.load(id),
+    transactions: (_, { filter, first, after, orderBy }, { db }) => transactionPage(db, filter, { first, after }, orderBy ?? NEWEST_FIRST),
+    transactionSummary: async (_, { filter }, { db }) => summaryOf(await typeTotals(db, filter)),
+    anomalousTransactions: (_, { filter, threshold, first, after }, { db }) =>
+      transactionPage(db, { ...filter, anomalyThreshold: checkThreshold(threshold ?? 3) }, { first, after }, NEWEST_FIRST),
+  },
+  Payment: {
+    __resolveReference: ({ id }: Reference, { loaders }: Context) => loaders.payment.load(id),
+    order: (payment: PaymentRow) => ({ __typename: 'Order', id: String(payment.order_id) }),
+    paidAt: (payment: PaymentRow) => payment.paid_at,
+    refundedAt: (payment: PaymentRow) => payment.refunded_at,
+  },
+  Order: {
+    // Any order id is a valid reference here: an order without a payment has `payment: null`.
+    __resolveReference: ({ id }: Reference) => ({ id }),
+    payment: async ({ id }: Reference, _: unknown, { loaders }: Context) => (await loaders.paymentsOfOrder.load(idOf(id) ?? -1))[0] ?? null,
+  },
+  Customer: {
+    // Any customer id is a valid reference here: a customer without transactions has empty lists and zero totals.
+    __resolveReference: ({ id }: Reference) => ({ id }),
+    transactions: async ({ id }: Reference, { filter, first, after, orderBy }, { loaders }: Context) => {
+      pageSize(first); // a bad page size is this field's error, not the whole batch's
+      const normalized = customerFilter(filter);
+      const sort: TransactionSort = orderBy ?? NEWEST_FIRST;
+      const page = await loaders.customerTransactions.load({
+        customerId: id,
+        args: { filter: normalized, first: first ?? null, after: after ?? null, sort: { field: sort.field, direction: sort.direction } },
+      });
+      return { ...page, ...lazyTotals(() => loaders.customerTotals.load({ customerId: id, args: normalized })) };
+    },
+    transactionSummary: async ({ id }: Reference, { from, to }, { loaders }: Context) =>
+      summaryOf(await loaders.customerTotals.load({ customerId: id, args: customerFilter({ from, to }) })),
+  },
+  Transaction: {
+    __resolveReference: ({ id }: Reference, { loaders }: Context) => loaders.transaction.load(id),
+    customer: (transaction: TransactionRow) => ({ __typename: 'Customer', id: String(transaction.customer_id) }),
+    occurredAt: (transaction: TransactionRow) => transaction.occurred_at,
+    order: (transaction: TransactionRow) => (transaction.order_id === null ? null : { __typename: 'Order', id: String(transaction.order_id) }),
+    anomaly: (transaction: TransactionRow) => ({
+      score: transaction.anomaly_score,
+      flagged: transaction.flagged,
+      reasons: transaction.anomaly_reasons ? transaction.anomaly_reasons.split('\n') : [],
+    }),
+  },
+};

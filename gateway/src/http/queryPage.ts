@@ -4,13 +4,14 @@
  * deployments have no internet access.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 
-const ASSETS: Record<string, { module: string; type: string }> = {
-  '/static/react.js': { module: 'react/umd/react.production.min.js', type: 'text/javascript' },
-  '/static/react-dom.js': { module: 'react-dom/umd/react-dom.production.min.js', type: 'text/javascript' },
-  '/static/graphiql.js': { module: 'graphiql/graphiql.min.js', type: 'text/javascript' },
-  '/static/graphiql.css': { module: 'graphiql/graphiql.min.css', type: 'text/css' },
+const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
+  '/static/react.js': { pkg: 'react', file: 'umd/react.production.min.js', type: 'text/javascript' },
+  '/static/react-dom.js': { pkg: 'react-dom', file: 'umd/react-dom.production.min.js', type: 'text/javascript' },
+  '/static/graphiql.js': { pkg: 'graphiql', file: 'graphiql.min.js', type: 'text/javascript' },
+  '/static/graphiql.css': { pkg: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
 };
 
 export const EXAMPLE_QUERY = `# One endpoint over every domain's data product.
@@ -68,11 +69,13 @@ function page(endpoint: string): string {
 
 const cache = new Map<string, Buffer>();
 
-function asset(module: string): Buffer {
-  let content = cache.get(module);
+function asset(pkg: string, file: string): Buffer {
+  const key = `${pkg}/${file}`;
+  let content = cache.get(key);
   if (!content) {
-    content = readFileSync(require.resolve(module));
-    cache.set(module, content);
+    // Resolved from the package root: react's `exports` map does not list its UMD builds.
+    content = readFileSync(join(dirname(require.resolve(`${pkg}/package.json`)), file));
+    cache.set(key, content);
   }
   return content;
 }
@@ -87,7 +90,7 @@ export function serveQueryPage(path: string, res: ServerResponse, endpoint: stri
   }
   const found = ASSETS[path];
   if (!found) return false;
-  const content = asset(found.module);
+  const content = asset(found.pkg, found.file);
   res.writeHead(200, { 'content-type': `${found.type}; charset=utf-8`, 'content-length': content.length, 'cache-control': 'public, max-age=86400' });
   res.end(content);
   return true;

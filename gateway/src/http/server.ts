@@ -33,6 +33,7 @@ export function createHttpServer({ config, apollo, gateway, logger }: HttpServer
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (path === '/health') return sendHealth(res, gateway);
       if (path === '/ready') return sendReadiness(res, gateway);
+      if (path === '/favicon.ico') return void res.writeHead(204).end();
       if (config.server.queryPage && serveQueryPage(path, res, GRAPHQL_PATH)) return;
     }
     throw new HttpError(404, 'NOT_FOUND', `No route for ${req.method} ${path}; GraphQL is served at ${GRAPHQL_PATH}`);

@@ -26,7 +26,7 @@ async function main() {
   if (url) {
     db = new PgDb(url);
   } else {
-    const embedded = await startEmbeddedPostgres({ dataDir: join(__dirname, '..', '.data', domain.name), port: 0 });
+    const embedded = await startEmbeddedPostgres({ dataDir: join(process.cwd(), '.data', domain.name), port: 0 });
     db = new PgliteDb(embedded.pglite);
     closeEmbedded = embedded.stop;
   }

@@ -15,12 +15,16 @@ import { ensureSeeded } from '../../../subgraphs/lib/storage';
 import { DEFAULT_PORTS, domains } from '../../../subgraphs';
 
 const ROOT = join(__dirname, '..', '..', '..');
+// Run from the compiled build (npm start), children run compiled too; run from source, they run through tsx.
+const FROM_SOURCE = __filename.endsWith('.ts');
 const started = Date.now();
 const children: ChildProcess[] = [];
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 
 function startProcess(label: string, script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const entry = join(ROOT, FROM_SOURCE ? script : script.replace(/\.ts$/, '.js'));
+  const runtime = FROM_SOURCE ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...runtime, entry, ...args], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = (data: Buffer) => data.toString().trimEnd().split('\n').map((line) => `[${label}] ${line}`).join('\n') + '\n';
   child.stdout!.on('data', (data: Buffer) => process.stdout.write(prefix(data)));
   child.stderr!.on('data', (data: Buffer) => process.stderr.write(prefix(data)));
@@ -69,7 +73,7 @@ async function main() {
 
   let sharedUrl = process.env.DATABASE_URL;
   if (!sharedUrl && domains.some((domain) => !databaseUrlFor(domain.name))) {
-    const dataDir = join(ROOT, '.data', 'pglite');
+    const dataDir = join(process.cwd(), '.data', 'pglite');
     embedded = await startEmbeddedPostgres({ dataDir, port: Number(values['db-port']) });
     sharedUrl = embedded.url;
     console.log(`embedded PostgreSQL (PGlite) at ${embedded.url}, data in ${dataDir} (${elapsed()})`);

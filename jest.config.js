@@ -1,7 +1,12 @@
 /** Tests start real subgraphs, a real gateway and real databases, so they get generous timeouts. */
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }],
+    // jose is ESM-only; jest loads our CommonJS tests, so jose is compiled to CommonJS for them.
+    '/node_modules/jose/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testMatch: ['<rootDir>/{gateway,subgraphs,schema,policies,tests}/**/*.test.ts'],
   testTimeout: 60000,
   maxWorkers: 2,

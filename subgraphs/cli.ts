@@ -2,7 +2,9 @@
  * `npm run subgraph -- <domain> [--port N] [--host H]`: runs one domain's
  * subgraph as its own service, as a domain team deploys it. It uses the database
  * in DATABASE_URL_<DOMAIN> or DATABASE_URL; without one it opens an embedded
- * PGlite in .data/<domain> and seeds it on first use.
+ * PGlite in .data/<domain> and seeds it on first use. It accepts only requests
+ * signed with MESHGATE_SIGNING_SECRET (in development, the published
+ * development secret when that is unset; production refuses to start without one).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,6 +12,7 @@ import { PgDb, PgliteDb, type Db } from './lib/db';
 import { databaseUrlFor, seedOptionsFrom } from './lib/database';
 import { startEmbeddedPostgres } from './lib/embeddedPostgres';
 import { startSubgraphServer } from './lib/server';
+import { signingSecretFrom } from './lib/signing';
 import { ensureSeeded } from './lib/storage';
 import { DEFAULT_PORTS, domainNamed } from '.';
 
@@ -19,6 +22,8 @@ async function main() {
     options: { port: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' }, seed: { type: 'boolean', default: false } },
   });
   const domain = domainNamed(positionals[0] ?? '');
+  // Checked before opening any database, so a production misconfiguration fails fast.
+  const signingSecret = signingSecretFrom(process.env, process.env.NODE_ENV === 'production' ? 'production' : 'development');
   const port = Number(values.port ?? DEFAULT_PORTS[domain.name] ?? 0);
   const url = databaseUrlFor(domain.name);
   let db: Db;
@@ -32,7 +37,7 @@ async function main() {
   }
   // With a shared database the mesh runner seeds; alone, a subgraph seeds its own embedded data.
   if (!url || values.seed) await ensureSeeded(db, domain, { ...seedOptionsFrom(), log: process.stderr });
-  const server = await startSubgraphServer(domain, db, { port, host: values.host });
+  const server = await startSubgraphServer(domain, db, { port, host: values.host, signingSecret });
   console.log(`subgraph ${domain.name} listening at ${server.url}`);
   const shutdown = async () => {
     await server.stop();

@@ -4,11 +4,14 @@
  * across the domains' schemas in the test database, so the federated answer is
  * checked against ground truth, not against itself.
  */
-import { startMesh, type TestMesh } from './harness';
+import { startMesh, tokenFor, type TestMesh } from './harness';
+import { ADMIN } from './principals';
 
 let mesh: TestMesh;
+let admin: Record<string, string>;
 beforeAll(async () => {
   mesh = await startMesh();
+  admin = await tokenFor(ADMIN);
 });
 afterAll(() => mesh?.stop());
 
@@ -25,6 +28,7 @@ test('revenue by marketing campaign and customer segment (marketing + sales + cu
       }
     }`,
     { from: FROM, to: TO },
+    admin,
   );
   expect(status).toBe(200);
   expect(body.errors).toBeUndefined();
@@ -68,6 +72,7 @@ test('late deliveries by zone with the orders and customers affected (logistics 
       }
     }`,
     { from: FROM, to: TO },
+    admin,
   );
   expect(body.errors).toBeUndefined();
   const federated = body.data.deliveryPerformance.flatMap((row: any) => {
@@ -110,7 +115,7 @@ test("a customer's transactions: filters, sorting, cursor pagination, totals by 
   const pages: any[] = [];
   let after: string | null = null;
   for (let page = 0; page < 100; page++) {
-    const { body } = await mesh.query(query, { id: String(customerId), after });
+    const { body } = await mesh.query(query, { id: String(customerId), after }, admin);
     expect(body.errors).toBeUndefined();
     pages.push(body.data);
     const { pageInfo } = body.data.customer.transactions;
@@ -150,7 +155,7 @@ test('100 orders with customer, payment, shipment and campaign: one statement pe
     orders(first: 100) {
       edges { node { id total customer { name segment } payment { amount status } shipment { status carrier { name } zone { name } } campaign { name } } }
     }
-  }`);
+  }`, undefined, admin);
   stopListening();
   expect(body.errors).toBeUndefined();
   expect(body.data.orders.edges).toHaveLength(100);

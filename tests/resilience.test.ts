@@ -109,7 +109,7 @@ describe('slow and failing subgraphs', () => {
     const config = parseConfig({
       server: { port: 0 },
       logging: { level: 'silent' },
-      subgraphRequests: { timeoutMs: 300, retries: 2, retryDelayMs: 10 },
+      subgraphRequests: { timeoutMs: 300, retries: 2, retryDelayMs: 10, signingSecret: mesh.signingSecret },
       subgraphs: [
         { name: 'customers', url: mesh.subgraphs.customers.url },
         { name: 'products', url: mesh.subgraphs.products.url },

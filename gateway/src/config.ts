@@ -7,6 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { AuditConfigSchema } from './audit/createAuditLog';
+import { developmentJwtConfig, IdentityConfigSchema, productionProblems } from './identity/config';
+import { LimitsConfigSchema } from './limits/config';
+import { DEVELOPMENT_SIGNING_SECRET } from '../../subgraphs/lib/signing';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -48,6 +52,19 @@ const SubgraphRequestsConfig = z
     /** Extra attempts for queries (never mutations) after a network error or a 502/503/504. */
     retries: z.number().int().min(0).max(5).default(2),
     retryDelayMs: z.number().int().min(0).default(50),
+    /** HMAC secret that signs every subgraph request (MESHGATE_SIGNING_SECRET); the subgraphs share it. */
+    signingSecret: z.string().min(1).default(DEVELOPMENT_SIGNING_SECRET),
+  })
+  .strict();
+
+const AuthorizationConfig = z
+  .object({
+    /** Off only for measuring the gateway without it (benchmarks); never in production. */
+    enabled: z.boolean().default(true),
+    /** `mesh` (policies/), `permissive` (allow every field; supergraph directives still apply) or a module path. */
+    policies: z.string().min(1).default('mesh'),
+    /** Introspection: `always`, `authenticated` principals only, or `never`. Default: always in development, authenticated in production. */
+    introspection: z.enum(['always', 'authenticated', 'never']).optional(),
   })
   .strict();
 
@@ -66,8 +83,12 @@ export const ConfigSchema = z
     supergraph: SupergraphConfig.default(SupergraphConfig.parse({})),
     subgraphs: z.array(SubgraphEndpoint).default([]),
     subgraphRequests: SubgraphRequestsConfig.default(SubgraphRequestsConfig.parse({})),
-    /** Introspection queries; defaults to on in development, off in production. */
-    introspection: z.boolean().optional(),
+    /** Who is asking: JWT (JWKS or a development secret) and API keys. */
+    identity: IdentityConfigSchema.default(IdentityConfigSchema.parse({})),
+    authorization: AuthorizationConfig.default(AuthorizationConfig.parse({})),
+    /** Operation limits (depth, aliases, root fields, cost, body size), per principal role. */
+    limits: LimitsConfigSchema.default(LimitsConfigSchema.parse({})),
+    audit: AuditConfigSchema.default(AuditConfigSchema.parse({})),
     apollo: ApolloConfig.default(ApolloConfig.parse({})),
     logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
   })
@@ -78,6 +99,10 @@ export const ConfigSchema = z
     }
     if (config.supergraph.source !== 'file' && config.subgraphs.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['subgraphs'], message: `at least one subgraph is required when supergraph.source is "${config.supergraph.source}"` });
+    }
+    if (config.mode === 'production') {
+      if (!config.authorization.enabled) ctx.addIssue({ code: 'custom', path: ['authorization', 'enabled'], message: 'authorization cannot be disabled in production mode' });
+      for (const problem of productionProblems(config.identity)) ctx.addIssue({ code: 'custom', path: ['identity', ...problem.path], message: problem.message });
     }
     const names = config.subgraphs.map((subgraph) => subgraph.name);
     const duplicate = names.find((name, i) => names.indexOf(name) !== i);
@@ -116,6 +141,7 @@ const ENV_KEYS: Record<string, { path: string[]; type: 'string' | 'number' | 'bo
   MESHGATE_SUPERGRAPH_FILE: { path: ['supergraph', 'file'], type: 'string' },
   MESHGATE_LOG_LEVEL: { path: ['logging', 'level'], type: 'string' },
   MESHGATE_SUBGRAPH_TIMEOUT_MS: { path: ['subgraphRequests', 'timeoutMs'], type: 'number' },
+  MESHGATE_SIGNING_SECRET: { path: ['subgraphRequests', 'signingSecret'], type: 'string' },
   MESHGATE_APOLLO_TELEMETRY: { path: ['apollo', 'telemetry'], type: 'boolean' },
 };
 
@@ -178,6 +204,9 @@ export function loadConfig(options: {
     if (value !== undefined) setPath(raw, path, envValue(name, value, type));
   }
   if (env.MESHGATE_SUPERGRAPH_FILE) setPath(raw, ['supergraph', 'source'], 'file');
+  // Development works out of the box with tokens from `npm run token`; production must configure its identity provider.
+  const mode = raw.mode ?? 'development';
+  if (mode === 'development' && !raw.identity?.jwt) setPath(raw, ['identity', 'jwt'], developmentJwtConfig(env));
   options.overrides?.(raw);
   return parseConfig(raw, file ? `${file} and environment` : 'defaults and environment');
 }

@@ -17,8 +17,16 @@ const PGLITE_PARSERS = { [types.builtins.NUMERIC]: Number, [types.builtins.INT8]
 
 export type Row = Record<string, unknown>;
 
+export type QueryFn = <T = Row>(sql: string, params?: unknown[]) => Promise<T[]>;
+
 export interface Db {
   query<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Runs `work` on one connection inside a READ ONLY, REPEATABLE READ transaction
+   * (one consistent snapshot) that is always rolled back: nothing `work` runs can
+   * write. Used for data-quality rules, including domain teams' custom SQL.
+   */
+  readOnly<T>(work: (query: QueryFn) => Promise<T>): Promise<T>;
   /** Called once per statement, for the query counters that prove batching. */
   onQuery(listener: (sql: string) => void): () => void;
   close(): Promise<void>;
@@ -34,8 +42,11 @@ abstract class ObservedDb implements Db {
     return () => void this.listeners.delete(listener);
   }
   abstract query<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  abstract readOnly<T>(work: (query: QueryFn) => Promise<T>): Promise<T>;
   abstract close(): Promise<void>;
 }
+
+const BEGIN_READ_ONLY = 'BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY';
 
 /** PostgreSQL over the wire: a real server, or the embedded one served on a local socket. */
 export class PgDb extends ObservedDb {
@@ -51,6 +62,19 @@ export class PgDb extends ObservedDb {
     const result = await this.pool.query(sql, params);
     return result.rows as T[];
   }
+  async readOnly<T>(work: (query: QueryFn) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query(BEGIN_READ_ONLY);
+      return await work(async <R>(sql: string, params: unknown[] = []) => {
+        this.notify(sql);
+        return (await client.query(sql, params)).rows as R[];
+      });
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  }
   async close() {
     await this.pool.end();
   }
@@ -65,6 +89,20 @@ export class PgliteDb extends ObservedDb {
     this.notify(sql);
     const result = await this.pglite.query<T>(sql, params, { parsers: PGLITE_PARSERS });
     return result.rows;
+  }
+  async readOnly<T>(work: (query: QueryFn) => Promise<T>): Promise<T> {
+    // PGlite serializes transactions, so this one holds the only connection until it ends.
+    return this.pglite.transaction(async (tx) => {
+      await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        return await work(async <R>(sql: string, params: unknown[] = []) => {
+          this.notify(sql);
+          return (await tx.query<R>(sql, params, { parsers: PGLITE_PARSERS })).rows;
+        });
+      } finally {
+        await tx.rollback();
+      }
+    });
   }
   async close() {
     if (this.owned) await this.pglite.close();

@@ -2,14 +2,20 @@
  * Serves one domain's subgraph over HTTP: POST/GET /graphql for the gateway,
  * GET /health for orchestrators. Each request gets a fresh loader set, so
  * batching happens within a request and nothing is memoized across principals.
+ *
+ * With a signing secret, /graphql accepts only POST requests the gateway signed
+ * (see signing.ts); anything else gets HTTP 401 naming the reason, before the
+ * body is parsed or any resolver runs, and the verified principal is on the
+ * context for row-level filtering. /health stays open.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { Db } from './db';
 import { executeApolloRequest, HttpError, readBody, sendGraphQLError, sendJson } from './http';
+import { verifySignedRequest, type SignedPrincipal } from './signing';
 import type { SubgraphContext, SubgraphDefinition } from './subgraph';
 
 export type RunningSubgraph = { name: string; url: string; port: number; stop(): Promise<void> };
@@ -18,8 +24,15 @@ export type SubgraphServerOptions = {
   host?: string;
   port?: number;
   bodyLimitBytes?: number;
-  /** Sees every GraphQL request body the subgraph receives; tests use it to prove what was (not) fetched. */
-  onRequest?: (body: { query?: string; variables?: Record<string, unknown> }) => void;
+  /**
+   * Sees every GraphQL request body the subgraph accepts, with the verified principal;
+   * tests use it to prove what was (not) fetched, and for whom.
+   */
+  onRequest?: (body: { query?: string; variables?: Record<string, unknown> }, request: { principal?: SignedPrincipal; headers: IncomingHttpHeaders }) => void;
+  /** When set, every /graphql request must be signed with it by the gateway (HTTP 401 otherwise). */
+  signingSecret?: string;
+  /** How old (or how far in the future) a signature may be; 60 s by default. */
+  maxSignatureSkewSec?: number;
 };
 
 export function createSubgraphApollo<TLoaders>(definition: SubgraphDefinition<TLoaders>) {
@@ -47,8 +60,18 @@ export async function startSubgraphServer<TLoaders>(
       if (path === '/health') return sendJson(res, 200, { status: 'ok', subgraph: definition.name });
       if (path !== '/graphql' && path !== '/') return sendJson(res, 404, { error: `No route ${path}` });
       const body = await readBody(req, bodyLimit);
-      if (options.onRequest && body.length) options.onRequest(JSON.parse(body.toString('utf8')));
-      await executeApolloRequest(apollo, req, res, body, async () => ({ db, loaders: definition.createLoaders(db) }));
+      let principal: SignedPrincipal | undefined;
+      if (options.signingSecret) {
+        const verdict = verifySignedRequest({ headers: req.headers, body, secret: options.signingSecret, maxSkewSec: options.maxSignatureSkewSec });
+        if (!verdict.ok) {
+          throw new HttpError(401, 'UNAUTHENTICATED', `Subgraph "${definition.name}" accepts only requests signed by the gateway: ${verdict.message}`);
+        }
+        // The signature covers the body, not the URL: a GET could carry any query under a captured signature.
+        if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `Subgraph "${definition.name}" accepts signed requests by POST only`);
+        principal = verdict.principal;
+      }
+      if (options.onRequest && body.length) options.onRequest(JSON.parse(body.toString('utf8')), { principal, headers: req.headers });
+      await executeApolloRequest(apollo, req, res, body, async () => ({ db, loaders: definition.createLoaders(db), principal }));
     } catch (error) {
       if (error instanceof HttpError) return sendGraphQLError(res, error);
       if (!res.headersSent) sendGraphQLError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error in subgraph'));

@@ -9,11 +9,18 @@ import { parse, type DocumentNode } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Db } from './db';
 import type { ScenarioOptions } from './scenario';
+import type { SignedPrincipal } from './signing';
 
 export type SubgraphContext<TLoaders> = {
   db: Db;
   /** One fresh set per request: dataloader memoizes, so sharing across requests would leak data. */
   loaders: TLoaders;
+  /**
+   * Who is asking, as the gateway verified it and signed it (see signing.ts), for
+   * row-level filtering. Undefined when the server runs without a signing secret:
+   * an unsigned principal is never trusted.
+   */
+  principal?: SignedPrincipal;
 };
 
 export type SeedOptions = ScenarioOptions & { log?: NodeJS.WriteStream };

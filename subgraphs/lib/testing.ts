@@ -2,14 +2,20 @@
  * Starts one domain's subgraph on an ephemeral port over a fresh in-memory PGlite
  * seeded at a small scale, and records every SQL statement it runs, so a domain's
  * tests can assert both answers and query counts (batching) in a few lines.
+ * The subgraph requires signed requests, as in production; `request()` signs
+ * them with TEST_SIGNING_SECRET on behalf of an anonymous principal or the one given.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { PgliteDb } from './db';
 import { startSubgraphServer } from './server';
+import { signRequest, type SignedPrincipal } from './signing';
 import { seedDomain } from './storage';
 import type { SubgraphDefinition } from './subgraph';
 
 export const TEST_SEED = { seed: 42, scale: 0.01 };
+/** Shared by test subgraphs and test gateways (tests/harness.ts); never used outside tests. */
+export const TEST_SIGNING_SECRET = 'meshgate-test-signing-secret-0123456789abcdef';
+export const TEST_ANONYMOUS: SignedPrincipal = { id: 'anonymous', kind: 'anonymous', roles: [], scopes: [], domains: [] };
 
 export type DomainUnderTest = {
   url: string;
@@ -17,14 +23,18 @@ export type DomainUnderTest = {
   /** SQL statements run since the last `resetQueries()`. */
   queries: string[];
   resetQueries(): void;
-  request<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+  request<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    principal?: SignedPrincipal,
+  ): Promise<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
   stop(): Promise<void>;
 };
 
 export async function startDomainForTest(definition: SubgraphDefinition<any>, options = TEST_SEED): Promise<DomainUnderTest> {
   const db = new PgliteDb(await PGlite.create(), true);
   await seedDomain(db, definition, options);
-  const server = await startSubgraphServer(definition, db);
+  const server = await startSubgraphServer(definition, db, { signingSecret: TEST_SIGNING_SECRET });
   const queries: string[] = [];
   db.onQuery((sql) => queries.push(sql));
   return {
@@ -32,11 +42,12 @@ export async function startDomainForTest(definition: SubgraphDefinition<any>, op
     db,
     queries,
     resetQueries: () => void queries.splice(0),
-    async request(query, variables) {
+    async request(query, variables, principal = TEST_ANONYMOUS) {
+      const body = JSON.stringify({ query, variables });
       const response = await fetch(server.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, variables }),
+        headers: { 'content-type': 'application/json', ...signRequest({ principal, body, secret: TEST_SIGNING_SECRET }) },
+        body,
       });
       return (await response.json()) as never;
     },

@@ -19,6 +19,8 @@ import type {
 import type { SupergraphOptions } from '../supergraph/supergraphSource';
 import type { Logger } from '../logger';
 import { apolloLogger } from '../logger';
+import { ANONYMOUS } from '../identity/principal';
+import { signRequest } from '../../../subgraphs/lib/signing';
 import { SubgraphDataSource, type SubgraphRequestOptions } from './SubgraphDataSource';
 
 /** A stage wraps the executor: it may change the request before and the result after. */
@@ -26,22 +28,28 @@ export type ExecutionStage = (next: GatewayExecutor) => GatewayExecutor;
 
 export type MeshGatewayOptions = {
   supergraph: SupergraphOptions;
+  /** Timeouts, retries and the signing secret for every subgraph request. */
   subgraphRequests: SubgraphRequestOptions;
   logger: Logger;
   stages?: ExecutionStage[];
+  /** Lets clients ask for the query plan with the Apollo-Query-Plan-Experimental header (development only). */
+  exposeQueryPlans?: boolean;
 };
 
 export class MeshGateway implements GatewayInterface {
   private readonly inner: ApolloGateway;
   private readonly stages: ExecutionStage[];
   private readonly dataSources = new Map<string, SubgraphDataSource>();
+  private readonly signingSecret?: string;
   private loaded = false;
 
   constructor(options: MeshGatewayOptions) {
+    this.signingSecret = options.subgraphRequests.signingSecret;
     this.stages = options.stages ?? [];
     this.inner = new ApolloGateway({
       ...(options.supergraph as { supergraphSdl: string }),
       logger: apolloLogger(options.logger),
+      __exposeQueryPlanExperimental: options.exposeQueryPlans ?? false,
       buildService: ({ name, url }) => {
         if (!url) throw new Error(`Subgraph "${name}" has no URL in the supergraph`);
         const dataSource = new SubgraphDataSource(name, url, options.subgraphRequests);
@@ -69,6 +77,11 @@ export class MeshGateway implements GatewayInterface {
 
   get isLoaded() {
     return this.loaded;
+  }
+
+  /** Headers that let a request with this body (an anonymous probe, e.g. /ready's) reach a signed subgraph. */
+  probeHeaders(body: string): Record<string, string> {
+    return this.signingSecret ? signRequest({ principal: ANONYMOUS, body, secret: this.signingSecret }) : {};
   }
 
   /** The subgraphs of the current supergraph, by name, with their URLs. */

@@ -8,14 +8,28 @@
  * - errors that name the subgraph (`SUBGRAPH_UNAVAILABLE`, `SUBGRAPH_TIMEOUT`,
  *   `SUBGRAPH_BAD_RESPONSE`), so the client gets the other domains' data plus
  *   a clear error instead of a failed request;
- * - Node's built-in fetch (undici), which keeps connections to each subgraph alive.
+ * - Node's built-in fetch (undici), which keeps connections to each subgraph alive;
+ * - with a signing secret, every request (operations, schema loading, health
+ *   checks) carries the request's principal and an HMAC over it and the exact
+ *   body sent (subgraphs/lib/signing.ts), re-signed on each attempt. Without a
+ *   principal on the context (schema loading, or no identity stage) it is the
+ *   anonymous principal: never more rights than the request has.
  */
-import { RemoteGraphQLDataSource } from '@apollo/gateway';
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import type { GraphQLError } from 'graphql';
+import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signatureHeader } from '../../../subgraphs/lib/signing';
+import type { MeshContext } from '../context';
 import { meshError } from '../errors';
+import { ANONYMOUS } from '../identity/principal';
 
-export type SubgraphRequestOptions = { timeoutMs: number; retries: number; retryDelayMs: number };
+export type SubgraphRequestOptions = {
+  timeoutMs: number;
+  retries: number;
+  retryDelayMs: number;
+  /** Signs every request with this HMAC secret, shared with the subgraphs; unsigned without one. */
+  signingSecret?: string;
+};
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 // RemoteGraphQLDataSource serializes `{ query, ...rest }`, so the operation type is at the start of the body.
@@ -32,6 +46,22 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     this.fetcher = this.fetchWithRetries;
   }
 
+  willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<Record<string, any>>) {
+    if (!this.options.signingSecret) return;
+    // Always set here, so a principal header from anywhere else can never travel.
+    request.http!.headers.set(PRINCIPAL_HEADER, encodePrincipal((context as Partial<MeshContext> | undefined)?.principal ?? ANONYMOUS));
+  }
+
+  /** The fetcher sees the final body string, so the signature is computed here, fresh for each attempt. */
+  private signed(init: FetcherRequestInit): FetcherRequestInit {
+    const secret = this.options.signingSecret;
+    if (!secret) return init;
+    const headers = { ...init.headers };
+    const principalHeader = (headers[PRINCIPAL_HEADER] ??= encodePrincipal(ANONYMOUS));
+    headers[SIGNATURE_HEADER] = signatureHeader({ principalHeader, body: init.body ?? '', secret });
+    return { ...init, headers };
+  }
+
   private fetchWithRetries: Fetcher = async (url: string, init: FetcherRequestInit = {}) => {
     const isMutation = MUTATION_BODY.test(String(init.body ?? ''));
     const attempts = isMutation ? 1 : 1 + this.options.retries;
@@ -40,7 +70,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
       if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs * 2 ** (attempt - 2)));
       let response: Response;
       try {
-        response = await fetch(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs) });
+        response = await fetch(url, { ...this.signed(init), signal: AbortSignal.timeout(this.options.timeoutMs) });
       } catch (error) {
         if ((error as Error).name === 'TimeoutError') {
           // A timed-out query may still be running; retrying would add load to a struggling subgraph.

@@ -7,12 +7,15 @@ import type { ServerResponse } from 'node:http';
 import { sendJson } from '../../../subgraphs/lib/http';
 import type { MeshGateway } from '../execution/MeshGateway';
 
-async function probe(url: string, timeoutMs: number): Promise<string | null> {
+const PROBE_BODY = '{"query":"{ __typename }"}';
+
+async function probe(url: string, timeoutMs: number, headers: Record<string, string>): Promise<string | null> {
   try {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"query":"{ __typename }"}',
+      // Signed like every subgraph request, or signed subgraphs would answer 401.
+      headers: { 'content-type': 'application/json', ...headers },
+      body: PROBE_BODY,
       signal: AbortSignal.timeout(timeoutMs),
     });
     await response.body?.cancel();
@@ -31,7 +34,7 @@ export function sendHealth(res: ServerResponse, gateway: MeshGateway) {
 export async function sendReadiness(res: ServerResponse, gateway: MeshGateway, timeoutMs = 2000) {
   if (!gateway.isLoaded) return sendJson(res, 503, { status: 'starting', subgraphs: {} });
   const entries = [...gateway.subgraphUrls()];
-  const problems = await Promise.all(entries.map(([, url]) => probe(url, timeoutMs)));
+  const problems = await Promise.all(entries.map(([, url]) => probe(url, timeoutMs, gateway.probeHeaders(PROBE_BODY))));
   const subgraphs = Object.fromEntries(entries.map(([name], i) => [name, problems[i] ?? 'ok']));
   const ready = problems.every((problem) => problem === null);
   sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'degraded', subgraphs });

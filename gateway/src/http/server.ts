@@ -6,7 +6,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApolloServer, BaseContext } from '@apollo/server';
+import type { ApolloServer } from '@apollo/server';
+import type { MeshContext } from '../context';
+import { IdentityError, sendIdentityError } from '../identity/errors';
+import type { Principal } from '../identity/principal';
 import { executeApolloRequest, HttpError, readBody, sendGraphQLError } from '../../../subgraphs/lib/http';
 import type { GatewayConfig } from '../config';
 import type { MeshGateway } from '../execution/MeshGateway';
@@ -16,19 +19,33 @@ import { serveQueryPage } from './queryPage';
 
 export type HttpServerOptions = {
   config: GatewayConfig;
-  apollo: ApolloServer<BaseContext>;
+  apollo: ApolloServer<MeshContext>;
   gateway: MeshGateway;
   logger: Logger;
+  createContext(req: IncomingMessage): Promise<MeshContext>;
+  /** The body limit for this principal (its role may allow less than server.bodyLimitBytes). */
+  bodyLimitFor(principal: Principal): number;
+  onRejectedCredentials(error: IdentityError, req: IncomingMessage): void;
 };
 
 export const GRAPHQL_PATH = '/graphql';
 
-export function createHttpServer({ config, apollo, gateway, logger }: HttpServerOptions): Server {
+export function createHttpServer(options: HttpServerOptions): Server {
+  const { config, apollo, gateway, logger } = options;
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === GRAPHQL_PATH) {
-      const body = await readBody(req, config.server.bodyLimitBytes);
-      return executeApolloRequest(apollo, req, res, body, async () => ({}));
+      let context: MeshContext;
+      try {
+        context = await options.createContext(req);
+      } catch (error) {
+        if (!(error instanceof IdentityError)) throw error;
+        req.resume();
+        options.onRejectedCredentials(error, req);
+        return sendIdentityError(res, error);
+      }
+      const body = await readBody(req, Math.min(config.server.bodyLimitBytes, options.bodyLimitFor(context.principal)));
+      return executeApolloRequest(apollo, req, res, body, async () => context);
     }
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (path === '/health') return sendHealth(res, gateway);

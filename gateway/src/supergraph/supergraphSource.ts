@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { IntrospectAndCompose, type SupergraphManager } from '@apollo/gateway';
 import { composeOrThrow } from '../../../schema/compose';
 import type { GatewayConfig } from '../config';
+import { managerWithSecurityEnforcedByMeshgate, withSecurityEnforcedByMeshgate } from './securityFeatures';
 
 export type SupergraphOptions = { supergraphSdl: string | SupergraphManager };
 
@@ -16,7 +17,7 @@ export async function supergraphOptions(config: GatewayConfig): Promise<Supergra
     case 'file': {
       const path = supergraph.file!;
       try {
-        return { supergraphSdl: readFileSync(path, 'utf8') };
+        return { supergraphSdl: withSecurityEnforcedByMeshgate(readFileSync(path, 'utf8')) };
       } catch (error) {
         throw new Error(`Cannot read the supergraph file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       }
@@ -25,12 +26,12 @@ export async function supergraphOptions(config: GatewayConfig): Promise<Supergra
       // Loaded only here, so fronting a supergraph file or introspected subgraphs needs none of our domain code.
       const { domainNamed } = await import('../../../subgraphs');
       return {
-        supergraphSdl: composeOrThrow(subgraphs.map(({ name, url }) => ({ name, url, typeDefs: domainNamed(name).typeDefs }))),
+        supergraphSdl: withSecurityEnforcedByMeshgate(composeOrThrow(subgraphs.map(({ name, url }) => ({ name, url, typeDefs: domainNamed(name).typeDefs })))),
       };
     }
     case 'introspect':
       return {
-        supergraphSdl: new IntrospectAndCompose({ subgraphs, pollIntervalInMs: supergraph.pollIntervalMs }),
+        supergraphSdl: managerWithSecurityEnforcedByMeshgate(new IntrospectAndCompose({ subgraphs, pollIntervalInMs: supergraph.pollIntervalMs })),
       };
   }
 }

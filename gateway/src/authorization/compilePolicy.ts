@@ -1,0 +1,130 @@
+/**
+ * Turns the policy files and the supergraph into one decision table: for every
+ * field of the API schema, the rules that must all allow it. Runs at start-up
+ * and on every supergraph update; a policy that is wrong for the supergraph
+ * (unknown fields, rules on another domain's fields, a domain rule that would
+ * widen a global one) is rejected with every problem listed.
+ */
+import { isInterfaceType, isObjectType, parse, type GraphQLSchema, type InlineFragmentNode, type SelectionNode } from 'graphql';
+import { authenticatedDirective, policyDirective, requiresScopesDirective } from './builtinRules';
+import { lookupRule, type DomainPolicy, type GlobalPolicy, type RuleMap } from './policy';
+import { fragmentsOf, isAllowRule, isRule, type ShieldRule } from './ruleTree';
+import type { SupergraphFacts } from './supergraphFacts';
+
+export type RulePart = { label: string; rule: ShieldRule };
+
+export type FieldPolicy = {
+  parts: RulePart[];
+  /** True when some rule reads the parent object: such fields are checked per object after execution. */
+  rowLevel: boolean;
+  /** The parent fields row-level rules read, to add to the operation. */
+  parentSelections: SelectionNode[];
+};
+
+export type CompiledPolicy = {
+  forField(typeName: string, fieldName: string): FieldPolicy;
+};
+
+export class PolicyError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The authorization policies do not fit the supergraph:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+function parentSelectionsOf(fragments: string[]): SelectionNode[] {
+  return fragments.flatMap((fragment) => {
+    // graphql-shield fragments look like `... on Customer { accountManager }`.
+    const document = parse(`{ ${fragment} }`);
+    const [selection] = (document.definitions[0] as unknown as { selectionSet: { selections: SelectionNode[] } }).selectionSet.selections;
+    return (selection as InlineFragmentNode).selectionSet.selections;
+  });
+}
+
+function validateRuleMap(source: string, rules: RuleMap, schema: GraphQLSchema, problems: string[]) {
+  for (const [typeKey, entry] of Object.entries(rules)) {
+    if (typeKey.startsWith('*')) continue;
+    const type = schema.getType(typeKey);
+    if (!type || !(isObjectType(type) || isInterfaceType(type))) {
+      problems.push(`${source}: type "${typeKey}" is not an object or interface type of the supergraph`);
+      continue;
+    }
+    if (isRule(entry)) continue;
+    for (const [fieldName, fieldRule] of Object.entries(entry)) {
+      if (fieldName !== '*' && !type.getFields()[fieldName]) problems.push(`${source}: ${typeKey}.${fieldName} is not a field of the supergraph`);
+      if (!isRule(fieldRule)) problems.push(`${source}: ${typeKey}.${fieldName} is not a graphql-shield rule`);
+    }
+  }
+}
+
+export function compilePolicy(options: {
+  global: GlobalPolicy;
+  domains: DomainPolicy[];
+  schema: GraphQLSchema;
+  facts: SupergraphFacts;
+}): CompiledPolicy {
+  const { global, domains, schema, facts } = options;
+  const problems: string[] = [];
+  const domainsByName = new Map<string, DomainPolicy>();
+  const subgraphs = new Set([...facts.fields()].flatMap(([, field]) => field.owners));
+  validateRuleMap('policies/global.ts', global.rules, schema, problems);
+  for (const domain of domains) {
+    const source = `policies/${domain.domain}.ts`;
+    if (!subgraphs.has(domain.domain)) problems.push(`${source}: "${domain.domain}" is not a subgraph of the supergraph`);
+    if (domainsByName.has(domain.domain)) problems.push(`${source}: a second policy for domain "${domain.domain}"`);
+    domainsByName.set(domain.domain, domain);
+    validateRuleMap(source, domain.rules, schema, problems);
+  }
+
+  const table = new Map<string, FieldPolicy>();
+  const usedDomainKeys = new Map<string, Set<string>>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!(isObjectType(type) || isInterfaceType(type)) || type.name.startsWith('__')) continue;
+    for (const fieldName of Object.keys(type.getFields())) {
+      const fieldFacts = facts.field(type.name, fieldName);
+      const parts: RulePart[] = [];
+      const globalRule = lookupRule(global.rules, type.name, fieldName);
+      if (globalRule) parts.push({ label: `global:${globalRule.key}`, rule: globalRule.rule });
+      if (fieldFacts?.pii) parts.push({ label: `global:pii(${fieldFacts.pii})`, rule: global.piiRule });
+      for (const owner of fieldFacts?.owners ?? []) {
+        const domain = domainsByName.get(owner);
+        const domainRule = domain && lookupRule(domain.rules, type.name, fieldName);
+        if (!domainRule) continue;
+        (usedDomainKeys.get(owner) ?? usedDomainKeys.set(owner, new Set()).get(owner)!).add(domainRule.key);
+        const guardedGlobally = (globalRule && !isAllowRule(globalRule.rule)) || fieldFacts?.pii;
+        if (isAllowRule(domainRule.rule) && guardedGlobally) {
+          problems.push(`policies/${owner}.ts: ${type.name}.${fieldName} is set to allow, which would widen the global rule ${parts[0].label} (a domain rule may only narrow)`);
+        }
+        parts.push({ label: `${owner}:${domainRule.key}`, rule: domainRule.rule });
+      }
+      if (fieldFacts?.authenticated) parts.push({ label: 'directive:@authenticated', rule: authenticatedDirective });
+      for (const alternatives of fieldFacts?.requiresScopes ?? []) parts.push({ label: 'directive:@requiresScopes', rule: requiresScopesDirective(alternatives) });
+      for (const alternatives of fieldFacts?.policies ?? []) {
+        for (const name of alternatives.flat()) {
+          if (!global.namedPolicies[name]) problems.push(`${type.name}.${fieldName} uses @policy "${name}", which policies/global.ts does not define in namedPolicies`);
+        }
+        parts.push({ label: 'directive:@policy', rule: policyDirective(alternatives, global.namedPolicies) });
+      }
+      if (parts.length === 0) parts.push({ label: 'global:fallback', rule: global.fallbackRule });
+      const fragments = parts.flatMap((part) => fragmentsOf(part.rule));
+      table.set(`${type.name}.${fieldName}`, { parts, rowLevel: fragments.length > 0, parentSelections: parentSelectionsOf(fragments) });
+    }
+  }
+
+  // A domain rule on a field the domain does not own never applies: say so instead of ignoring it.
+  for (const domain of domains) {
+    for (const [typeKey, entry] of Object.entries(domain.rules)) {
+      const keys = typeKey.startsWith('*') || isRule(entry) ? [typeKey] : Object.keys(entry).map((field) => `${typeKey}.${field}`);
+      for (const key of keys) {
+        if (!usedDomainKeys.get(domain.domain)?.has(key) && !key.startsWith('*') && schema.getType(typeKey)) {
+          problems.push(`policies/${domain.domain}.ts: ${key} governs no field that the ${domain.domain} subgraph owns`);
+        }
+      }
+    }
+  }
+  if (problems.length) throw new PolicyError([...new Set(problems)]);
+
+  const fallback: FieldPolicy = { parts: [{ label: 'global:fallback', rule: global.fallbackRule }], rowLevel: false, parentSelections: [] };
+  return {
+    forField: (typeName, fieldName) => table.get(`${typeName}.${fieldName}`) ?? fallback,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * The data source signs every subgraph request with the principal of the
+ * request's context (issue #3), fresh on each retry, over the exact body sent.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
+import { PRINCIPAL_HEADER, SIGNATURE_HEADER, verifySignedRequest } from '../../../subgraphs/lib/signing';
+import type { Principal } from '../identity/principal';
+import { SubgraphDataSource } from './SubgraphDataSource';
+
+const secret = 'data-source-test-secret-0123456789abcdef';
+const ada: Principal = { id: 'u-1', kind: 'user', email: 'ada@example.com', roles: ['analyst'], scopes: ['pii:read'], domains: ['sales'], authenticatedBy: 'jwt' };
+
+type Seen = { headers: IncomingHttpHeaders; body: string };
+let server: Server;
+let url: string;
+const seen: Seen[] = [];
+let failuresBeforeSuccess = 0;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      seen.push({ headers: req.headers, body });
+      if (failuresBeforeSuccess-- > 0) return void res.writeHead(503).end();
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"ok":true}}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+});
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+beforeEach(() => {
+  seen.splice(0);
+  failuresBeforeSuccess = 0;
+});
+
+const send = (dataSource: SubgraphDataSource, context: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  dataSource.process({
+    kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+    request: { query: '{ ok }', variables: { a: 1 }, http: { method: 'POST', url, headers: new Headers(headers) } as never },
+    context,
+    incomingRequestContext: {} as never,
+  });
+
+const verified = ({ headers, body }: Seen) => verifySignedRequest({ headers, body, secret });
+
+test('the principal on the request context arrives signed, and the signature covers the body sent', async () => {
+  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 0, retryDelayMs: 0, signingSecret: secret });
+  const response = await send(dataSource, { principal: ada, requestId: 'r-1' });
+  expect(response.data).toEqual({ ok: true });
+  expect(seen).toHaveLength(1);
+  expect(JSON.parse(seen[0].body)).toEqual({ query: '{ ok }', variables: { a: 1 } });
+  expect(verified(seen[0])).toEqual({
+    ok: true,
+    principal: { id: 'u-1', kind: 'user', email: 'ada@example.com', roles: ['analyst'], scopes: ['pii:read'], domains: ['sales'] },
+  });
+});
+
+test('without a principal on the context the request is signed as anonymous', async () => {
+  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 0, retryDelayMs: 0, signingSecret: secret });
+  await send(dataSource, {});
+  expect(verified(seen[0])).toEqual({ ok: true, principal: { id: 'anonymous', kind: 'anonymous', roles: [], scopes: [], domains: [] } });
+});
+
+test('a principal header set by anyone else is replaced by the context principal', async () => {
+  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 0, retryDelayMs: 0, signingSecret: secret });
+  const forged = Buffer.from(JSON.stringify({ id: 'root', kind: 'service', roles: ['admin'], scopes: [], domains: [] })).toString('base64url');
+  await send(dataSource, { principal: ada }, { [PRINCIPAL_HEADER]: forged, [SIGNATURE_HEADER]: 't=1,v1=00' });
+  expect(verified(seen[0])).toMatchObject({ ok: true, principal: { id: 'u-1' } });
+});
+
+test('every retry of a query is signed', async () => {
+  failuresBeforeSuccess = 2;
+  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 2, retryDelayMs: 1, signingSecret: secret });
+  const response = await send(dataSource, { principal: ada });
+  expect(response.data).toEqual({ ok: true });
+  expect(seen).toHaveLength(3);
+  for (const request of seen) expect(verified(request)).toMatchObject({ ok: true, principal: { id: 'u-1' } });
+});
+
+test('without a signing secret nothing is signed', async () => {
+  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 0, retryDelayMs: 0 });
+  await send(dataSource, { principal: ada });
+  expect(seen[0].headers[PRINCIPAL_HEADER]).toBeUndefined();
+  expect(seen[0].headers[SIGNATURE_HEADER]).toBeUndefined();
+});

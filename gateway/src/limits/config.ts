@@ -1,0 +1,140 @@
+/**
+ * Operation limits configuration: one set of default limits, and per-role
+ * overrides. Strict zod like the rest of the config (unknown keys are errors,
+ * every error names the key path); meant to sit under `limits` in the gateway
+ * config.
+ *
+ *   limits:
+ *     default: { maxDepth: 12, maxCost: 50000 }     # omitted keys take the defaults below
+ *     byRole:
+ *       analyst: { maxDepth: 8, maxCost: 20000 }     # only the keys a role changes
+ *       service: { maxCost: 200000, maxBodyBytes: 4194304 }
+ *
+ * Resolution (`limitsFor`): each role listed under `byRole` stands for a full
+ * set of limits, the default with its overrides; a principal gets, per limit,
+ * the most generous value among its listed roles, and the default when none of
+ * its roles is listed. Why: roles grant. A principal holds every right each of
+ * its roles gives, so a service account that is also an analyst is not cut
+ * down to the analyst's limits, and among listed roles, adding one never makes
+ * a query that worked fail. (Taking the best override only, and the default
+ * only when no role overrides that limit, would break this: an analyst's
+ * `maxAliases: 2` would apply to a service principal whose own role leaves
+ * maxAliases at the default.) Roles not listed under `byRole` take no part,
+ * so a restricted role stays restricted when the principal also carries
+ * unrelated roles (say, "employee" from single sign-on). An override may be
+ * lower than the default: that is how a role is restricted.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../config';
+import type { Principal } from '../identity/principal';
+
+const LimitFields = z
+  .object({
+    /** Deepest field nesting: `{ a { b } }` has depth 2. Fragments are expanded; `__typename` does not count. */
+    maxDepth: z.number().int().min(1),
+    /** Aliased fields in the operation, fragments expanded where they are spread. */
+    maxAliases: z.number().int().min(0),
+    /** Distinct top-level fields (response keys) of the operation. */
+    maxRootFields: z.number().int().min(1),
+    /** Largest estimated cost: 1 per object or list field, times the sizes of the lists around it (see CostRule). */
+    maxCost: z.number().int().min(1),
+    /** Assumed size of a list field without a `first`/`last`/`limit` argument (or one given as null). */
+    defaultListSize: z.number().int().min(0),
+    /** Cost of one scalar or enum field; 0 counts only objects and lists. */
+    scalarCost: z.number().min(0).max(10),
+    /** Largest request body in bytes, for the HTTP layer (`maxBodyBytesFor`). */
+    maxBodyBytes: z.number().int().min(1),
+  })
+  .partial()
+  .strict();
+
+export type Limits = Required<z.infer<typeof LimitFields>>;
+export type LimitName = keyof Limits;
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxDepth: 12,
+  maxAliases: 30,
+  maxRootFields: 10,
+  maxCost: 50_000,
+  defaultListSize: 20,
+  scalarCost: 0,
+  maxBodyBytes: 1_048_576,
+});
+
+/**
+ * Which way is more generous for each limit: a higher maximum lets more
+ * through; a lower assumed list size or scalar cost lowers the estimate.
+ */
+const MORE_GENEROUS: Record<LimitName, 'higher' | 'lower'> = {
+  maxDepth: 'higher',
+  maxAliases: 'higher',
+  maxRootFields: 'higher',
+  maxCost: 'higher',
+  defaultListSize: 'lower',
+  scalarCost: 'lower',
+  maxBodyBytes: 'higher',
+};
+
+function withoutUndefined<T extends object>(given: T): Partial<T> {
+  return Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+export const LimitsConfigSchema = z
+  .object({
+    /** Limits for every principal, unless one of its roles overrides them. */
+    default: LimitFields.optional().transform((given): Limits => ({ ...DEFAULT_LIMITS, ...withoutUndefined(given ?? {}) })),
+    /** Overrides per role name (the principal's `roles`); only the keys a role changes. */
+    byRole: z.record(z.string().min(1), LimitFields).default({}),
+  })
+  .strict();
+
+export type LimitsConfig = z.infer<typeof LimitsConfigSchema>;
+export type LimitsConfigInput = z.input<typeof LimitsConfigSchema>;
+
+function describeIssue(issue: z.core.$ZodIssue, prefix: string): string {
+  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    return `${issue.keys.map((key) => `${path}.${key}`).join(', ')}: unknown key${issue.keys.length > 1 ? 's' : ''}`;
+  }
+  return `${path}: ${issue.message}`;
+}
+
+/**
+ * Validates a `limits` section on its own; problems name the key path under
+ * `keyPrefix` ("limits.byRole.analyst.maxDepth: ...") as the gateway config does.
+ */
+export function parseLimitsConfig(input: unknown, { source = 'config', keyPrefix = 'limits' } = {}): LimitsConfig {
+  const result = LimitsConfigSchema.safeParse(input ?? {});
+  if (!result.success) throw new ConfigError(source, result.error.issues.map((issue) => describeIssue(issue, keyPrefix)));
+  return result.data;
+}
+
+export type ResolvedLimits = {
+  limits: Limits;
+  /** For each limit, the listed role that gave the value (its override or the default), or undefined when the principal has no listed role. */
+  grantedBy: Record<LimitName, string | undefined>;
+};
+
+/** The principal's limits with, for each, the role it comes from (for error messages). */
+export function resolveLimits(config: LimitsConfig, principal: Pick<Principal, 'roles'>): ResolvedLimits {
+  // Own keys only: a role named "constructor" must not read Object.prototype.
+  const listed = principal.roles.filter((role) => Object.hasOwn(config.byRole, role));
+  const limits: Limits = { ...config.default };
+  const grantedBy = {} as Record<LimitName, string | undefined>;
+  for (const name of Object.keys(MORE_GENEROUS) as LimitName[]) {
+    let best: { value: number; role: string } | undefined;
+    for (const role of listed) {
+      const value = config.byRole[role][name] ?? config.default[name];
+      const better = !best || (MORE_GENEROUS[name] === 'higher' ? value > best.value : value < best.value);
+      if (better) best = { value, role };
+    }
+    if (best) limits[name] = best.value;
+    grantedBy[name] = best?.role;
+  }
+  return { limits, grantedBy };
+}
+
+/** The principal's limits: per limit, the most generous among its listed roles (each: its overrides, else the default); the default without one. */
+export function limitsFor(config: LimitsConfig, principal: Pick<Principal, 'roles'>): Limits {
+  return resolveLimits(config, principal).limits;
+}

@@ -1,0 +1,85 @@
+/**
+ * What every limit rule shares: the rule signature, the violation it returns,
+ * and the small facts about an operation they all need (which operation runs,
+ * its fragments, whether `@skip`/`@include` drop a selection, argument values).
+ * Rules only read the document; they never throw on a strange one (validation
+ * reports those) and always terminate, even on fragment cycles.
+ */
+import {
+  Kind,
+  valueFromASTUntyped,
+  type DirectiveNode,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type ValueNode,
+} from 'graphql';
+import type { LimitName, Limits } from '../config';
+
+export type Variables = Readonly<Record<string, unknown>> | null | undefined;
+
+export type LimitViolation = {
+  limit: Exclude<LimitName, 'defaultListSize' | 'scalarCost' | 'maxBodyBytes'>;
+  max: number;
+  actual: number;
+  /** One sentence without the role, e.g. "Query depth 14 exceeds the limit of 12". */
+  message: string;
+};
+
+/**
+ * A limit rule: measures the operation named `operationName` (or, without a
+ * name, every operation of the document, reporting the worst) and returns the
+ * violation, or null within the limit.
+ */
+export type LimitRule = (
+  document: DocumentNode,
+  schema: GraphQLSchema,
+  variables: Variables,
+  limits: Limits,
+  operationName?: string | null,
+) => LimitViolation | null;
+
+/** The operations a request may run: the named one, else all of them (the worst counts). */
+export function operationsToMeasure(document: DocumentNode, operationName?: string | null): OperationDefinitionNode[] {
+  const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+  if (!operationName) return operations;
+  return operations.filter((operation) => operation.name?.value === operationName);
+}
+
+export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  return fragments;
+}
+
+/** The worst measure over the operations to measure; 0 when there is none. */
+export function worst(document: DocumentNode, operationName: string | null | undefined, measure: (operation: OperationDefinitionNode) => number): number {
+  return operationsToMeasure(document, operationName).reduce((max, operation) => Math.max(max, measure(operation)), 0);
+}
+
+/**
+ * The value of an argument or directive argument: a literal, or a variable
+ * from the request (else the variable's default in the operation). `undefined`
+ * when it is not given at all, so the caller can apply the schema's default.
+ */
+export function argumentValue(value: ValueNode, operation: OperationDefinitionNode, variables: Variables): unknown {
+  if (value.kind !== Kind.VARIABLE) return valueFromASTUntyped(value, variables ?? undefined);
+  const name = value.name.value;
+  if (variables && Object.hasOwn(variables, name)) return variables[name];
+  const definition = operation.variableDefinitions?.find((variable) => variable.variable.name.value === name);
+  return definition?.defaultValue ? valueFromASTUntyped(definition.defaultValue) : undefined;
+}
+
+function conditionOf(directives: readonly DirectiveNode[] | undefined, name: 'skip' | 'include', operation: OperationDefinitionNode, variables: Variables): unknown {
+  const argument = directives?.find((directive) => directive.name.value === name)?.arguments?.find((arg) => arg.name.value === 'if');
+  return argument ? argumentValue(argument.value, operation, variables) : undefined;
+}
+
+/** False only when `@skip(if: true)` or `@include(if: false)` certainly drops the selection. */
+export function isIncluded(selection: SelectionNode, operation: OperationDefinitionNode, variables: Variables): boolean {
+  return conditionOf(selection.directives, 'skip', operation, variables) !== true && conditionOf(selection.directives, 'include', operation, variables) !== false;
+}

@@ -1,0 +1,100 @@
+/**
+ * Subgraphs accept only requests the gateway signed (issue #3): through the
+ * real mesh, a direct request to a subgraph without, with a forged, or with a
+ * replayed old signature gets 401, while the same query through the gateway
+ * works and the subgraph receives the principal the gateway had.
+ */
+import { parseConfig } from '../gateway/src/config';
+import { startGateway } from '../gateway/src';
+import { createLogger } from '../gateway/src/logger';
+import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signatureHeader, signRequest } from '../subgraphs/lib/signing';
+import { TEST_ANONYMOUS } from '../subgraphs/lib/testing';
+import { domainNamed } from '../subgraphs';
+import { startMesh, type TestMesh } from './harness';
+
+let mesh: TestMesh;
+beforeAll(async () => {
+  mesh = await startMesh({ domains: ['customers', 'products', 'sales'].map(domainNamed) });
+});
+afterAll(() => mesh?.stop());
+
+const QUERY = '{ customer(id: "1") { id name } }';
+const BODY = JSON.stringify({ query: QUERY });
+
+const direct = async (headers: Record<string, string>, body = BODY, method = 'POST') => {
+  const response = await fetch(mesh.subgraphs.customers.url, { method, headers: { 'content-type': 'application/json', ...headers }, body });
+  return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } };
+};
+
+test('the query works through the gateway, and the subgraph receives the anonymous principal it had', async () => {
+  mesh.resetReceived();
+  const { status, body } = await mesh.query(QUERY);
+  expect(status).toBe(200);
+  expect(body).toEqual({ data: { customer: { id: '1', name: expect.any(String) } } });
+  expect(mesh.subgraphs.customers.received).toEqual([{ query: expect.stringContaining('customer'), variables: expect.anything(), principal: TEST_ANONYMOUS }]);
+});
+
+test('a direct request without a signature gets 401 naming what is missing', async () => {
+  const { status, body } = await direct({});
+  expect(status).toBe(401);
+  expect(body).toEqual({
+    errors: [{ message: 'Subgraph "customers" accepts only requests signed by the gateway: missing the x-meshgate-signature header', extensions: { code: 'UNAUTHENTICATED' } }],
+  });
+});
+
+test('a forged signature (another secret) gets 401', async () => {
+  const { status, body } = await direct(signRequest({ principal: { ...TEST_ANONYMOUS, id: 'admin', kind: 'service', roles: ['admin'] }, body: BODY, secret: 'guessed-secret-guessed-secret-guessed' }));
+  expect(status).toBe(401);
+  expect(body.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
+  expect(body.errors![0].message).toMatch(/signature does not match/);
+  expect((await direct({ [PRINCIPAL_HEADER]: encodePrincipal(TEST_ANONYMOUS), [SIGNATURE_HEADER]: 'v1=deadbeef' })).body.errors![0].message).toMatch(/malformed x-meshgate-signature/);
+});
+
+test('a replayed old signature gets 401, and a captured signature does not cover another query', async () => {
+  // As if captured five minutes ago from the gateway, with the real secret.
+  const old = signRequest({ principal: TEST_ANONYMOUS, body: BODY, secret: mesh.signingSecret, now: Date.now() - 5 * 60_000 });
+  const stale = await direct(old);
+  expect(stale.status).toBe(401);
+  expect(stale.body.errors![0].message).toMatch(/the signature is 30\d s old \(at most 60 s is accepted\)/);
+
+  const fresh = signRequest({ principal: TEST_ANONYMOUS, body: BODY, secret: mesh.signingSecret });
+  expect((await direct(fresh)).status).toBe(200);
+  const other = await direct(fresh, JSON.stringify({ query: '{ customers(first: 100) { edges { node { email } } } }' }));
+  expect(other.status).toBe(401);
+  expect(other.body.errors![0].message).toMatch(/signature does not match/);
+  const elevated = await direct({ ...fresh, [PRINCIPAL_HEADER]: encodePrincipal({ ...TEST_ANONYMOUS, id: 'u-1', kind: 'user', scopes: ['pii:read'] }) });
+  expect(elevated.status).toBe(401);
+});
+
+test('a validly signed GET is refused: the signature covers the body, not the URL', async () => {
+  const response = await fetch(`${mesh.subgraphs.customers.url}?query=${encodeURIComponent(QUERY)}`, {
+    headers: { [PRINCIPAL_HEADER]: encodePrincipal(TEST_ANONYMOUS), [SIGNATURE_HEADER]: signatureHeader({ principalHeader: encodePrincipal(TEST_ANONYMOUS), body: '', secret: mesh.signingSecret }) },
+  });
+  expect(response.status).toBe(405);
+});
+
+test('health stays open, and the gateway reports signed subgraphs ready', async () => {
+  expect((await fetch(new URL('/health', mesh.subgraphs.customers.url))).status).toBe(200);
+  const ready = await fetch(new URL('/ready', mesh.gateway.url));
+  expect(ready.status).toBe(200);
+  expect(((await ready.json()) as any).subgraphs).toEqual({ customers: 'ok', products: 'ok', sales: 'ok' });
+});
+
+test('a gateway with the wrong secret gets a clear error naming the subgraph, not data', async () => {
+  const config = parseConfig({
+    server: { port: 0 },
+    logging: { level: 'silent' },
+    subgraphs: [{ name: 'customers', url: mesh.subgraphs.customers.url }],
+    subgraphRequests: { signingSecret: 'not-the-mesh-secret-not-the-mesh-secret' },
+  });
+  const gateway = await startGateway(config, createLogger('silent'));
+  try {
+    const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
+    const body = (await response.json()) as any;
+    expect(body.data).toEqual({ customer: null });
+    expect(body.errors[0].message).toMatch(/^Subgraph "customers" rejected the request \(HTTP 401\): .*signature does not match/);
+    expect(body.errors[0].extensions).toMatchObject({ code: 'SUBGRAPH_BAD_RESPONSE', subgraph: 'customers', subgraphCode: 'UNAUTHENTICATED' });
+  } finally {
+    await gateway.stop();
+  }
+});

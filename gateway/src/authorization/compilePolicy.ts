@@ -113,9 +113,12 @@ export function compilePolicy(options: {
   // A domain rule on a field the domain does not own never applies: say so instead of ignoring it.
   for (const domain of domains) {
     for (const [typeKey, entry] of Object.entries(domain.rules)) {
-      const keys = typeKey.startsWith('*') || isRule(entry) ? [typeKey] : Object.keys(entry).map((field) => `${typeKey}.${field}`);
+      const type = schema.getType(typeKey);
+      if (typeKey.startsWith('*') || !type || !(isObjectType(type) || isInterfaceType(type))) continue;
+      // Unknown fields were reported above.
+      const keys = isRule(entry) ? [typeKey] : Object.keys(entry).filter((field) => field === '*' || type.getFields()[field]).map((field) => `${typeKey}.${field}`);
       for (const key of keys) {
-        if (!usedDomainKeys.get(domain.domain)?.has(key) && !key.startsWith('*') && schema.getType(typeKey)) {
+        if (!usedDomainKeys.get(domain.domain)?.has(key)) {
           problems.push(`policies/${domain.domain}.ts: ${key} governs no field that the ${domain.domain} subgraph owns`);
         }
       }

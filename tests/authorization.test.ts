@@ -4,15 +4,12 @@
  * and errors they get; the subgraphs' request logs prove that a denied field
  * is never fetched.
  */
-import { readFileSync } from 'node:fs';
 import { startMesh, tokenFor, type GraphQLBody, type TestMesh } from './harness';
 import { ACCOUNT_MANAGER, ADMIN, ANALYST, FINANCE_TEAM, ORDER_SERVICE } from './principals';
 
 let mesh: TestMesh;
-let auditFile: string;
 beforeAll(async () => {
   mesh = await startMesh();
-  auditFile = (mesh.gateway as unknown as { auditFile?: string }).auditFile ?? '';
 });
 afterAll(() => mesh?.stop());
 
@@ -195,5 +192,27 @@ describe('credentials', () => {
   });
 });
 
-void readFileSync;
-void auditFile;
+
+describe('operation limits per role', () => {
+  const expensive = '{ orders(first: 1000) { edges { node { lines { product { name } } customer { orders(first: 100) { edges { node { id } } } } } } } }';
+
+  test('a sandbox analyst gets a clear 400 where a service is served', async () => {
+    const analyst = await as(ANALYST, expensive);
+    expect(analyst.status).toBe(400);
+    expect(analyst.body.errors![0]).toMatchObject({
+      message: expect.stringMatching(/^Estimated query cost \d+ exceeds the limit of 60000 for your role \(analyst\)/),
+      extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit: 'maxCost', max: 60000 },
+    });
+    const service = await as(ORDER_SERVICE, expensive);
+    expect(service.body.errors?.find((error) => error.extensions?.code === 'OPERATION_LIMIT_EXCEEDED')).toBeUndefined();
+  });
+
+  test('a deep query is refused before anything is fetched', async () => {
+    mesh.resetReceived();
+    const deep = `{ order(id: "1") { customer { orders { edges { node { customer { orders { edges { node { customer { orders { edges { node { id } } } } } } } } } } } } } }`;
+    const { status, body } = await as(ANALYST, deep);
+    expect(status).toBe(400);
+    expect(body.errors!.map((error) => error.extensions!.limit)).toContain('maxDepth');
+    expect(Object.values(mesh.subgraphs).every((subgraph) => subgraph.received.length === 0)).toBe(true);
+  });
+});

@@ -37,6 +37,8 @@ export type TestMesh = {
   db: PgliteDb;
   gateway: RunningGateway;
   subgraphs: Record<string, TestSubgraph>;
+  /** The JSON-lines audit log of this mesh's gateway. */
+  auditFile: string;
   /** The secret the subgraphs require and the gateway signs with. */
   signingSecret: string;
   /** Posts a GraphQL request to the gateway. */
@@ -69,13 +71,14 @@ export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
     subgraphs[domain.name] = { ...running, received };
   }
 
+  const auditFile = join(mkdtempSync(join(tmpdir(), 'meshgate-audit-')), 'audit.jsonl');
   const config = parseConfig({
     server: { port: 0 },
     subgraphs: domains.map((domain) => ({ name: domain.name, url: subgraphs[domain.name].url })),
     logging: { level: 'silent' },
     // Tokens from tokenFor() verify with the development secret; each mesh audits to its own file.
     identity: { jwt: developmentJwtConfig({}) },
-    audit: { file: join(mkdtempSync(join(tmpdir(), 'meshgate-audit-')), 'audit.jsonl') },
+    audit: { file: auditFile },
     ...options.gateway,
     subgraphRequests: { signingSecret, ...options.gateway?.subgraphRequests },
   });
@@ -85,6 +88,7 @@ export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
     db,
     gateway,
     subgraphs,
+    auditFile,
     signingSecret,
     async query(query, variables, headers = {}) {
       const response = await fetch(gateway.url, {

@@ -57,6 +57,14 @@ const SubgraphRequestsConfig = z
   })
   .strict();
 
+/** Sandbox analysts get tighter limits than the services built on the graph. */
+const DEFAULT_ROLE_LIMITS = {
+  byRole: {
+    analyst: { maxDepth: 10, maxCost: 60_000, maxAliases: 20 },
+    service: { maxDepth: 15, maxCost: 200_000, maxRootFields: 20 },
+  },
+};
+
 const AuthorizationConfig = z
   .object({
     /** Off only for measuring the gateway without it (benchmarks); never in production. */
@@ -87,7 +95,7 @@ export const ConfigSchema = z
     identity: IdentityConfigSchema.default(IdentityConfigSchema.parse({})),
     authorization: AuthorizationConfig.default(AuthorizationConfig.parse({})),
     /** Operation limits (depth, aliases, root fields, cost, body size), per principal role. */
-    limits: LimitsConfigSchema.default(LimitsConfigSchema.parse({})),
+    limits: LimitsConfigSchema.default(LimitsConfigSchema.parse(DEFAULT_ROLE_LIMITS)),
     audit: AuditConfigSchema.default(AuditConfigSchema.parse({})),
     apollo: ApolloConfig.default(ApolloConfig.parse({})),
     logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),

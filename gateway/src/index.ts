@@ -7,6 +7,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { AuditLog } from './audit/AuditLog';
 import { createAuditLog } from './audit/createAuditLog';
 import { PolicyHolder, loadPolicySet } from './authorization/policySource';
 import { useAuthorization } from './authorization/useAuthorization';
@@ -27,6 +28,8 @@ export type RunningGateway = {
   url: string;
   port: number;
   gateway: MeshGateway;
+  /** The audit log; stop() closes it, writing everything buffered. */
+  audit: AuditLog;
   stop(): Promise<void>;
 };
 
@@ -129,6 +132,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     url,
     port,
     gateway,
+    audit,
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -9,7 +9,13 @@ import { Client } from 'pg';
 import { PgDb } from '../subgraphs/lib/db';
 import { startSubgraphServer, type RunningSubgraph } from '../subgraphs/lib/server';
 import { ensureSeeded } from '../subgraphs/lib/storage';
-import { TEST_SEED } from '../subgraphs/lib/testing';
+import { TEST_SEED, TEST_SIGNING_SECRET } from '../subgraphs/lib/testing';
+import { developmentJwtConfig } from '../gateway/src/identity/config';
+import { tokenFor } from './harness';
+import { ADMIN } from './principals';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { domains } from '../subgraphs';
 import { parseConfig } from '../gateway/src/config';
 import { startGateway, type RunningGateway } from '../gateway/src';
@@ -52,12 +58,15 @@ beforeAll(async () => {
   for (const domain of domains) {
     const db = new PgDb(databaseUrl(roleOf(domain.name)), 4);
     dbs.push(db);
-    subgraphs.push(await startSubgraphServer(domain, db));
+    subgraphs.push(await startSubgraphServer(domain, db, { signingSecret: TEST_SIGNING_SECRET }));
   }
   const config = parseConfig({
     server: { port: 0 },
     logging: { level: 'silent' },
     subgraphs: subgraphs.map(({ name, url }) => ({ name, url })),
+    subgraphRequests: { signingSecret: TEST_SIGNING_SECRET },
+    identity: { jwt: developmentJwtConfig({}) },
+    audit: { file: join(mkdtempSync(join(tmpdir(), 'meshgate-audit-')), 'audit.jsonl') },
   });
   gateway = await startGateway(config, createLogger('silent'));
 }, 120_000);
@@ -74,7 +83,11 @@ afterAll(async () => {
 });
 
 const ask = async (query: string, variables?: Record<string, unknown>) => {
-  const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(gateway.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(await tokenFor(ADMIN)) },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await response.json()) as { data?: any; errors?: any[] };
 };
 

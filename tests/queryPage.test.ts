@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { startMesh, type TestMesh } from './harness';
+import { startMesh, tokenFor, type TestMesh } from './harness';
+import { ANALYST } from './principals';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -28,6 +29,8 @@ afterAll(async () => {
 
 test('the query page loads from the gateway alone and runs a cross-domain query', async () => {
   const page = await browser.newPage();
+  // As a corporate proxy would: the analyst's token on every request to the gateway.
+  await page.setExtraHTTPHeaders(await tokenFor(ANALYST));
   const outside: string[] = [];
   const origin = new URL(mesh.gateway.url).origin;
   page.on('request', (request) => {
@@ -42,9 +45,9 @@ test('the query page loads from the gateway alone and runs a cross-domain query'
   const response = await answered;
   const body = await response.json();
   expect(response.status()).toBe(200);
-  expect(body.errors).toBeUndefined();
   expect(body.data.deliveryPerformance.length).toBeGreaterThan(0);
-  expect(body.data.lateDeliveries.edges[0].node.order.customer.name).toEqual(expect.any(String));
+  expect(body.errors).toBeUndefined();
+  expect(body.data.lateDeliveries.edges[0].node.order.customer.segment).toEqual(expect.any(String));
   // The result pane shows the data (it renders only the lines in view, so check the top).
   const result = page.locator('.result-window');
   await result.getByText('"deliveryPerformance"').waitFor({ timeout: 10_000 });

@@ -5,12 +5,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseConfig } from '../gateway/src/config';
+import { developmentJwtConfig } from '../gateway/src/identity/config';
 import { startGateway, type RunningGateway } from '../gateway/src';
 import { createLogger } from '../gateway/src/logger';
-import { startMesh, type TestMesh } from './harness';
+import { startMesh, tokenFor, type TestMesh } from './harness';
+import { ADMIN } from './principals';
 
 let mesh: TestMesh;
+let admin: Record<string, string>;
 beforeAll(async () => {
+  admin = await tokenFor(ADMIN);
   mesh = await startMesh({ gateway: { server: { port: 0, bodyLimitBytes: 4096 } } });
 });
 afterAll(() => mesh?.stop());
@@ -68,11 +72,11 @@ test('health is ok; ready lists every subgraph', async () => {
 describe('a subgraph that stops mid-test', () => {
   test('gives the other domains their data, null for its fields and an error naming it; ready turns 503', async () => {
     const query = '{ orders(first: 5) { edges { node { id total customer { name } payment { amount } } } } }';
-    const before = await mesh.query(query);
+    const before = await mesh.query(query, undefined, admin);
     expect(before.body.errors).toBeUndefined();
     await mesh.subgraphs.finance.stop();
 
-    const { status, body } = await mesh.query(query);
+    const { status, body } = await mesh.query(query, undefined, admin);
     expect(status).toBe(200);
     const nodes = body.data.orders.edges.map((edge: any) => edge.node);
     expect(nodes.map((node: any) => node.customer.name)).toEqual(before.body.data.orders.edges.map((edge: any) => edge.node.customer.name));
@@ -110,6 +114,10 @@ describe('slow and failing subgraphs', () => {
       server: { port: 0 },
       logging: { level: 'silent' },
       subgraphRequests: { timeoutMs: 300, retries: 2, retryDelayMs: 10, signingSecret: mesh.signingSecret },
+      // Four of the six subgraphs: the mesh's policies would not fit this graph.
+      authorization: { policies: 'permissive' },
+      identity: { jwt: developmentJwtConfig({}) },
+      audit: { file: mesh.auditFile },
       subgraphs: [
         { name: 'customers', url: mesh.subgraphs.customers.url },
         { name: 'products', url: mesh.subgraphs.products.url },
@@ -126,7 +134,7 @@ describe('slow and failing subgraphs', () => {
   });
 
   const ask = (query: string) =>
-    fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) }).then((r) => r.json() as any);
+    fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...admin }, body: JSON.stringify({ query }) }).then((r) => r.json() as any);
 
   test('a subgraph that does not answer in time gives SUBGRAPH_TIMEOUT while the others answer', async () => {
     const started = Date.now();

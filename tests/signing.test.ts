@@ -9,20 +9,21 @@ import { startGateway } from '../gateway/src';
 import { createLogger } from '../gateway/src/logger';
 import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signatureHeader, signRequest } from '../subgraphs/lib/signing';
 import { TEST_ANONYMOUS } from '../subgraphs/lib/testing';
-import { domainNamed } from '../subgraphs';
-import { startMesh, type TestMesh } from './harness';
+import { startMesh, tokenFor, type TestMesh } from './harness';
+import { ADMIN } from './principals';
 
 let mesh: TestMesh;
 beforeAll(async () => {
-  mesh = await startMesh({ domains: ['customers', 'products', 'sales'].map(domainNamed) });
+  mesh = await startMesh();
 });
 afterAll(() => mesh?.stop());
 
-const QUERY = '{ customer(id: "1") { id name } }';
+// The public catalog: anonymous principals may read it.
+const QUERY = '{ products(first: 2) { edges { node { name price } } } }';
 const BODY = JSON.stringify({ query: QUERY });
 
 const direct = async (headers: Record<string, string>, body = BODY, method = 'POST') => {
-  const response = await fetch(mesh.subgraphs.customers.url, { method, headers: { 'content-type': 'application/json', ...headers }, body });
+  const response = await fetch(mesh.subgraphs.products.url, { method, headers: { 'content-type': 'application/json', ...headers }, body });
   return { status: response.status, body: (await response.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } };
 };
 
@@ -30,15 +31,27 @@ test('the query works through the gateway, and the subgraph receives the anonymo
   mesh.resetReceived();
   const { status, body } = await mesh.query(QUERY);
   expect(status).toBe(200);
-  expect(body).toEqual({ data: { customer: { id: '1', name: expect.any(String) } } });
-  expect(mesh.subgraphs.customers.received).toEqual([{ query: expect.stringContaining('customer'), variables: expect.anything(), principal: TEST_ANONYMOUS }]);
+  expect(body.errors).toBeUndefined();
+  expect(body.data.products.edges).toHaveLength(2);
+  expect(mesh.subgraphs.products.received).toEqual([{ query: expect.stringContaining('products'), variables: expect.anything(), principal: TEST_ANONYMOUS }]);
+});
+
+test('every subgraph of a query receives the signed principal of the token the gateway verified', async () => {
+  mesh.resetReceived();
+  const { body } = await mesh.query('{ orders(first: 2) { edges { node { id customer { segment } } } } }', undefined, await tokenFor(ADMIN));
+  expect(body.errors).toBeUndefined();
+  const expected = { id: ADMIN.sub, kind: 'user', email: ADMIN.email, roles: ADMIN.roles, scopes: ADMIN.scopes, domains: ADMIN.domains };
+  for (const subgraph of ['sales', 'customers']) {
+    expect(mesh.subgraphs[subgraph].received.length).toBeGreaterThan(0);
+    for (const request of mesh.subgraphs[subgraph].received) expect(request.principal).toEqual(expected);
+  }
 });
 
 test('a direct request without a signature gets 401 naming what is missing', async () => {
   const { status, body } = await direct({});
   expect(status).toBe(401);
   expect(body).toEqual({
-    errors: [{ message: 'Subgraph "customers" accepts only requests signed by the gateway: missing the x-meshgate-signature header', extensions: { code: 'UNAUTHENTICATED' } }],
+    errors: [{ message: 'Subgraph "products" accepts only requests signed by the gateway: missing the x-meshgate-signature header', extensions: { code: 'UNAUTHENTICATED' } }],
   });
 });
 
@@ -59,7 +72,7 @@ test('a replayed old signature gets 401, and a captured signature does not cover
 
   const fresh = signRequest({ principal: TEST_ANONYMOUS, body: BODY, secret: mesh.signingSecret });
   expect((await direct(fresh)).status).toBe(200);
-  const other = await direct(fresh, JSON.stringify({ query: '{ customers(first: 100) { edges { node { email } } } }' }));
+  const other = await direct(fresh, JSON.stringify({ query: '{ products(first: 100) { edges { node { name price } } } }' }));
   expect(other.status).toBe(401);
   expect(other.body.errors![0].message).toMatch(/signature does not match/);
   const elevated = await direct({ ...fresh, [PRINCIPAL_HEADER]: encodePrincipal({ ...TEST_ANONYMOUS, id: 'u-1', kind: 'user', scopes: ['pii:read'] }) });
@@ -67,33 +80,33 @@ test('a replayed old signature gets 401, and a captured signature does not cover
 });
 
 test('a validly signed GET is refused: the signature covers the body, not the URL', async () => {
-  const response = await fetch(`${mesh.subgraphs.customers.url}?query=${encodeURIComponent(QUERY)}`, {
+  const response = await fetch(`${mesh.subgraphs.products.url}?query=${encodeURIComponent(QUERY)}`, {
     headers: { [PRINCIPAL_HEADER]: encodePrincipal(TEST_ANONYMOUS), [SIGNATURE_HEADER]: signatureHeader({ principalHeader: encodePrincipal(TEST_ANONYMOUS), body: '', secret: mesh.signingSecret }) },
   });
   expect(response.status).toBe(405);
 });
 
 test('health stays open, and the gateway reports signed subgraphs ready', async () => {
-  expect((await fetch(new URL('/health', mesh.subgraphs.customers.url))).status).toBe(200);
+  expect((await fetch(new URL('/health', mesh.subgraphs.products.url))).status).toBe(200);
   const ready = await fetch(new URL('/ready', mesh.gateway.url));
   expect(ready.status).toBe(200);
-  expect(((await ready.json()) as any).subgraphs).toEqual({ customers: 'ok', products: 'ok', sales: 'ok' });
+  expect(Object.values(((await ready.json()) as any).subgraphs)).toEqual(Object.keys(mesh.subgraphs).map(() => 'ok'));
 });
 
 test('a gateway with the wrong secret gets a clear error naming the subgraph, not data', async () => {
   const config = parseConfig({
     server: { port: 0 },
     logging: { level: 'silent' },
-    subgraphs: [{ name: 'customers', url: mesh.subgraphs.customers.url }],
+    subgraphs: Object.values(mesh.subgraphs).map(({ name, url }) => ({ name, url })),
     subgraphRequests: { signingSecret: 'not-the-mesh-secret-not-the-mesh-secret' },
   });
   const gateway = await startGateway(config, createLogger('silent'));
   try {
     const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
     const body = (await response.json()) as any;
-    expect(body.data).toEqual({ customer: null });
-    expect(body.errors[0].message).toMatch(/^Subgraph "customers" rejected the request \(HTTP 401\): .*signature does not match/);
-    expect(body.errors[0].extensions).toMatchObject({ code: 'SUBGRAPH_BAD_RESPONSE', subgraph: 'customers', subgraphCode: 'UNAUTHENTICATED' });
+    expect(body.data).toEqual({ products: null });
+    expect(body.errors[0].message).toMatch(/^Subgraph "products" rejected the request \(HTTP 401\): .*signature does not match/);
+    expect(body.errors[0].extensions).toMatchObject({ code: 'SUBGRAPH_BAD_RESPONSE', subgraph: 'products', subgraphCode: 'UNAUTHENTICATED' });
   } finally {
     await gateway.stop();
   }

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, parseConfig } from './config';
+import { loadConfig, parseConfig } from './config';
+import { ConfigError } from './configError';
 
 const subgraphs = [{ name: 'sales', url: 'http://127.0.0.1:4003/graphql' }];
 
@@ -51,7 +52,8 @@ test('environment variables override the file, and bad ones are named', () => {
   writeFileSync(file, 'server:\n  port: 5000\nsubgraphs:\n  - name: sales\n    url: http://127.0.0.1:4003/graphql\n');
   expect(loadConfig({ file, env: {} }).server.port).toBe(5000);
   expect(loadConfig({ file, env: { MESHGATE_PORT: '6000' } }).server.port).toBe(6000);
-  expect(loadConfig({ file, env: { NODE_ENV: 'production' } }).mode).toBe('production');
+  const productionSecret = { MESHGATE_SIGNING_SECRET: 'x'.repeat(40) };
+  expect(loadConfig({ file, env: { NODE_ENV: 'production', ...productionSecret } }).mode).toBe('production');
   expect(problemsOf(() => loadConfig({ file, env: { MESHGATE_PORT: 'abc' } }))).toEqual(['MESHGATE_PORT: expected a number, got "abc"']);
   expect(loadConfig({ file, env: { MESHGATE_SUPERGRAPH_FILE: '/tmp/s.graphql' } }).supergraph).toEqual({ source: 'file', file: '/tmp/s.graphql' });
 });
@@ -65,4 +67,12 @@ test('an unreadable or malformed file is named in the error', () => {
   const list = join(dir, 'list.yaml');
   writeFileSync(list, '- 1\n- 2\n');
   expect(() => loadConfig({ file: list, env: {} })).toThrow(/expected a mapping/);
+});
+
+test('production mode refuses development secrets and disabled authorization, naming the keys', () => {
+  const problems = problemsOf(() =>
+    parseConfig({ mode: 'production', subgraphs, authorization: { enabled: false }, identity: { jwt: { secret: 'meshgate-development-secret-do-not-use-in-production', issuer: 'i', audience: 'a' } } }),
+  );
+  expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['authorization.enabled', 'identity.jwt.secret', 'subgraphRequests.signingSecret']);
+  expect(problems.join('\n')).not.toContain('meshgate-development-secret-do-not-use-in-production');
 });

@@ -7,10 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ConfigError, describeIssue } from './configError';
 import { AuditConfigSchema } from './audit/createAuditLog';
 import { developmentJwtConfig, IdentityConfigSchema, productionProblems } from './identity/config';
 import { LimitsConfigSchema } from './limits/config';
-import { DEVELOPMENT_SIGNING_SECRET } from '../../subgraphs/lib/signing';
+import { DEVELOPMENT_SIGNING_SECRET, signingSecretProblem } from '../../subgraphs/lib/signing';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -110,6 +111,8 @@ export const ConfigSchema = z
     }
     if (config.mode === 'production') {
       if (!config.authorization.enabled) ctx.addIssue({ code: 'custom', path: ['authorization', 'enabled'], message: 'authorization cannot be disabled in production mode' });
+      const secretProblem = signingSecretProblem(config.subgraphRequests.signingSecret, 'production');
+      if (secretProblem) ctx.addIssue({ code: 'custom', path: ['subgraphRequests', 'signingSecret'], message: secretProblem });
       for (const problem of productionProblems(config.identity)) ctx.addIssue({ code: 'custom', path: ['identity', ...problem.path], message: problem.message });
     }
     const names = config.subgraphs.map((subgraph) => subgraph.name);
@@ -119,21 +122,6 @@ export const ConfigSchema = z
 
 export type GatewayConfig = z.infer<typeof ConfigSchema>;
 export type GatewayConfigInput = z.input<typeof ConfigSchema>;
-
-export class ConfigError extends Error {
-  constructor(readonly source: string, readonly problems: string[]) {
-    super(`Invalid configuration (${source}):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-  }
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.length ? issue.path.join('.') : '(root)';
-  if (issue.code === 'unrecognized_keys') {
-    const prefix = issue.path.length ? `${path}.` : '';
-    return `${issue.keys.map((key) => `${prefix}${key}`).join(', ')}: unknown key${issue.keys.length > 1 ? 's' : ''}`;
-  }
-  return `${path}: ${issue.message}`;
-}
 
 export function parseConfig(input: unknown, source = 'config'): GatewayConfig {
   const result = ConfigSchema.safeParse(input ?? {});

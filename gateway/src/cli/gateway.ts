@@ -1,10 +1,13 @@
 /**
- * `npm run gateway -- [--supergraph FILE] [--host H] [--port N] [--config FILE]`:
+ * `npm run gateway -- [--supergraph FILE] [--host H] [--port N] [--config FILE] [--policies mesh|permissive|PATH]`:
  * runs the gateway alone. With --supergraph it fronts any Federation 1 or 2
- * supergraph; without it, it composes the local domains at their default ports.
+ * supergraph with the permissive policy (unless --policies or the config file
+ * says otherwise); without it, it composes the local domains at their default
+ * ports under the mesh's policies.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config';
+import { loadConfig } from '../config';
+import { ConfigError } from '../configError';
 import { startGateway } from '..';
 
 /** Without a supergraph file, the gateway composes the local domains at the ports `npm start` gives them. */
@@ -20,13 +23,19 @@ async function main() {
       supergraph: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
+      policies: { type: 'string' },
     },
   });
   const config = loadConfig({
     file: values.config,
     defaults: values.supergraph ? {} : await localMeshDefaults(),
     overrides: (raw) => {
-      if (values.supergraph) raw.supergraph = { ...raw.supergraph, source: 'file', file: values.supergraph };
+      if (values.supergraph) {
+        raw.supergraph = { ...raw.supergraph, source: 'file', file: values.supergraph };
+        // Trying the gateway on an existing graph: our domains' policies do not apply to it.
+        raw.authorization = { policies: 'permissive', ...raw.authorization };
+      }
+      if (values.policies) raw.authorization = { ...raw.authorization, policies: values.policies };
       if (values.host) raw.server = { ...raw.server, host: values.host };
       if (values.port) raw.server = { ...raw.server, port: Number(values.port) };
     },

@@ -6,6 +6,7 @@
  * With DATABASE_URL set it uses that PostgreSQL server instead.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PgDb } from '../../../subgraphs/lib/db';
@@ -86,6 +87,8 @@ async function main() {
     await db.close();
   }
 
+  // One secret per run, shared by the gateway and the subgraphs, unless one is given: no other local process can call a subgraph.
+  process.env.MESHGATE_SIGNING_SECRET ??= randomBytes(32).toString('hex');
   for (const domain of domains) {
     const port = DEFAULT_PORTS[domain.name];
     startProcess(domain.name, 'subgraphs/cli.ts', [domain.name, '--port', String(port)], {

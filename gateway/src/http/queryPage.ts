@@ -32,7 +32,7 @@ query LateDeliveries {
         order {
           id
           total
-          customer { name segment }
+          customer { segment country }
           campaign { name channel }
         }
       }

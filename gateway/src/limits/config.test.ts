@@ -1,4 +1,4 @@
-import { ConfigError } from '../config';
+import { ConfigError } from '../configError';
 import { DEFAULT_LIMITS, limitsFor, parseLimitsConfig, resolveLimits } from './config';
 import { principalWith } from './testing';
 

@@ -25,7 +25,7 @@
  * lower than the default: that is how a role is restricted.
  */
 import { z } from 'zod';
-import { ConfigError } from '../config';
+import { ConfigError } from '../configError';
 import type { Principal } from '../identity/principal';
 
 const LimitFields = z

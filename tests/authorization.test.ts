@@ -72,6 +72,17 @@ describe('who sees what', () => {
     expect(forbidden(admin.body)).toEqual([{ path: ['updateOrderStatus'], rule: 'directive:@requiresScopes' }]);
   });
 
+  test('an inputRule checks arguments before anything is fetched', async () => {
+    mesh.resetReceived();
+    const { body } = await as(ANALYST, '{ campaignPerformance(from: "2024-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z") { conversionCount } }');
+    expect(body.data).toEqual({ campaignPerformance: null });
+    expect(body.errors![0]).toMatchObject({
+      message: 'Not authorized to read Query.campaignPerformance: the period from "from" to "to" must be 366 days at most',
+      extensions: { code: 'FORBIDDEN', rule: 'marketing:Query.campaignPerformance' },
+    });
+    expect(sentTo('marketing')).toBe('');
+  });
+
   test('@policy and @authenticated declared in subgraph schemas are enforced', async () => {
     const carriers = '{ carriers { name onTimeRate } }';
     const outsider = await as({ sub: 'contractor', email: 'c@elsewhere.example', roles: ['analyst'] }, carriers);

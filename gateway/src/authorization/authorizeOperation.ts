@@ -55,6 +55,8 @@ export type Denial = {
 
 export type RowCheck = {
   steps: PathStep[];
+  /** Concrete parent types the check applies to (for fields selected under a type condition). */
+  onTypes: string[] | null;
   fieldName: string;
   args: Record<string, unknown>;
   /** The field's policy per concrete parent type. */
@@ -167,13 +169,29 @@ function introspectionAllowed(walk: Walk): boolean {
   return walk.context.principal.kind !== 'anonymous';
 }
 
-async function walkSelectionSet(walk: Walk, selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, steps: PathStep[]): Promise<SelectionSetNode> {
+/**
+ * `parentType` is the type selections apply to here (narrowed by type conditions);
+ * `staticType` is the declared type of the objects at this path.
+ */
+async function walkSelectionSet(
+  walk: Walk,
+  selectionSet: SelectionSetNode,
+  parentType: GraphQLCompositeType,
+  steps: PathStep[],
+  staticType: GraphQLCompositeType = parentType,
+): Promise<SelectionSetNode> {
+  // Objects at this path may be of several types: decisions made here apply to these types only.
+  const onTypes = isAbstractType(staticType)
+    ? isAbstractType(parentType)
+      ? walk.schema.getPossibleTypes(parentType).map((type) => type.name)
+      : [parentType.name]
+    : null;
   const selections: SelectionNode[] = [];
   const helperAliases = new Set<string>();
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.INLINE_FRAGMENT) {
       const narrowed = selection.typeCondition ? (walk.schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType) : parentType;
-      const inner = await walkSelectionSet(walk, selection.selectionSet, narrowed, steps);
+      const inner = await walkSelectionSet(walk, selection.selectionSet, narrowed, steps, staticType);
       if (inner.selections.length) selections.push({ ...selection, selectionSet: inner });
       else walk.changed = true;
       continue;
@@ -215,7 +233,7 @@ async function walkSelectionSet(walk: Walk, selectionSet: SelectionSetNode, pare
       walk.changed = true;
       walk.denials.push({
         steps: fieldSteps,
-        onTypes: isAbstractType(parentType) ? concreteTypes : null,
+        onTypes,
         coordinate: `${parentType.name}.${name}`,
         rule: decision.rule ?? 'unknown',
         reason: decision.reason,
@@ -236,11 +254,7 @@ async function walkSelectionSet(walk: Walk, selectionSet: SelectionSetNode, pare
           }
         }
       }
-      if (isAbstractType(parentType) && !helperAliases.has(TYPENAME_HELPER)) {
-        helperAliases.add(TYPENAME_HELPER);
-        selections.push(aliasedField(TYPENAME_HELPER, '__typename'));
-      }
-      walk.rowChecks.push({ steps: fieldSteps, fieldName: name, args, policies: policiesByType, helperAliases: aliases, info });
+      walk.rowChecks.push({ steps: fieldSteps, onTypes, fieldName: name, args, policies: policiesByType, helperAliases: aliases, info });
     }
     if (!selection.selectionSet) {
       selections.push(selection);
@@ -248,9 +262,12 @@ async function walkSelectionSet(walk: Walk, selectionSet: SelectionSetNode, pare
     }
     const childType = getNamedType(field.type);
     const denialsBefore = walk.denials.length;
+    const checksBefore = walk.rowChecks.length;
     let child = await walkSelectionSet(walk, selection.selectionSet, childType as GraphQLCompositeType, fieldSteps);
-    const typeSpecificDenial = walk.denials.slice(denialsBefore).some((denial) => denial.onTypes && denial.steps.length === fieldSteps.length + 1);
-    if (child.selections.length === 0 || (isAbstractType(childType) && typeSpecificDenial)) {
+    const typeSpecific = [...walk.denials.slice(denialsBefore), ...walk.rowChecks.slice(checksBefore)].some(
+      (decision) => decision.onTypes && decision.steps.length === fieldSteps.length + 1,
+    );
+    if (child.selections.length === 0 || typeSpecific) {
       // Keep the field valid (a selection set cannot be empty) and learn each object's type for type-specific denials.
       child = { ...child, selections: [...child.selections, aliasedField(TYPENAME_HELPER, '__typename')] };
     }

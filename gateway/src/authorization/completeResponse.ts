@@ -77,6 +77,7 @@ export async function completeResponse(
       await Promise.all(
         instances.map(async ({ parent, path }) => {
           const typename = typenameOf(parent);
+          if (check.onTypes && typename && !check.onTypes.includes(typename)) return;
           const policies = typename && check.policies.has(typename) ? [check.policies.get(typename)!] : [...check.policies.values()];
           const view: JsonObject = { ...parent };
           for (const [fieldName, alias] of Object.entries(check.helperAliases)) view[fieldName] = parent[alias];

@@ -5,7 +5,7 @@ import { parseDescriptorYaml, type DataProductDescriptorInput } from '../../subg
 import { lintSubgraph, type LintInput, type LintRule } from '.';
 
 /** A valid descriptor for the domain `shop`, to override key by key. */
-export function validDescriptor(overrides: Partial<Record<keyof DataProductDescriptorInput, unknown>> = {}): Record<string, unknown> {
+export function validDescriptor(overrides: Partial<Record<keyof DataProductDescriptorInput, unknown>> & Record<string, unknown> = {}): Record<string, unknown> {
   return {
     apiVersion: 'meshgate/v1',
     kind: 'DataProduct',

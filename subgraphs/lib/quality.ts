@@ -289,9 +289,10 @@ export function formatQualityReport(report: QualityReport): string {
       (report.freshnessLagSeconds !== null ? `, freshness lag ${formatAge(report.freshnessLagSeconds)}${report.slaBreached ? ' (SLA breached)' : ''}` : '') +
       ` in ${report.durationMs} ms`,
   ];
+  const width = Math.max(0, ...report.results.map((result) => result.rule.length));
   for (const result of report.results) {
     const mark = result.passed ? 'pass' : result.severity === 'error' ? 'FAIL' : 'warn';
-    lines.push(`  ${mark}  ${result.rule.padEnd(32)} ${result.message}`);
+    lines.push(`  ${mark}  ${result.rule.padEnd(width)} ${result.message}`);
   }
   return lines.join('\n');
 }

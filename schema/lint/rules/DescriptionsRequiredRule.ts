@@ -16,13 +16,10 @@ import type { LintContext } from '..';
 
 const ROOT_TYPES = new Set(['Query', 'Mutation', 'Subscription']);
 
-/**
- * Every type and field (input fields included) has a description, so the catalog
- * and the query page explain the whole graph. An element another subgraph already
- * describes (a shared entity's key, a type this one extends) counts as described;
- * root operation types need descriptions on their fields only.
- */
+/** Every type and field, input fields included, has a description, so the catalog and the query page explain the whole graph. */
 export function DescriptionsRequiredRule(context: LintContext): ASTVisitor {
+  // An element another subgraph already describes (a shared entity's key, a type this one
+  // extends) counts as described; root operation types need descriptions on their fields only.
   const composedType = (name: string) => context.supergraph?.getType(name);
   const composedField = (typeName: string, fieldName: string) => {
     const type = composedType(typeName);

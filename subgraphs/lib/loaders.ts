@@ -32,3 +32,14 @@ export function byParentLoader<T>(parentKey: keyof T, fetch: (parentIds: number[
     { maxBatchSize: 5000 },
   );
 }
+
+/** One loader per distinct argument set, created on first use within the request. */
+export function perArguments<A, L>(create: (args: A) => L): (args: A) => L {
+  const loaders = new Map<string, L>();
+  return (args) => {
+    const key = JSON.stringify(args);
+    let loader = loaders.get(key);
+    if (!loader) loaders.set(key, (loader = create(args)));
+    return loader;
+  };
+}

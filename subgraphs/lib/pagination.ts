@@ -67,3 +67,19 @@ export function toConnection<T extends { id: number }>(rows: T[], size: number, 
     pageInfo: { hasNextPage: rows.length > size, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
   };
 }
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * Checks a cursor over (a timestamp column, id) before it reaches SQL, so a forged
+ * one is a BAD_USER_INPUT error and never a database error.
+ */
+export function checkTimeCursor(after: string | null | undefined) {
+  if (!after) return;
+  const [time, id] = decodeCursor(after);
+  if (typeof time !== 'string' || !ISO_TIME.test(time) || Number.isNaN(Date.parse(time)) || !Number.isInteger(id) || Math.abs(id) > 2 ** 31 - 1) {
+    throw new GraphQLError(`Invalid cursor "${after}": pass a cursor returned by this field`, {
+      extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' },
+    });
+  }
+}

@@ -7,18 +7,30 @@
  * (see signing.ts); anything else gets HTTP 401 naming the reason, before the
  * body is parsed or any resolver runs, and the verified principal is on the
  * context for row-level filtering. /health stays open.
+ *
+ * A subgraph with a data-product descriptor also serves GET /dataproduct/status
+ * and POST /dataproduct/quality/run (dataProduct.ts), signed the same way.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { Db } from './db';
+import { DataProduct, isDataProductPath, serveDataProduct, type DataProductOptions } from './dataProduct';
 import { executeApolloRequest, HttpError, readBody, sendGraphQLError, sendJson } from './http';
 import { verifySignedRequest, type SignedPrincipal } from './signing';
 import type { SubgraphContext, SubgraphDefinition } from './subgraph';
 
-export type RunningSubgraph = { name: string; url: string; port: number; stop(): Promise<void> };
+export type RunningSubgraph = {
+  name: string;
+  url: string;
+  port: number;
+  /** The data product it serves; null when the domain has no valid dataproduct.yaml. */
+  dataProduct: DataProduct | null;
+  stop(): Promise<void>;
+};
 
 export type SubgraphServerOptions = {
   host?: string;
@@ -33,6 +45,8 @@ export type SubgraphServerOptions = {
   signingSecret?: string;
   /** How old (or how far in the future) a signature may be; 60 s by default. */
   maxSignatureSkewSec?: number;
+  /** The data product's descriptor and quality schedule (no schedule unless asked); `false` serves no data-product endpoints. */
+  dataProduct?: DataProductOptions | false;
 };
 
 export function createSubgraphApollo<TLoaders>(definition: SubgraphDefinition<TLoaders>) {
@@ -42,7 +56,8 @@ export function createSubgraphApollo<TLoaders>(definition: SubgraphDefinition<TL
     includeStacktraceInErrorResponses: false,
     csrfPrevention: false,
     // Federated traces cost time on every request and are only read by Apollo's hosted reporting, which we keep off.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // Every answer carries its Cache-Control header, computed from the schema's @cacheControl hints; the gateway's caches follow it.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControl({ calculateHttpHeaders: true })],
   });
 }
 
@@ -54,10 +69,12 @@ export async function startSubgraphServer<TLoaders>(
   const apollo = createSubgraphApollo(definition);
   await apollo.start();
   const bodyLimit = options.bodyLimitBytes ?? 20 * 1024 * 1024;
+  const dataProduct = options.dataProduct === false ? null : DataProduct.forSubgraph(definition, db, options.dataProduct);
   const httpServer: Server = createServer(async (req, res) => {
     try {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path === '/health') return sendJson(res, 200, { status: 'ok', subgraph: definition.name });
+      if (dataProduct && isDataProductPath(path)) return await serveDataProduct(dataProduct, req, res, path, options);
       if (path !== '/graphql' && path !== '/') return sendJson(res, 404, { error: `No route ${path}` });
       const body = await readBody(req, bodyLimit);
       let principal: SignedPrincipal | undefined;
@@ -89,7 +106,9 @@ export async function startSubgraphServer<TLoaders>(
     name: definition.name,
     url: `http://${host}:${port}/graphql`,
     port,
+    dataProduct,
     async stop() {
+      dataProduct?.stop();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();

@@ -40,3 +40,16 @@ export async function insertRows(
 }
 
 export const toIso = (epochMs: number) => new Date(epochMs).toISOString();
+
+export const whereClause = (conditions: string[]) => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : '');
+
+/** A half-open period [from, to); either end may be open. */
+export type TimeRange = { from?: Date | null; to?: Date | null };
+
+/** SQL conditions for a TimeRange on a timestamp column; appends to `params`. */
+export function timeRangeConditions(column: string, range: TimeRange, params: unknown[]): string[] {
+  const conditions: string[] = [];
+  if (range.from) conditions.push(`${column} >= $${params.push(range.from.toISOString())}`);
+  if (range.to) conditions.push(`${column} < $${params.push(range.to.toISOString())}`);
+  return conditions;
+}

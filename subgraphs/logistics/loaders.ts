@@ -5,7 +5,8 @@
  * argument set.
  */
 import type { Db } from '../lib/db';
-import { byIdLoader, byParentLoader } from '../lib/loaders';
+import type { TimeRange } from '../lib/sql';
+import { byIdLoader, byParentLoader, perArguments } from '../lib/loaders';
 import {
   carriersByIds,
   carrierStats,
@@ -18,22 +19,11 @@ import {
   type CarrierStatsRow,
   type CountRow,
   type ShipmentRow,
-  type TimeRange,
   type ZonePerformanceRow,
 } from './store';
 
 export type ZonePageKey = { from: Date | null; to: Date | null; limit: number; after: string | null };
 
-/** One loader per distinct argument set, created on first use within the request. */
-function perArguments<A, L>(create: (args: A) => L): (args: A) => L {
-  const loaders = new Map<string, L>();
-  return (args) => {
-    const key = JSON.stringify(args);
-    let loader = loaders.get(key);
-    if (!loader) loaders.set(key, (loader = create(args)));
-    return loader;
-  };
-}
 
 export const createLoaders = (db: Db) => ({
   shipment: byIdLoader((ids) => shipmentsByIds(db, ids)),

@@ -1,17 +1,16 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { pageSize, toConnection } from '../lib/pagination';
+import { checkTimeCursor, pageSize, toConnection } from '../lib/pagination';
 import { DateTime, idOf } from '../lib/scalars';
+import type { TimeRange } from '../lib/sql';
 import type { SubgraphContext } from '../lib/subgraph';
 import type { LogisticsLoaders } from './loaders';
 import {
   allCarriers,
   allZones,
-  checkTimeCursor,
   lateDeliveryPage,
   zonePerformance,
   type CarrierRow,
   type ShipmentRow,
-  type TimeRange,
   type ZonePerformanceRow,
   type ZoneRow,
 } from './store';

@@ -1,7 +1,7 @@
 /** The logistics domain's data access: every SQL statement this product runs. */
-import { GraphQLError } from 'graphql';
 import type { Db } from '../lib/db';
-import { afterCursorCondition, decodeCursor, pageSize, toConnection, type PageArgs } from '../lib/pagination';
+import { afterCursorCondition, checkTimeCursor, pageSize, toConnection, type PageArgs } from '../lib/pagination';
+import { timeRangeConditions, whereClause, type TimeRange } from '../lib/sql';
 import { idOf } from '../lib/scalars';
 
 export type ZoneRow = { id: number; name: string; country: string };
@@ -19,8 +19,6 @@ export type ShipmentRow = {
   late: boolean;
 };
 
-/** A half-open period [from, to) on the shipping time; either end may be open. */
-export type TimeRange = { from?: Date | null; to?: Date | null };
 export type LateDeliveryFilter = TimeRange & { zoneId?: string | null; carrierId?: string | null };
 
 export type ZonePerformanceRow = ZoneRow & {
@@ -32,31 +30,6 @@ export type ZonePerformanceRow = ZoneRow & {
 
 export type CarrierStatsRow = { carrier_id: number; shipments: number; late: number };
 export type CountRow = { parent_id: number; count: number };
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/**
- * Checks a cursor over (shippedAt, id) before it reaches SQL, so a forged one is a
- * BAD_USER_INPUT error and never a database error.
- */
-export function checkTimeCursor(after: string | null | undefined) {
-  if (!after) return;
-  const [time, id] = decodeCursor(after);
-  if (typeof time !== 'string' || !ISO_TIME.test(time) || Number.isNaN(Date.parse(time)) || !Number.isInteger(id) || Math.abs(id) > 2 ** 31 - 1) {
-    throw new GraphQLError(`Invalid cursor "${after}": pass a cursor returned by this field`, {
-      extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' },
-    });
-  }
-}
-
-function rangeConditions(column: string, range: TimeRange, params: unknown[]): string[] {
-  const conditions: string[] = [];
-  if (range.from) conditions.push(`${column} >= $${params.push(range.from.toISOString())}`);
-  if (range.to) conditions.push(`${column} < $${params.push(range.to.toISOString())}`);
-  return conditions;
-}
-
-const where = (conditions: string[]) => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : '');
 
 export const allZones = (db: Db) => db.query<ZoneRow>(`SELECT * FROM logistics.delivery_zone ORDER BY id`);
 
@@ -79,7 +52,7 @@ function lateDeliveryConditions(filter: LateDeliveryFilter | null | undefined, p
   // An id that cannot exist (malformed) matches nothing rather than failing.
   if (filter?.zoneId != null) conditions.push(`zone_id = $${params.push(idOf(filter.zoneId) ?? 0)}`);
   if (filter?.carrierId != null) conditions.push(`carrier_id = $${params.push(idOf(filter.carrierId) ?? 0)}`);
-  conditions.push(...rangeConditions('shipped_at', filter ?? {}, params));
+  conditions.push(...timeRangeConditions('shipped_at', filter ?? {}, params));
   return conditions;
 }
 
@@ -92,7 +65,7 @@ export async function lateDeliveryPage(db: Db, filter: LateDeliveryFilter | null
   const after = afterCursorCondition('shipped_at', 'id', 'DESC', page.after, params);
   if (after) conditions.push(after);
   const rows = await db.query<ShipmentRow>(
-    `SELECT * FROM logistics.shipment ${where(conditions)} ORDER BY shipped_at DESC, id DESC LIMIT $${params.push(size + 1)}`,
+    `SELECT * FROM logistics.shipment ${whereClause(conditions)} ORDER BY shipped_at DESC, id DESC LIMIT $${params.push(size + 1)}`,
     params,
   );
   return {
@@ -100,7 +73,7 @@ export async function lateDeliveryPage(db: Db, filter: LateDeliveryFilter | null
     totalCount: async () => {
       const countParams: unknown[] = [];
       const [{ count }] = await db.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM logistics.shipment ${where(lateDeliveryConditions(filter, countParams))}`,
+        `SELECT count(*)::int AS count FROM logistics.shipment ${whereClause(lateDeliveryConditions(filter, countParams))}`,
         countParams,
       );
       return count;
@@ -114,13 +87,13 @@ export async function lateDeliveryPage(db: Db, filter: LateDeliveryFilter | null
  */
 export function lateShipmentsForZones(db: Db, zoneIds: number[], range: TimeRange, limit: number, after: string | null) {
   const params: unknown[] = [zoneIds];
-  const conditions = ['zone_id = parent.parent_id', 'late', ...rangeConditions('shipped_at', range, params)];
+  const conditions = ['zone_id = parent.parent_id', 'late', ...timeRangeConditions('shipped_at', range, params)];
   const cursor = afterCursorCondition('shipped_at', 'id', 'DESC', after, params);
   if (cursor) conditions.push(cursor);
   return db.query<ShipmentRow>(
     `SELECT s.* FROM unnest($1::int[]) AS parent(parent_id)
      CROSS JOIN LATERAL (
-       SELECT * FROM logistics.shipment ${where(conditions)}
+       SELECT * FROM logistics.shipment ${whereClause(conditions)}
        ORDER BY shipped_at DESC, id DESC LIMIT $${params.push(limit)}
      ) s`,
     params,
@@ -129,9 +102,9 @@ export function lateShipmentsForZones(db: Db, zoneIds: number[], range: TimeRang
 
 export function lateCountsForZones(db: Db, zoneIds: number[], range: TimeRange) {
   const params: unknown[] = [zoneIds];
-  const conditions = ['zone_id = ANY($1::int[])', 'late', ...rangeConditions('shipped_at', range, params)];
+  const conditions = ['zone_id = ANY($1::int[])', 'late', ...timeRangeConditions('shipped_at', range, params)];
   return db.query<CountRow>(
-    `SELECT zone_id AS parent_id, count(*)::int AS count FROM logistics.shipment ${where(conditions)} GROUP BY zone_id`,
+    `SELECT zone_id AS parent_id, count(*)::int AS count FROM logistics.shipment ${whereClause(conditions)} GROUP BY zone_id`,
     params,
   );
 }
@@ -142,7 +115,7 @@ export function lateCountsForZones(db: Db, zoneIds: number[], range: TimeRange) 
  */
 export function zonePerformance(db: Db, range: TimeRange, zoneIds: number[] | null = null) {
   const params: unknown[] = [];
-  const joinConditions = ['s.zone_id = z.id', ...rangeConditions('s.shipped_at', range, params)];
+  const joinConditions = ['s.zone_id = z.id', ...timeRangeConditions('s.shipped_at', range, params)];
   const conditions = zoneIds ? [`z.id = ANY($${params.push(zoneIds)}::int[])`] : [];
   return db.query<ZonePerformanceRow>(
     `SELECT z.id, z.name, z.country,
@@ -153,7 +126,7 @@ export function zonePerformance(db: Db, range: TimeRange, zoneIds: number[] | nu
          FILTER (WHERE s.late AND s.delivered_at IS NOT NULL))::numeric, 2)::float8 AS average_delay_hours
      FROM logistics.delivery_zone z
      LEFT JOIN logistics.shipment s ON ${joinConditions.join(' AND ')}
-     ${where(conditions)}
+     ${whereClause(conditions)}
      GROUP BY z.id
      ORDER BY late DESC, z.id`,
     params,
@@ -162,10 +135,10 @@ export function zonePerformance(db: Db, range: TimeRange, zoneIds: number[] | nu
 
 export function carrierStats(db: Db, carrierIds: number[], range: TimeRange) {
   const params: unknown[] = [carrierIds];
-  const conditions = ['carrier_id = ANY($1::int[])', ...rangeConditions('shipped_at', range, params)];
+  const conditions = ['carrier_id = ANY($1::int[])', ...timeRangeConditions('shipped_at', range, params)];
   return db.query<CarrierStatsRow>(
     `SELECT carrier_id, count(*)::int AS shipments, (count(*) FILTER (WHERE late))::int AS late
-     FROM logistics.shipment ${where(conditions)} GROUP BY carrier_id`,
+     FROM logistics.shipment ${whereClause(conditions)} GROUP BY carrier_id`,
     params,
   );
 }

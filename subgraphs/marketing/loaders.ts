@@ -4,7 +4,8 @@
  * many campaigns costs one statement per distinct argument set.
  */
 import type { Db } from '../lib/db';
-import { byIdLoader, byParentLoader } from '../lib/loaders';
+import type { TimeRange } from '../lib/sql';
+import { byIdLoader, byParentLoader, perArguments } from '../lib/loaders';
 import {
   attributedOrders,
   campaignsByIds,
@@ -15,22 +16,11 @@ import {
   type AttributedOrderRow,
   type ConversionRow,
   type CountRow,
-  type TimeRange,
 } from './store';
 
 export type CampaignPageKey = { from: Date | null; to: Date | null; limit: number; after: string | null };
 export type AttributedOrdersKey = { from: Date; to: Date; limit: number };
 
-/** One loader per distinct argument set, created on first use within the request. */
-function perArguments<A, L>(create: (args: A) => L): (args: A) => L {
-  const loaders = new Map<string, L>();
-  return (args) => {
-    const key = JSON.stringify(args);
-    let loader = loaders.get(key);
-    if (!loader) loaders.set(key, (loader = create(args)));
-    return loader;
-  };
-}
 
 export const createLoaders = (db: Db) => ({
   campaign: byIdLoader((ids) => campaignsByIds(db, ids)),

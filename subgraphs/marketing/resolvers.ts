@@ -1,17 +1,16 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { pageSize, toConnection } from '../lib/pagination';
+import { checkTimeCursor, pageSize, toConnection } from '../lib/pagination';
 import { DateTime, idOf } from '../lib/scalars';
 import { ANCHOR } from '../lib/scenario';
+import type { TimeRange } from '../lib/sql';
 import type { SubgraphContext } from '../lib/subgraph';
 import type { MarketingLoaders } from './loaders';
 import {
   campaignPage,
   campaignPerformance,
-  checkTimeCursor,
   type CampaignPerformanceRow,
   type CampaignRow,
   type ConversionRow,
-  type TimeRange,
 } from './store';
 
 type Context = SubgraphContext<MarketingLoaders>;

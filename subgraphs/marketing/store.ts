@@ -1,7 +1,7 @@
 /** The marketing domain's data access: every SQL statement this product runs. */
-import { GraphQLError } from 'graphql';
 import type { Db } from '../lib/db';
-import { afterCursorCondition, decodeCursor, pageSize, toConnection, type PageArgs } from '../lib/pagination';
+import { afterCursorCondition, pageSize, toConnection, type PageArgs } from '../lib/pagination';
+import { timeRangeConditions, whereClause, type TimeRange } from '../lib/sql';
 import { ANCHOR } from '../lib/scenario';
 
 export type CampaignRow = {
@@ -23,8 +23,6 @@ export type ConversionRow = {
   attribution_model: string;
 };
 
-/** A half-open period [from, to) on the conversion time; either end may be open. */
-export type TimeRange = { from?: Date | null; to?: Date | null };
 export type CampaignFilter = { status?: 'PLANNED' | 'ACTIVE' | 'COMPLETED' | null; channel?: string | null; activeOn?: Date | null };
 export type CountRow = { campaign_id: number; count: number };
 export type CampaignPerformanceRow = CampaignRow & { conversion_count: number };
@@ -32,31 +30,6 @@ export type AttributedOrderRow = { id: number; campaign_id: number; order_id: nu
 
 /** Campaign columns, with the budget as a float on PGlite and PostgreSQL alike. */
 const CAMPAIGN = `id, name, channel, starts_at, ends_at, budget::float8 AS budget`;
-
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/**
- * Checks a cursor over (convertedAt, id) before it reaches SQL, so a forged one is a
- * BAD_USER_INPUT error and never a database error.
- */
-export function checkTimeCursor(after: string | null | undefined) {
-  if (!after) return;
-  const [time, id] = decodeCursor(after);
-  if (typeof time !== 'string' || !ISO_TIME.test(time) || Number.isNaN(Date.parse(time)) || !Number.isInteger(id) || Math.abs(id) > 2 ** 31 - 1) {
-    throw new GraphQLError(`Invalid cursor "${after}": pass a cursor returned by this field`, {
-      extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' },
-    });
-  }
-}
-
-function rangeConditions(column: string, range: TimeRange, params: unknown[]): string[] {
-  const conditions: string[] = [];
-  if (range.from) conditions.push(`${column} >= $${params.push(range.from.toISOString())}`);
-  if (range.to) conditions.push(`${column} < $${params.push(range.to.toISOString())}`);
-  return conditions;
-}
-
-const where = (conditions: string[]) => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : '');
 
 export const campaignsByIds = (db: Db, ids: number[]) =>
   db.query<CampaignRow>(`SELECT ${CAMPAIGN} FROM marketing.campaign WHERE id = ANY($1::int[])`, [ids]);
@@ -92,7 +65,7 @@ export async function campaignPage(db: Db, filter: CampaignFilter | null | undef
   const after = afterCursorCondition('id', 'id', 'ASC', page.after, params);
   if (after) conditions.push(after);
   const rows = await db.query<CampaignRow>(
-    `SELECT ${CAMPAIGN} FROM marketing.campaign ${where(conditions)} ORDER BY id LIMIT $${params.push(size + 1)}`,
+    `SELECT ${CAMPAIGN} FROM marketing.campaign ${whereClause(conditions)} ORDER BY id LIMIT $${params.push(size + 1)}`,
     params,
   );
   return {
@@ -100,7 +73,7 @@ export async function campaignPage(db: Db, filter: CampaignFilter | null | undef
     totalCount: async () => {
       const countParams: unknown[] = [];
       const [{ count }] = await db.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM marketing.campaign ${where(campaignConditions(filter, countParams))}`,
+        `SELECT count(*)::int AS count FROM marketing.campaign ${whereClause(campaignConditions(filter, countParams))}`,
         countParams,
       );
       return count;
@@ -114,13 +87,13 @@ export async function campaignPage(db: Db, filter: CampaignFilter | null | undef
  */
 export function conversionsForCampaigns(db: Db, campaignIds: number[], range: TimeRange, limit: number, after: string | null) {
   const params: unknown[] = [campaignIds];
-  const conditions = ['campaign_id = parent.parent_id', ...rangeConditions('converted_at', range, params)];
+  const conditions = ['campaign_id = parent.parent_id', ...timeRangeConditions('converted_at', range, params)];
   const cursor = afterCursorCondition('converted_at', 'id', 'DESC', after, params);
   if (cursor) conditions.push(cursor);
   return db.query<ConversionRow>(
     `SELECT v.* FROM unnest($1::int[]) AS parent(parent_id)
      CROSS JOIN LATERAL (
-       SELECT * FROM marketing.conversion ${where(conditions)}
+       SELECT * FROM marketing.conversion ${whereClause(conditions)}
        ORDER BY converted_at DESC, id DESC LIMIT $${params.push(limit)}
      ) v`,
     params,
@@ -129,9 +102,9 @@ export function conversionsForCampaigns(db: Db, campaignIds: number[], range: Ti
 
 export function conversionCounts(db: Db, campaignIds: number[], range: TimeRange) {
   const params: unknown[] = [campaignIds];
-  const conditions = ['campaign_id = ANY($1::int[])', ...rangeConditions('converted_at', range, params)];
+  const conditions = ['campaign_id = ANY($1::int[])', ...timeRangeConditions('converted_at', range, params)];
   return db.query<CountRow>(
-    `SELECT campaign_id, count(*)::int AS count FROM marketing.conversion ${where(conditions)} GROUP BY campaign_id`,
+    `SELECT campaign_id, count(*)::int AS count FROM marketing.conversion ${whereClause(conditions)} GROUP BY campaign_id`,
     params,
   );
 }

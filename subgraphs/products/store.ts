@@ -1,5 +1,6 @@
 /** The products domain's data access: every SQL statement this product runs. */
 import type { Db } from '../lib/db';
+import { whereClause } from '../lib/sql';
 import { afterCursorCondition, pageSize, toConnection, type PageArgs } from '../lib/pagination';
 
 export type ProductRow = {
@@ -26,7 +27,6 @@ function filterConditions(filter: ProductFilter | null | undefined, params: unkn
   return conditions;
 }
 
-const whereOf = (conditions: string[]) => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : '');
 
 export async function productPage(db: Db, filter: ProductFilter | null | undefined, page: PageArgs) {
   const size = pageSize(page.first);
@@ -35,7 +35,7 @@ export async function productPage(db: Db, filter: ProductFilter | null | undefin
   const after = afterCursorCondition('id', 'id', 'ASC', page.after, params);
   if (after) conditions.push(after);
   const rows = await db.query<ProductRow>(
-    `SELECT * FROM products.product ${whereOf(conditions)} ORDER BY id LIMIT $${params.push(size + 1)}`,
+    `SELECT * FROM products.product ${whereClause(conditions)} ORDER BY id LIMIT $${params.push(size + 1)}`,
     params,
   );
   return {
@@ -43,7 +43,7 @@ export async function productPage(db: Db, filter: ProductFilter | null | undefin
     totalCount: async () => {
       const countParams: unknown[] = [];
       const [{ count }] = await db.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM products.product ${whereOf(filterConditions(filter, countParams))}`,
+        `SELECT count(*)::int AS count FROM products.product ${whereClause(filterConditions(filter, countParams))}`,
         countParams,
       );
       return count;

@@ -1,6 +1,7 @@
 /** The sales domain's data access: every SQL statement this product runs. */
 import { GraphQLError } from 'graphql';
 import type { Db } from '../lib/db';
+import { whereClause } from '../lib/sql';
 import { afterCursorCondition, pageSize, toConnection, type PageArgs, type SortDirection } from '../lib/pagination';
 import { idOf } from '../lib/scalars';
 
@@ -59,7 +60,6 @@ function filterConditions(filter: OrderFilter | null | undefined, params: unknow
   return conditions;
 }
 
-const whereOf = (conditions: string[]) => (conditions.length ? `WHERE ${conditions.join(' AND ')}` : '');
 
 const sortValueOf = (sort: OrderSort) => (row: OrderRow) =>
   sort.field === 'TOTAL' ? row.total : row.placed_at.toISOString();
@@ -72,7 +72,7 @@ export async function orderPage(db: Db, filter: OrderFilter | null | undefined, 
   const after = afterCursorCondition(column, 'id', sort.direction, page.after, params);
   if (after) conditions.push(after);
   const rows = await db.query<OrderRow>(
-    `SELECT ${ORDER_COLUMNS} FROM sales.orders ${whereOf(conditions)}
+    `SELECT ${ORDER_COLUMNS} FROM sales.orders ${whereClause(conditions)}
       ORDER BY ${column} ${sort.direction}, id ${sort.direction} LIMIT $${params.push(size + 1)}`,
     params,
   );
@@ -82,7 +82,7 @@ export async function orderPage(db: Db, filter: OrderFilter | null | undefined, 
     totals ??= db
       .query<{ count: number; revenue: number }>(
         `SELECT count(*)::int AS count, coalesce(sum(total) FILTER (WHERE ${REVENUE_STATUSES}), 0) AS revenue
-           FROM sales.orders ${whereOf(filterConditions(filter, totalParams))}`,
+           FROM sales.orders ${whereClause(filterConditions(filter, totalParams))}`,
         totalParams,
       )
       .then(([row]) => row);

@@ -5,16 +5,32 @@
  * PGlite in .data/<domain> and seeds it on first use. It accepts only requests
  * signed with MESHGATE_SIGNING_SECRET (in development, the published
  * development secret when that is unset; production refuses to start without one).
+ *
+ * It runs its data product's quality rules a few seconds after start and then on
+ * the descriptor's quality.schedule; MESHGATE_QUALITY_SCHEDULE overrides the
+ * interval (an ISO-8601 duration such as PT5M) or turns the schedule off (`off`).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PgDb, PgliteDb, type Db } from './lib/db';
 import { databaseUrlFor, seedOptionsFrom } from './lib/database';
 import { startEmbeddedPostgres } from './lib/embeddedPostgres';
+import { parseIsoDuration } from './lib/descriptor';
+import { formatQualityReport } from './lib/quality';
 import { startSubgraphServer } from './lib/server';
 import { signingSecretFrom } from './lib/signing';
 import { ensureSeeded } from './lib/storage';
 import { DEFAULT_PORTS, domainNamed } from '.';
+
+/** The quality schedule from MESHGATE_QUALITY_SCHEDULE: off, an ISO-8601 interval, or (unset) the descriptor's. */
+function qualityScheduleFrom(env: NodeJS.ProcessEnv = process.env) {
+  const value = env.MESHGATE_QUALITY_SCHEDULE?.trim();
+  if (value === 'off' || value === 'false') return false as const;
+  if (!value) return { firstRunAfterMs: 3000 };
+  const intervalMs = parseIsoDuration(value);
+  if (!intervalMs) throw new Error(`MESHGATE_QUALITY_SCHEDULE: expected "off" or an ISO-8601 duration such as PT5M, got "${value}"`);
+  return { intervalMs, firstRunAfterMs: 3000 };
+}
 
 async function main() {
   const { values, positionals } = parseArgs({
@@ -24,6 +40,7 @@ async function main() {
   const domain = domainNamed(positionals[0] ?? '');
   // Checked before opening any database, so a production misconfiguration fails fast.
   const signingSecret = signingSecretFrom(process.env, process.env.NODE_ENV === 'production' ? 'production' : 'development');
+  const qualitySchedule = qualityScheduleFrom();
   const port = Number(values.port ?? DEFAULT_PORTS[domain.name] ?? 0);
   const url = databaseUrlFor(domain.name);
   let db: Db;
@@ -37,7 +54,17 @@ async function main() {
   }
   // With a shared database the mesh runner seeds; alone, a subgraph seeds its own embedded data.
   if (!url || values.seed) await ensureSeeded(db, domain, { ...seedOptionsFrom(), log: process.stderr });
-  const server = await startSubgraphServer(domain, db, { port, host: values.host, signingSecret });
+  const server = await startSubgraphServer(domain, db, {
+    port,
+    host: values.host,
+    signingSecret,
+    dataProduct: {
+      qualitySchedule,
+      // One line when every error rule passes; every rule's result when one fails.
+      onQualityReport: (report) => (report.passed ? console.log(`quality ${formatQualityReport(report).split('\n')[0]}`) : console.error(formatQualityReport(report))),
+      onQualityError: (error) => console.error(`quality rules could not run: ${(error as Error).message}`),
+    },
+  });
   console.log(`subgraph ${domain.name} listening at ${server.url}`);
   const shutdown = async () => {
     await server.stop();

@@ -1,10 +1,11 @@
 /**
- * `npm run quality -- <domain> [--json]`: runs a data product's quality rules on
+ * `npm run quality -- <domain | subgraphs/<domain>> [--json]`: runs a data product's quality rules on
  * demand against the domain's own database: DATABASE_URL_<DOMAIN> or
  * DATABASE_URL, else the embedded database of a running `npm start`
  * (127.0.0.1:54329, or MESHGATE_EMBEDDED_DB_PORT). Exit code 1 when an
  * error-severity rule fails, 2 on bad usage or an unreachable database.
  */
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PgDb } from './lib/db';
 import { databaseUrlFor } from './lib/database';
@@ -16,7 +17,8 @@ async function main(): Promise<number> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
   let domain;
   try {
-    domain = domainNamed(positionals[0] ?? '');
+    // A domain name, or its folder (subgraphs/finance), as `npm run check` takes it.
+    domain = domainNamed(basename(positionals[0] ?? ''));
   } catch (error) {
     console.error(`${(error as Error).message}\nusage: npm run quality -- <domain> [--json]`);
     return 2;

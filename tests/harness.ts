@@ -20,7 +20,8 @@ import type { SubgraphDefinition } from '../subgraphs/lib/subgraph';
 import { domains as allDomains } from '../subgraphs';
 import { parseConfig, type GatewayConfigInput } from '../gateway/src/config';
 import { startGateway, type RunningGateway } from '../gateway/src';
-import { createLogger } from '../gateway/src/logger';
+import { createLogger, type Logger } from '../gateway/src/logger';
+import type { DataProductDescriptor } from '../subgraphs/lib/descriptor';
 import { developmentJwtConfig } from '../gateway/src/identity/config';
 import { signDevelopmentToken, type DevelopmentTokenOptions } from '../gateway/src/identity/devTokens';
 import { mkdtempSync } from 'node:fs';
@@ -51,10 +52,14 @@ export type TestMesh = {
 export type MeshOptions = {
   domains?: SubgraphDefinition<any>[];
   seed?: { seed: number; scale: number };
-  /** Gateway config on top of the test defaults (compose mode over the test subgraphs, quiet logs). */
+  /** Gateway config on top of the test defaults (compose mode over the test subgraphs, quiet logs, no cache unless `cache` is given). */
   gateway?: GatewayConfigInput;
   /** Shared by the subgraphs and the gateway; TEST_SIGNING_SECRET by default. */
   signingSecret?: string;
+  /** Descriptors that replace some domains' dataproduct.yaml, by domain, in their subgraph and in the gateway (lifecycle tests change a status this way). */
+  descriptors?: Record<string, DataProductDescriptor>;
+  /** The gateway's logger (tests that read its logs pass a capturing one); quiet by default. */
+  logger?: Logger;
 };
 
 export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
@@ -67,22 +72,16 @@ export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
   const subgraphs: Record<string, TestSubgraph> = {};
   for (const domain of domains) {
     const received: ReceivedRequest[] = [];
-    const running = await startSubgraphServer(domain, db, { signingSecret, onRequest: (body, { principal }) => received.push({ ...body, principal }) });
+    const running = await startSubgraphServer(domain, db, {
+      signingSecret,
+      onRequest: (body, { principal }) => received.push({ ...body, principal }),
+      dataProduct: { descriptor: options.descriptors?.[domain.name] },
+    });
     subgraphs[domain.name] = { ...running, received };
   }
 
-  const auditFile = join(mkdtempSync(join(tmpdir(), 'meshgate-audit-')), 'audit.jsonl');
-  const config = parseConfig({
-    server: { port: 0 },
-    subgraphs: domains.map((domain) => ({ name: domain.name, url: subgraphs[domain.name].url })),
-    logging: { level: 'silent' },
-    // Tokens from tokenFor() verify with the development secret; each mesh audits to its own file.
-    identity: { jwt: developmentJwtConfig({}) },
-    audit: { file: auditFile },
-    ...options.gateway,
-    subgraphRequests: { signingSecret, ...options.gateway?.subgraphRequests },
-  });
-  const gateway = await startGateway(config, createLogger(config.logging.level));
+  const { config, auditFile } = testGatewayConfig(Object.values(subgraphs), signingSecret, options.gateway);
+  const gateway = await startGateway(config, options.logger ?? createLogger(config.logging.level), { descriptorFor: (name) => options.descriptors?.[name] });
 
   return {
     db,
@@ -90,14 +89,7 @@ export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
     subgraphs,
     auditFile,
     signingSecret,
-    async query(query, variables, headers = {}) {
-      const response = await fetch(gateway.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, body: (await response.json()) as GraphQLBody };
-    },
+    query: (query, variables, headers) => queryGateway(gateway.url, query, variables, headers),
     resetReceived() {
       for (const subgraph of Object.values(subgraphs)) subgraph.received.splice(0);
     },
@@ -107,6 +99,43 @@ export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
       await db.close();
     },
   };
+}
+
+/**
+ * The gateway config of a test: compose mode over the given subgraphs, quiet logs, development tokens, its own
+ * audit file, and no cache unless `overrides.cache` is given (then the cache's defaults apply to what it leaves out).
+ */
+export function testGatewayConfig(subgraphs: { name: string; url: string }[], signingSecret: string, overrides: GatewayConfigInput = {}) {
+  const auditFile = join(mkdtempSync(join(tmpdir(), 'meshgate-audit-')), 'audit.jsonl');
+  const config = parseConfig({
+    server: { port: 0 },
+    subgraphs: subgraphs.map(({ name, url }) => ({ name, url })),
+    logging: { level: 'silent' },
+    // Tokens from tokenFor() verify with the development secret; each mesh audits to its own file.
+    identity: { jwt: developmentJwtConfig({}) },
+    audit: { file: auditFile },
+    // Caching is off unless a test asks for it: most tests count what the subgraphs receive.
+    cache: { responseCache: { enabled: false }, entityCache: { enabled: false }, dedupe: { enabled: false } },
+    ...overrides,
+    subgraphRequests: { signingSecret, ...overrides.subgraphRequests },
+  });
+  return { config, auditFile };
+}
+
+/** Another gateway in front of a mesh's subgraphs, with its own config (e.g. another cache backend). */
+export async function startExtraGateway(mesh: TestMesh, overrides: GatewayConfigInput = {}): Promise<RunningGateway> {
+  const { config } = testGatewayConfig(Object.values(mesh.subgraphs), mesh.signingSecret, overrides);
+  return startGateway(config, createLogger(config.logging.level));
+}
+
+/** Posts a GraphQL request to a gateway URL. */
+export async function queryGateway(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as GraphQLBody };
 }
 
 /** A development token for a test principal, for the Authorization header of mesh.query(). */

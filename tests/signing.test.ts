@@ -90,7 +90,8 @@ test('health stays open, and the gateway reports signed subgraphs ready', async 
   expect((await fetch(new URL('/health', mesh.subgraphs.products.url))).status).toBe(200);
   const ready = await fetch(new URL('/ready', mesh.gateway.url));
   expect(ready.status).toBe(200);
-  expect(Object.values(((await ready.json()) as any).subgraphs)).toEqual(Object.keys(mesh.subgraphs).map(() => 'ok'));
+  // Every domain, and the gateway's own catalog subgraph (signed too).
+  expect(((await ready.json()) as any).subgraphs).toEqual(Object.fromEntries([...Object.keys(mesh.subgraphs), 'catalog'].map((name) => [name, 'ok'])));
 });
 
 test('a gateway with the wrong secret gets a clear error naming the subgraph, not data', async () => {

@@ -26,7 +26,7 @@ test('defaults give a development gateway on port 4000 with telemetry off', () =
 
 test('an unknown key is rejected with its full path', () => {
   expect(problemsOf(() => parseConfig({ subgraphs, server: { prot: 4000 } }))).toEqual(['server.prot: unknown key']);
-  expect(problemsOf(() => parseConfig({ subgraphs, cache: {} }))).toEqual(['cache: unknown key']);
+  expect(problemsOf(() => parseConfig({ subgraphs, caching: {} }))).toEqual(['caching: unknown key']);
 });
 
 test('a wrong value names the key, what was expected and what was given', () => {
@@ -75,4 +75,15 @@ test('production mode refuses development secrets and disabled authorization, na
   );
   expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['authorization.enabled', 'identity.jwt.secret', 'subgraphRequests.signingSecret']);
   expect(problems.join('\n')).not.toContain('meshgate-development-secret-do-not-use-in-production');
+});
+
+test('catalog and live updates (issue #5): defaults, the reserved catalog name, the poll interval from the environment', () => {
+  expect(parseConfig({ subgraphs }).catalog).toEqual({ enabled: true, statusCacheMs: 10_000, statusTimeoutMs: 2000 });
+  const catalogSubgraph = [{ name: 'catalog', url: 'http://127.0.0.1:4009/graphql' }];
+  expect(problemsOf(() => parseConfig({ subgraphs: catalogSubgraph }))).toEqual([
+    'subgraphs.0.name: "catalog" is the gateway\'s own catalog subgraph; give this subgraph another name (or set catalog.enabled: false)',
+  ]);
+  expect(parseConfig({ subgraphs: catalogSubgraph, catalog: { enabled: false } }).subgraphs).toEqual(catalogSubgraph);
+  expect(loadConfig({ env: { MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS: '5000' }, defaults: { subgraphs } }).supergraph.pollIntervalMs).toBe(5000);
+  expect(problemsOf(() => parseConfig({ subgraphs, supergraph: { pollIntervalMs: 10 } }))[0]).toMatch(/^supergraph\.pollIntervalMs: .*100/);
 });

@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, describeIssue } from './configError';
 import { AuditConfigSchema } from './audit/createAuditLog';
+import { CACHE_ENV_KEYS, CacheConfigSchema } from './cache/config';
 import { developmentJwtConfig, IdentityConfigSchema, productionProblems } from './identity/config';
 import { LimitsConfigSchema } from './limits/config';
 import { DEVELOPMENT_SIGNING_SECRET, signingSecretProblem } from '../../subgraphs/lib/signing';
@@ -38,11 +39,15 @@ const SupergraphConfig = z
     /**
      * compose: compose `subgraphs` from the local domain schemas at start;
      * file: read a composed supergraph from `file`;
-     * introspect: fetch each subgraph's SDL from its URL and compose (polled when pollIntervalMs is set).
+     * introspect: fetch each subgraph's SDL from its URL and compose.
      */
     source: z.enum(['compose', 'file', 'introspect']).default('compose'),
     file: z.string().min(1).optional(),
-    pollIntervalMs: z.number().int().min(1000).optional(),
+    /**
+     * compose and introspect: poll every subgraph's schema and data-product status this often and
+     * recompose on a change (a change that does not compose is refused; the last good supergraph keeps serving).
+     */
+    pollIntervalMs: z.number().int().min(100).optional(),
   })
   .strict();
 
@@ -77,6 +82,17 @@ const AuthorizationConfig = z
   })
   .strict();
 
+const CatalogConfig = z
+  .object({
+    /** The data-product catalog: the catalog subgraph (dataProducts, dataProduct), /catalog and /catalog/quality/run. Not with a supergraph file. */
+    enabled: z.boolean().default(true),
+    /** How long a subgraph's data-product status (freshness, quality) is reused by the catalog and /metrics. */
+    statusCacheMs: z.number().int().min(0).default(10_000),
+    /** How long to wait for a subgraph's status before showing it as unknown. */
+    statusTimeoutMs: z.number().int().positive().default(2000),
+  })
+  .strict();
+
 const ApolloConfig = z
   .object({
     /** Usage reporting and telemetry to Apollo's servers: off unless explicitly enabled. */
@@ -98,6 +114,9 @@ export const ConfigSchema = z
     /** Operation limits (depth, aliases, root fields, cost, body size), per principal role. */
     limits: LimitsConfigSchema.default(LimitsConfigSchema.parse(DEFAULT_ROLE_LIMITS)),
     audit: AuditConfigSchema.default(AuditConfigSchema.parse({})),
+    /** Response cache, entity cache and in-flight deduplication; Redis or Redis Cluster when configured, in-process otherwise. */
+    cache: CacheConfigSchema.default(CacheConfigSchema.parse({})),
+    catalog: CatalogConfig.default(CatalogConfig.parse({})),
     apollo: ApolloConfig.default(ApolloConfig.parse({})),
     logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
   })
@@ -116,6 +135,10 @@ export const ConfigSchema = z
       for (const problem of productionProblems(config.identity)) ctx.addIssue({ code: 'custom', path: ['identity', ...problem.path], message: problem.message });
     }
     const names = config.subgraphs.map((subgraph) => subgraph.name);
+    const reserved = names.indexOf('catalog');
+    if (config.catalog.enabled && reserved >= 0) {
+      ctx.addIssue({ code: 'custom', path: ['subgraphs', reserved, 'name'], message: '"catalog" is the gateway\'s own catalog subgraph; give this subgraph another name (or set catalog.enabled: false)' });
+    }
     const duplicate = names.find((name, i) => names.indexOf(name) !== i);
     if (duplicate) ctx.addIssue({ code: 'custom', path: ['subgraphs'], message: `subgraph "${duplicate}" is listed twice` });
   });
@@ -130,7 +153,7 @@ export function parseConfig(input: unknown, source = 'config'): GatewayConfig {
 }
 
 /** Environment variables that override the file; each maps to one config key. */
-const ENV_KEYS: Record<string, { path: string[]; type: 'string' | 'number' | 'boolean' }> = {
+const ENV_KEYS: Record<string, { path: readonly string[]; type: 'string' | 'number' | 'boolean' | 'list' }> = {
   MESHGATE_MODE: { path: ['mode'], type: 'string' },
   MESHGATE_HOST: { path: ['server', 'host'], type: 'string' },
   MESHGATE_PORT: { path: ['server', 'port'], type: 'number' },
@@ -139,16 +162,19 @@ const ENV_KEYS: Record<string, { path: string[]; type: 'string' | 'number' | 'bo
   MESHGATE_SUBGRAPH_TIMEOUT_MS: { path: ['subgraphRequests', 'timeoutMs'], type: 'number' },
   MESHGATE_SIGNING_SECRET: { path: ['subgraphRequests', 'signingSecret'], type: 'string' },
   MESHGATE_APOLLO_TELEMETRY: { path: ['apollo', 'telemetry'], type: 'boolean' },
+  MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS: { path: ['supergraph', 'pollIntervalMs'], type: 'number' },
+  ...CACHE_ENV_KEYS,
 };
 
-function setPath(target: Record<string, any>, path: string[], value: unknown) {
+function setPath(target: Record<string, any>, path: readonly string[], value: unknown) {
   let node = target;
   for (const key of path.slice(0, -1)) node = node[key] ??= {};
   node[path[path.length - 1]] = value;
 }
 
-function envValue(name: string, raw: string, type: 'string' | 'number' | 'boolean'): unknown {
+function envValue(name: string, raw: string, type: 'string' | 'number' | 'boolean' | 'list'): unknown {
   if (type === 'string') return raw;
+  if (type === 'list') return raw.split(',').map((item) => item.trim()).filter(Boolean);
   if (type === 'number') {
     const value = Number(raw);
     if (raw.trim() === '' || Number.isNaN(value)) throw new ConfigError('environment', [`${name}: expected a number, got "${raw}"`]);

@@ -11,6 +11,14 @@ import type { AuditLog } from './audit/AuditLog';
 import { createAuditLog } from './audit/createAuditLog';
 import { PolicyHolder, loadPolicySet } from './authorization/policySource';
 import { useAuthorization } from './authorization/useAuthorization';
+import { anyCacheLayer } from './cache/config';
+import { createEntityCache } from './cache/entityCache';
+import { invalidationRoute, useMutationInvalidation } from './cache/invalidation';
+import { MeshCache } from './cache/MeshCache';
+import { useResponseCache } from './cache/useResponseCache';
+import { startCatalog, type CatalogRuntime } from './catalog';
+import { CATALOG_SUBGRAPH } from './catalog/catalogSchema';
+import { useDeprecationWarnings } from './catalog/useDeprecationWarnings';
 import type { DeniedPath } from './authorization/completeResponse';
 import type { GatewayConfig } from './config';
 import type { MeshContext } from './context';
@@ -21,8 +29,12 @@ import type { IdentityError } from './identity/errors';
 import { createIdentifier } from './identity/identify';
 import { maxBodyBytesFor, useOperationLimits } from './limits/useOperationLimits';
 import { apolloLogger, createLogger, type Logger } from './logger';
+import { Metrics } from './metrics/Metrics';
+import { metricsRoute } from './metrics/metricsRoute';
 import { maskUnexpectedErrors } from './plugins/maskUnexpectedErrors';
-import { supergraphOptions } from './supergraph/supergraphSource';
+import type { LiveSupergraph } from './supergraph/LiveSupergraph';
+import { registrationRoute } from './supergraph/registrationRoute';
+import { supergraphOptions, type SupergraphExtras } from './supergraph/supergraphSource';
 
 export type RunningGateway = {
   url: string;
@@ -30,15 +42,26 @@ export type RunningGateway = {
   gateway: MeshGateway;
   /** The audit log; stop() closes it, writing everything buffered. */
   audit: AuditLog;
+  /** Served at /metrics. */
+  metrics: Metrics;
+  /** The cache runtime, when any cache layer is on. */
+  cache?: MeshCache;
+  /** The live supergraph (compose and introspect modes): lifecycle, polling, registrations. */
+  supergraph?: LiveSupergraph;
+  /** The data-product catalog, when it runs. */
+  catalog?: CatalogRuntime;
   stop(): Promise<void>;
 };
 
 const hashOf = (source: string | undefined) => (source ? createHash('sha256').update(source).digest('hex') : null);
 
-export async function startGateway(config: GatewayConfig, logger: Logger = createLogger(config.logging.level)): Promise<RunningGateway> {
+export type GatewayOptions = Pick<SupergraphExtras, 'descriptorFor'>;
+
+export async function startGateway(config: GatewayConfig, logger: Logger = createLogger(config.logging.level), options: GatewayOptions = {}): Promise<RunningGateway> {
   // @apollo/gateway sends telemetry to Apollo unless this is set; nothing leaves the machine unless configured.
   if (!config.apollo.telemetry) process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const audit = createAuditLog(config.audit, logger);
+  const metrics = new Metrics();
   const introspection = config.authorization.introspection ?? (config.mode === 'development' ? 'always' : 'authenticated');
 
   // Execute stages, outermost first, around @apollo/gateway's query plans.
@@ -69,14 +92,36 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       }),
     );
   }
+  // Data products: the catalog subgraph, served in-process and composed with the domains (not with a supergraph file).
+  const catalog = config.catalog.enabled && config.supergraph.source !== 'file' ? await startCatalog({ config, logger, policy: policies?.current }) : undefined;
+  // The supergraph, with the data-product lifecycle applied (draft, deprecated, retired) and, when polled, live.
+  const { live, supergraphSdl } = await supergraphOptions(config, { logger, builtIn: catalog ? [catalog.subgraph.snapshot] : [], descriptorFor: options.descriptorFor });
+  if (live) {
+    catalog?.attach(live, metrics);
+    // Outermost: warns about deprecated data products' fields in the operation as the client sent it.
+    stages.unshift(useDeprecationWarnings(() => live.current.plan.deprecated));
+  }
+  // Cache lookup, inside authorization: keyed by the operation after authorization; results cached before completion.
+  let cache: MeshCache | undefined;
+  if (anyCacheLayer(config.cache)) {
+    cache = new MeshCache({ config: config.cache, metrics, logger });
+    await cache.start();
+    stages.push(useMutationInvalidation(cache, logger), useResponseCache(cache));
+  }
   const gateway = new MeshGateway({
-    supergraph: await supergraphOptions(config),
+    supergraph: { supergraphSdl },
     subgraphRequests: config.subgraphRequests,
     exposeQueryPlans: config.mode === 'development',
     logger,
     stages,
+    // Execute: every subgraph fetch goes through the entity cache and fetch deduplication.
+    interceptFetch: cache && createEntityCache(cache),
   });
-  if (policies) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => policies.update(apiSchema, coreSupergraphSdl));
+  // Policies of products the lifecycle left out (and of the catalog when it does not run) have nothing to govern.
+  const inactiveDomains = () => [...(live?.inactiveSubgraphs() ?? []), ...(catalog ? [] : [CATALOG_SUBGRAPH])];
+  if (policies) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => policies.update(apiSchema, coreSupergraphSdl, inactiveDomains()));
+  if (catalog) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => catalog.catalog.updateSchema(apiSchema, coreSupergraphSdl));
+  if (cache) gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => cache.updateSupergraph(coreSupergraphSdl));
 
   // Receive: parse and validate (Apollo Server), then the operation limits of the principal's role.
   const apollo = new ApolloServer<MeshContext>({
@@ -97,18 +142,27 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     policies?.current();
   } catch (error) {
     await apollo.stop().catch(() => undefined);
+    await catalog?.stop();
+    await cache?.close();
     await audit.close();
     throw error;
   }
 
   // Identify: credentials become a principal before the body is read.
   const identify = createIdentifier(config.identity);
+  const createContext = requestContextFactory(identify);
   const server: Server = createHttpServer({
     config,
     apollo,
     gateway,
     logger,
-    createContext: requestContextFactory(identify),
+    createContext,
+    routes: [
+      metricsRoute(metrics),
+      ...(cache ? [invalidationRoute({ cache, logger, createContext })] : []),
+      ...(catalog ? catalog.routes(createContext) : []),
+      ...(live ? [registrationRoute({ live, logger, createContext })] : []),
+    ],
     bodyLimitFor: (principal) => maxBodyBytesFor(config.limits, principal),
     onRejectedCredentials: (error: IdentityError, req: IncomingMessage) =>
       audit.record({
@@ -133,6 +187,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     port,
     gateway,
     audit,
+    metrics,
+    cache,
+    supergraph: live,
+    catalog,
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -140,6 +198,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       });
       await apollo.stop();
+      await catalog?.stop();
+      await cache?.close();
       // Last: everything recorded while draining is written.
       await audit.close();
     },

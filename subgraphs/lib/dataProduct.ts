@@ -39,6 +39,8 @@ export type QualitySchedule = {
 export type DataProductOptions = {
   /** Defaults to `<definition.dir>/dataproduct.yaml`; tests inject a changed one. */
   descriptor?: DataProductDescriptor;
+  /** Reuse a freshness measure this long (default 5 s), so frequent status requests (several gateways polling) cost one query. */
+  freshnessMaxAgeMs?: number;
   /** Run the quality rules on a schedule. Off unless asked (tests run them on demand). */
   qualitySchedule?: QualitySchedule | false;
   onQualityReport?(report: QualityReport): void;
@@ -95,6 +97,7 @@ export async function measureFreshness(db: Db, descriptor: DataProductDescriptor
 export class DataProduct {
   private lastReport: QualityReport | null = null;
   private running: Promise<QualityReport> | null = null;
+  private freshness?: { at: Date; measured: Promise<FreshnessStatus> };
   private readonly schedule?: { stop(): void; runNow(): Promise<QualityReport> };
   private readonly firstRun?: NodeJS.Timeout;
   readonly examples: ExampleQuery[];
@@ -152,11 +155,16 @@ export class DataProduct {
   }
 
   async status(now = new Date()): Promise<DataProductStatus> {
+    const maxAge = this.options.freshnessMaxAgeMs ?? 5000;
+    if (!this.freshness || now.getTime() - this.freshness.at.getTime() > maxAge) {
+      this.freshness = { at: now, measured: measureFreshness(this.db, this.descriptor, now) };
+    }
+    const { at, measured } = this.freshness;
     return {
       subgraph: this.subgraph,
       descriptor: this.descriptor,
-      checkedAt: now.toISOString(),
-      freshness: await measureFreshness(this.db, this.descriptor, now),
+      checkedAt: at.toISOString(),
+      freshness: await measured,
       quality: this.lastReport,
       examples: this.examples,
     };

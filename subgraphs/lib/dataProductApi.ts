@@ -13,6 +13,7 @@
  */
 import type { DataProductDescriptor } from './descriptor';
 import type { QualityReport } from './quality';
+import { signRequest, type SignedPrincipal } from './signing';
 
 export const STATUS_PATH = '/dataproduct/status';
 export const QUALITY_RUN_PATH = '/dataproduct/quality/run';
@@ -57,3 +58,44 @@ export type DataProductStatus = {
   /** Example operations the domain publishes (examples.graphql beside its schema). */
   examples: ExampleQuery[];
 };
+
+export class DataProductRequestError extends Error {
+  constructor(readonly status: number | null, message: string, readonly code?: string) {
+    super(message);
+  }
+}
+
+/**
+ * Calls a subgraph's data-product endpoint on behalf of `principal`, signed with
+ * `secret` (unsigned when there is none), and returns the parsed JSON answer.
+ * Throws a DataProductRequestError with the HTTP status (null when there was no
+ * answer) and the subgraph's message.
+ */
+export async function requestDataProduct<T>(
+  graphqlUrl: string,
+  path: typeof STATUS_PATH | typeof QUALITY_RUN_PATH,
+  options: { secret?: string; principal: SignedPrincipal; timeoutMs: number },
+): Promise<T> {
+  const method = path === STATUS_PATH ? 'GET' : 'POST';
+  const headers = options.secret ? signRequest({ principal: options.principal, body: signedPayload(method, path), secret: options.secret }) : {};
+  let response: Response;
+  try {
+    response = await fetch(dataProductUrl(graphqlUrl, path), { method, headers, signal: AbortSignal.timeout(options.timeoutMs) });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : cause?.code ?? cause?.message ?? (error as Error).message;
+    throw new DataProductRequestError(null, reason);
+  }
+  const text = await response.text();
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new DataProductRequestError(response.status, `HTTP ${response.status}, not JSON`);
+  }
+  if (!response.ok) {
+    const error = body?.errors?.[0];
+    throw new DataProductRequestError(response.status, error?.message ?? body?.error ?? `HTTP ${response.status}`, error?.extensions?.code);
+  }
+  return body as T;
+}

@@ -43,9 +43,11 @@ export class PolicyHolder {
 
   constructor(private readonly set: PolicySet, private readonly logger: Logger) {}
 
-  update(apiSchema: GraphQLSchema, supergraphSdl: string) {
+  /** `inactiveDomains`: subgraphs the data-product lifecycle left out (draft, retired), whose policies have nothing to govern. */
+  update(apiSchema: GraphQLSchema, supergraphSdl: string, inactiveDomains: string[] = []) {
     try {
-      this.compiled = compilePolicy({ global: this.set.global, domains: this.set.domains, schema: apiSchema, facts: readSupergraphFacts(supergraphSdl) });
+      const domains = this.set.domains.filter((domain) => !inactiveDomains.includes(domain.domain));
+      this.compiled = compilePolicy({ global: this.set.global, domains, schema: apiSchema, facts: readSupergraphFacts(supergraphSdl) });
       this.failure = undefined;
     } catch (error) {
       this.failure = error as Error;

@@ -57,7 +57,8 @@ async function stopAll(code: number) {
   if (stopping) return;
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : null)));
+  // A child that already ended (by an exit code or a signal) has nothing to wait for.
+  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : null)));
   await embedded?.stop();
   process.exit(code);
 }
@@ -100,12 +101,17 @@ async function main() {
   console.log(`all ${domains.length} subgraphs healthy (${elapsed()})`);
 
   const gatewayPort = values['gateway-port']!;
-  startProcess('gateway', 'gateway/src/cli/gateway.ts', ['--port', gatewayPort, '--host', process.env.MESHGATE_HOST ?? '127.0.0.1'], process.env);
+  // The gateway polls the subgraphs (every 10 s unless set), so a restarted or changed subgraph is picked up live.
+  startProcess('gateway', 'gateway/src/cli/gateway.ts', ['--port', gatewayPort, '--host', process.env.MESHGATE_HOST ?? '127.0.0.1'], {
+    ...process.env,
+    MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS: process.env.MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS ?? '10000',
+  });
   await waitFor(`http://127.0.0.1:${gatewayPort}/health`, 'gateway');
 
   console.log(`
 meshgate is ready (${elapsed()}):
   query page   http://localhost:${gatewayPort}/
+  catalog      http://localhost:${gatewayPort}/catalog   (data products: owner, SLA, freshness, quality, fields)
   GraphQL      http://localhost:${gatewayPort}/graphql
   health       http://localhost:${gatewayPort}/health   ready: http://localhost:${gatewayPort}/ready
 ${domains.map((domain) => `  subgraph     ${domain.name.padEnd(10)} http://127.0.0.1:${DEFAULT_PORTS[domain.name]}/graphql`).join('\n')}

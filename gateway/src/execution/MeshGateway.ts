@@ -21,7 +21,7 @@ import type { Logger } from '../logger';
 import { apolloLogger } from '../logger';
 import { ANONYMOUS } from '../identity/principal';
 import { signRequest } from '../../../subgraphs/lib/signing';
-import { SubgraphDataSource, type SubgraphRequestOptions } from './SubgraphDataSource';
+import { SubgraphDataSource, type FetchInterceptor, type SubgraphRequestOptions } from './SubgraphDataSource';
 
 /** A stage wraps the executor: it may change the request before and the result after. */
 export type ExecutionStage = (next: GatewayExecutor) => GatewayExecutor;
@@ -34,6 +34,8 @@ export type MeshGatewayOptions = {
   stages?: ExecutionStage[];
   /** Lets clients ask for the query plan with the Apollo-Query-Plan-Experimental header (development only). */
   exposeQueryPlans?: boolean;
+  /** Wraps every subgraph fetch (the entity cache and fetch deduplication). */
+  interceptFetch?: FetchInterceptor;
 };
 
 export class MeshGateway implements GatewayInterface {
@@ -52,7 +54,7 @@ export class MeshGateway implements GatewayInterface {
       __exposeQueryPlanExperimental: options.exposeQueryPlans ?? false,
       buildService: ({ name, url }) => {
         if (!url) throw new Error(`Subgraph "${name}" has no URL in the supergraph`);
-        const dataSource = new SubgraphDataSource(name, url, options.subgraphRequests);
+        const dataSource = new SubgraphDataSource(name, url, options.subgraphRequests, options.interceptFetch);
         this.dataSources.set(name, dataSource);
         return dataSource;
       },

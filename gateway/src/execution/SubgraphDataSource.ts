@@ -13,9 +13,12 @@
  *   checks) carries the request's principal and an HMAC over it and the exact
  *   body sent (subgraphs/lib/signing.ts), re-signed on each attempt. Without a
  *   principal on the context (schema loading, or no identity stage) it is the
- *   anonymous principal: never more rights than the request has.
+ *   anonymous principal: never more rights than the request has;
+ * - an optional FetchInterceptor around every fetch of a query plan, where the
+ *   entity cache and fetch deduplication plug in (gateway/src/cache/entityCache.ts).
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 import type { GraphQLError } from 'graphql';
 import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signatureHeader } from '../../../subgraphs/lib/signing';
@@ -31,6 +34,16 @@ export type SubgraphRequestOptions = {
   signingSecret?: string;
 };
 
+/**
+ * Wraps every fetch this data source makes (the entity cache and in-flight
+ * deduplication plug in here); `send` performs the fetch itself.
+ */
+export type FetchInterceptor = (
+  subgraph: string,
+  options: GraphQLDataSourceProcessOptions<Record<string, any>>,
+  send: (options: GraphQLDataSourceProcessOptions<Record<string, any>>) => Promise<GatewayGraphQLResponse>,
+) => Promise<GatewayGraphQLResponse>;
+
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 // RemoteGraphQLDataSource serializes `{ query, ...rest }`, so the operation type is at the start of the body.
 const MUTATION_BODY = /^\{"query":"\s*mutation\b/;
@@ -41,9 +54,14 @@ function describeNetworkError(error: unknown): string {
 }
 
 export class SubgraphDataSource extends RemoteGraphQLDataSource {
-  constructor(readonly name: string, url: string, private readonly options: SubgraphRequestOptions) {
+  constructor(readonly name: string, url: string, private readonly options: SubgraphRequestOptions, private readonly intercept?: FetchInterceptor) {
     super({ url });
     this.fetcher = this.fetchWithRetries;
+  }
+
+  process<TContext extends Record<string, any>>(options: GraphQLDataSourceProcessOptions<TContext>): Promise<GatewayGraphQLResponse> {
+    if (!this.intercept) return super.process(options);
+    return this.intercept(this.name, options, (intercepted) => super.process(intercepted));
   }
 
   willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<Record<string, any>>) {

@@ -1,6 +1,7 @@
 /**
  * The gateway's HTTP front door. Routes: `/graphql` (GraphQL over HTTP, GET and
- * POST), `/` (query page), `/health`, `/ready`. Receive-stage duties live here:
+ * POST), `/` (query page), `/health`, `/ready`, and the routes stages add
+ * (`/metrics`, `/cache/invalidate`). Receive-stage duties live here:
  * the body size limit is enforced while reading, before any parsing, and bad
  * bodies become GraphQL-shaped 4xx answers.
  */
@@ -26,7 +27,12 @@ export type HttpServerOptions = {
   /** The body limit for this principal (its role may allow less than server.bodyLimitBytes). */
   bodyLimitFor(principal: Principal): number;
   onRejectedCredentials(error: IdentityError, req: IncomingMessage): void;
+  /** Routes added by stages (metrics, cache invalidation), matched before the 404. */
+  routes?: Route[];
 };
+
+/** A route a stage adds; errors it throws are answered like the front door's (HttpError or 500). */
+export type Route = { method: 'GET' | 'POST'; path: string; handle(req: IncomingMessage, res: ServerResponse): Promise<void> };
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -47,6 +53,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
       const body = await readBody(req, Math.min(config.server.bodyLimitBytes, options.bodyLimitFor(context.principal)));
       return executeApolloRequest(apollo, req, res, body, async () => context);
     }
+    const route = options.routes?.find((candidate) => candidate.path === path && (candidate.method === req.method || (candidate.method === 'GET' && req.method === 'HEAD')));
+    if (route) return route.handle(req, res);
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (path === '/health') return sendHealth(res, gateway);
       if (path === '/ready') return sendReadiness(res, gateway);
@@ -70,7 +78,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
 export async function listen(server: Server, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // A deep accept queue: bursts of new connections wait instead of being reset (the kernel caps it at somaxconn).
+    server.listen(port, host, 4096, () => {
       server.off('error', reject);
       resolve();
     });

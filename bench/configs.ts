@@ -1,0 +1,131 @@
+/**
+ * The gateway configurations the benchmark compares, each run in a process of
+ * its own. Adding one is one entry: `meshgate(name, description, config)` runs
+ * meshgate's own command line (`npm run gateway`) with `config` merged over the
+ * benchmark's common settings (each top-level section key by key). Every cache
+ * layer is off in the common settings, so a configuration measures caching
+ * only when it turns a layer on, as `cache-warm` and `entity-cache` do; the
+ * warm-up that precedes every timed run is what warms a cache.
+ *
+ * `compare.to` names the configuration this one is judged against besides the
+ * baseline (authz-on against authz-off is the cost of authorization) and
+ * `compare.budget` the largest throughput loss against it that is acceptable.
+ * `optional` configurations run only when `--configs` names them.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigSchema, type GatewayConfigInput } from '../gateway/src/config';
+
+export type LaunchContext = {
+  /** The composed supergraph (the subgraphs' URLs in this run). */
+  supergraphFile: string;
+  /** Where a configuration may write its files (bench/results/tmp). */
+  workDir: string;
+  /** A name unique to this launch (the probe and the timed runs use different supergraphs). */
+  launchName: string;
+};
+
+export type GatewayLaunch = {
+  script: string;
+  args: string[];
+  /** Matches the line the process prints once it answers GraphQL; group 1 is its URL. */
+  ready: RegExp;
+};
+
+export type BenchConfiguration = {
+  name: string;
+  description: string;
+  comparedTo?: string;
+  /** The largest throughput loss against `comparedTo` this configuration may cost (0.1 = 10%); the report flags more. */
+  budget?: number;
+  /** Run only when `--configs` names it. */
+  optional?: boolean;
+  launch(context: LaunchContext): GatewayLaunch;
+};
+
+type EntryOptions = { compare?: { to: string; budget?: number }; optional?: boolean };
+
+/** A configuration's settings; `cache` is spelled out so entries type-check whether or not the gateway has a cache yet (issue #4). */
+type MeshgateConfig = GatewayConfigInput & { cache?: unknown };
+
+/** Every cache layer off (they default on): caching is measured only where a configuration turns it on. */
+const NO_CACHE = { responseCache: { enabled: false }, entityCache: { enabled: false }, dedupe: { enabled: false } };
+/** Whether this gateway has a `cache` config section (a gateway without one caches nothing). */
+const GATEWAY_HAS_CACHE = 'cache' in (ConfigSchema as unknown as { shape: object }).shape;
+
+const MESH_POLICIES = { enabled: true, policies: 'mesh' };
+
+/** What every meshgate configuration shares: quiet logs, no query page, its own audit file, no cache. */
+function commonConfig(context: LaunchContext): MeshgateConfig {
+  return {
+    server: { host: '127.0.0.1', port: 0, queryPage: false },
+    logging: { level: 'warn' },
+    audit: { file: join(context.workDir, `audit-${context.launchName}.jsonl`) },
+    ...(GATEWAY_HAS_CACHE && { cache: NO_CACHE }),
+  };
+}
+
+/** meshgate with `config` (top-level sections merged over the common ones). */
+export function meshgate(name: string, description: string, config: MeshgateConfig, options: EntryOptions = {}): BenchConfiguration {
+  return {
+    name,
+    description,
+    comparedTo: options.compare?.to,
+    budget: options.compare?.budget,
+    optional: options.optional,
+    launch(context) {
+      const common = commonConfig(context) as Record<string, any>;
+      const merged: Record<string, any> = { ...common };
+      for (const [key, value] of Object.entries(config)) {
+        merged[key] = value && typeof value === 'object' && !Array.isArray(value) && common[key] ? { ...common[key], ...value } : value;
+      }
+      const file = join(context.workDir, `gateway-${context.launchName}.json`);
+      writeFileSync(file, JSON.stringify(merged, null, 2));
+      return {
+        script: 'gateway/src/cli/gateway.ts',
+        args: ['--config', file, '--supergraph', context.supergraphFile, '--host', '127.0.0.1', '--port', '0'],
+        ready: /meshgate listening at (\S+)/,
+      };
+    },
+  };
+}
+
+export const CONFIGURATIONS: BenchConfiguration[] = [
+  {
+    name: 'baseline',
+    description:
+      'plain @apollo/gateway + @apollo/server standalone, all defaults; only extras: it signs subgraph requests (fixed principal), which the subgraphs require, and loads the supergraph\'s security links as plain features, which it refuses otherwise',
+    launch: ({ supergraphFile }) => ({
+      script: 'bench/baselineGateway.ts',
+      args: ['--supergraph', supergraphFile],
+      ready: /baseline gateway listening at (\S+)/,
+    }),
+  },
+  meshgate('authz-off', 'meshgate, authorization.enabled=false, no cache (identity, limits, signing, retries still on)', { authorization: { enabled: false } }),
+  meshgate('authz-on', 'meshgate with the mesh policies (policies/), no cache; ADMIN token: nothing denied', { authorization: MESH_POLICIES }, {
+    // Issue #6: authorization may cost at most 10% of throughput.
+    compare: { to: 'authz-off', budget: 0.1 },
+  }),
+  meshgate(
+    'cache-warm',
+    'authz-on with every cache layer (response cache, entity cache, dedupe; in-process), warmed by the warm-up',
+    { authorization: MESH_POLICIES, cache: { responseCache: { enabled: true }, entityCache: { enabled: true }, dedupe: { enabled: true } } },
+    { compare: { to: 'authz-on' }, optional: true },
+  ),
+  meshgate(
+    'entity-cache',
+    'authz-on with the entity cache only (no response cache, no dedupe)',
+    { authorization: MESH_POLICIES, cache: { entityCache: { enabled: true } } },
+    { compare: { to: 'authz-on' }, optional: true },
+  ),
+];
+
+/** The configurations a comma-separated `--configs` list names; without one, every configuration not marked optional. */
+export function selectConfigurations(spec: string | undefined): BenchConfiguration[] {
+  if (!spec) return CONFIGURATIONS.filter((config) => !config.optional);
+  return spec.split(',').map((name) => {
+    const found = CONFIGURATIONS.find((config) => config.name === name.trim());
+    if (!found) throw new Error(`--configs: unknown configuration "${name}"; expected a comma-separated list of ${CONFIGURATIONS.map((c) => c.name).join(', ')}`);
+    return found;
+  });
+}

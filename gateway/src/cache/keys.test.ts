@@ -1,0 +1,34 @@
+import { ANONYMOUS, type Principal } from '../identity/principal';
+import { authorizationFingerprint, namespaceFor, principalScope, stableStringify, Tags } from './keys';
+
+const user = (overrides: Partial<Principal> = {}): Principal => ({ ...ANONYMOUS, id: 'alice', kind: 'user', authenticatedBy: 'jwt', roles: ['analyst'], scopes: ['pii:read'], domains: ['sales'], ...overrides });
+
+test('the fingerprint ignores order, duplicates and identity, and changes with any right', () => {
+  const base = authorizationFingerprint(user());
+  expect(authorizationFingerprint(user({ id: 'bob', email: 'bob@x', roles: ['analyst', 'analyst'] }))).toBe(base);
+  expect(authorizationFingerprint(user({ roles: ['a', 'b'] }))).toBe(authorizationFingerprint(user({ roles: ['b', 'a'] })));
+  for (const other of [user({ roles: [] }), user({ scopes: [] }), user({ domains: ['finance'] }), user({ kind: 'service' }), ANONYMOUS]) {
+    expect(authorizationFingerprint(other)).not.toBe(base);
+  }
+});
+
+test('the principal scope adds the id to the fingerprint', () => {
+  expect(principalScope(user())).not.toBe(principalScope(user({ id: 'bob' })));
+  expect(principalScope(user()).startsWith(`${authorizationFingerprint(user())}:`)).toBe(true);
+});
+
+test('stableStringify sorts keys at every level and drops undefined', () => {
+  expect(stableStringify({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+});
+
+test('the namespace changes with the schemas, not with the subgraph URLs', () => {
+  const sdl = (url: string, field = 'id') => `enum join__Graph { A @join__graph(name: "a", url: "${url}") } type T { ${field}: ID }`;
+  expect(namespaceFor('mg', sdl('http://one:1/graphql'))).toBe(namespaceFor('mg', sdl('http://two:2/graphql')));
+  expect(namespaceFor('mg', sdl('http://one:1/graphql'))).not.toBe(namespaceFor('mg', sdl('http://one:1/graphql', 'uid')));
+  expect(namespaceFor('mg', sdl('x'))).toMatch(/^mg:v1:[\w-]{12}:$/);
+});
+
+test('entity tags read keys as strings, whatever the client sent', () => {
+  expect(Tags.entity('Order', { id: 7 })).toBe(Tags.entity('Order', { id: '7', __typename: 'Order' }));
+  expect(Tags.entity('Order', { id: '7' })).toBe('e:Order:{"id":"7"}');
+});

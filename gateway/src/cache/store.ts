@@ -1,0 +1,88 @@
+/**
+ * Where cached entries live. Three stores keep one contract: MemoryStore (an
+ * in-process LRU), RedisStore and RedisClusterStore (ioredis), and
+ * LocalCopiesStore, which keeps short-lived in-process copies in front of
+ * Redis and drops them on other instances' invalidations (pub/sub).
+ *
+ * Contract, whatever the backend:
+ * - nothing here ever fails a request: a backend error reads as a miss, a
+ *   failed write is dropped, and both are counted (`events.error`);
+ * - every entry has a time to live, carries the tags that say what it holds,
+ *   and `invalidateTags` removes every entry with any of the tags;
+ * - memory is bounded: the LRU by bytes and entries, background writes and
+ *   pending invalidations by count.
+ */
+import type { CacheScope } from './cachePolicy';
+
+/** What a read returns. */
+export type CacheRecord = {
+  /** The cached JSON value, freshly parsed: the caller may change it. */
+  value: unknown;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  scope: CacheScope;
+  /** What the entry holds (see keys.ts Tags), for invalidation. */
+  tags: string[];
+};
+
+/**
+ * What a write stores. The value is serialized by the caller at once, so later
+ * changes to the object it came from (the gateway merges fetched entities into
+ * the response in place) never reach the cache.
+ */
+export type CacheWrite = { key: string; json: string; expiresAt: number; scope: CacheScope; tags: string[] };
+
+export type StoreBackend = 'memory' | 'redis' | 'redis-cluster';
+
+export type StoreEvents = {
+  /** A backend command failed or timed out. */
+  error?(backend: StoreBackend, operation: string, error: unknown): void;
+  /** A write or a pending invalidation was dropped because too many were waiting. */
+  dropped?(backend: StoreBackend): void;
+  /** The backend became reachable (true) or unreachable (false). */
+  availability?(backend: StoreBackend, up: boolean): void;
+  /** Another instance's invalidation dropped local copies. */
+  remoteInvalidation?(tags: string[], removedKeys: string[]): void;
+};
+
+export interface CacheStore {
+  readonly backend: StoreBackend;
+  /** One record (or undefined) per key, in order; never rejects. */
+  get(keys: string[]): Promise<(CacheRecord | undefined)[]>;
+  /** Stores with each write's time to live; settles when done and never rejects. */
+  set(writes: CacheWrite[]): Promise<void>;
+  del(keys: string[]): Promise<void>;
+  /** Removes every entry tagged with any of the tags; resolves with the keys removed. */
+  invalidateTags(tags: string[]): Promise<string[]>;
+  /** Resolves true once the backend answers, false after timeoutMs; never rejects. */
+  ready(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The stored text: metadata first, the value last, as the caller serialized it. */
+export function encodeWrite(write: CacheWrite): string {
+  return `{"x":${write.expiresAt},"s":${write.scope === 'PRIVATE' ? 1 : 0},"t":${JSON.stringify(write.tags)},"v":${write.json}}`;
+}
+
+export function decodeRecord(text: string | null | undefined, now = Date.now()): CacheRecord | undefined {
+  if (!text) return undefined;
+  try {
+    const parsed = JSON.parse(text) as { x: number; s: number; t: string[]; v: unknown };
+    if (typeof parsed.x !== 'number' || parsed.x <= now) return undefined;
+    return { value: parsed.v, expiresAt: parsed.x, scope: parsed.s === 1 ? 'PRIVATE' : 'PUBLIC', tags: parsed.t ?? [] };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Only the metadata of a stored text, without parsing the value (a bare `,"v":` cannot occur inside a JSON string). */
+export function metadataOf(text: string): { expiresAt: number; tags: string[] } | undefined {
+  const end = text.indexOf(',"v":');
+  if (end < 0) return undefined;
+  try {
+    const head = JSON.parse(`${text.slice(0, end)}}`) as { x: number; t: string[] };
+    return { expiresAt: head.x, tags: head.t ?? [] };
+  } catch {
+    return undefined;
+  }
+}

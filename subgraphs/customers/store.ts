@@ -1,6 +1,6 @@
 /** The customers domain's data access: every SQL statement this product runs. */
 import type { Db } from '../lib/db';
-import { afterCursorCondition, pageSize, toConnection, type PageArgs } from '../lib/pagination';
+import { keysetPage, type PageArgs } from '../lib/pagination';
 
 export type CustomerRow = {
   id: number;
@@ -27,27 +27,9 @@ function filterConditions(filter: CustomerFilter | null | undefined, params: unk
   return conditions;
 }
 
-export async function customerPage(db: Db, filter: CustomerFilter | null | undefined, page: PageArgs) {
-  const size = pageSize(page.first);
-  const params: unknown[] = [];
-  const conditions = filterConditions(filter, params);
-  const after = afterCursorCondition('id', 'id', 'ASC', page.after, params);
-  if (after) conditions.push(after);
-  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-  const rows = await db.query<CustomerRow>(
-    `SELECT * FROM customers.customer ${where} ORDER BY id LIMIT $${params.push(size + 1)}`,
-    params,
+export const customerPage = (db: Db, filter: CustomerFilter | null | undefined, page: PageArgs) =>
+  keysetPage<CustomerRow>(
+    db,
+    { from: 'customers.customer', conditions: (params) => filterConditions(filter, params), sortColumn: 'id', direction: 'ASC', sortValueOf: (row) => row.id },
+    page,
   );
-  return {
-    ...toConnection(rows, size, (row) => row.id),
-    totalCount: async () => {
-      const countParams: unknown[] = [];
-      const countConditions = filterConditions(filter, countParams);
-      const [{ count }] = await db.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM customers.customer ${countConditions.length ? `WHERE ${countConditions.join(' AND ')}` : ''}`,
-        countParams,
-      );
-      return count;
-    },
-  };
-}

@@ -3,6 +3,7 @@
  * and the id of the last row, so page N costs the same as page 1 (no OFFSET scan).
  */
 import { GraphQLError } from 'graphql';
+import type { Db } from './db';
 
 export type PageArgs = { first?: number | null; after?: string | null };
 export type SortDirection = 'ASC' | 'DESC';
@@ -82,4 +83,45 @@ export function checkTimeCursor(after: string | null | undefined) {
       extensions: { code: 'BAD_USER_INPUT', argumentName: 'after' },
     });
   }
+}
+
+/**
+ * One page of a table in keyset order, with a `totalCount` that runs only when
+ * asked for. `conditions(params)` builds the filter (appending to params), and is
+ * called again for the count so the two statements never share placeholders.
+ */
+export async function keysetPage<T extends { id: number }>(
+  db: Db,
+  options: {
+    from: string;
+    columns?: string;
+    conditions: (params: unknown[]) => string[];
+    sortColumn: string;
+    direction: SortDirection;
+    sortValueOf: (row: T) => unknown;
+  },
+  page: PageArgs,
+) {
+  const size = pageSize(page.first);
+  const params: unknown[] = [];
+  const conditions = options.conditions(params);
+  const after = afterCursorCondition(options.sortColumn, 'id', options.direction, page.after, params);
+  if (after) conditions.push(after);
+  const where = (list: string[]) => (list.length ? `WHERE ${list.join(' AND ')}` : '');
+  const order = options.sortColumn === 'id' ? `id ${options.direction}` : `${options.sortColumn} ${options.direction}, id ${options.direction}`;
+  const rows = await db.query<T>(
+    `SELECT ${options.columns ?? '*'} FROM ${options.from} ${where(conditions)} ORDER BY ${order} LIMIT $${params.push(size + 1)}`,
+    params,
+  );
+  return {
+    ...toConnection(rows, size, options.sortValueOf),
+    totalCount: async () => {
+      const countParams: unknown[] = [];
+      const [{ count }] = await db.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM ${options.from} ${where(options.conditions(countParams))}`,
+        countParams,
+      );
+      return count;
+    },
+  };
 }

@@ -1,6 +1,6 @@
 /** The logistics domain's data access: every SQL statement this product runs. */
 import type { Db } from '../lib/db';
-import { afterCursorCondition, checkTimeCursor, pageSize, toConnection, type PageArgs } from '../lib/pagination';
+import { afterCursorCondition, checkTimeCursor, keysetPage, type PageArgs } from '../lib/pagination';
 import { timeRangeConditions, whereClause, type TimeRange } from '../lib/sql';
 import { idOf } from '../lib/scalars';
 
@@ -57,28 +57,19 @@ function lateDeliveryConditions(filter: LateDeliveryFilter | null | undefined, p
 }
 
 /** Late shipments, newest first, on the partial index over late shipments. */
-export async function lateDeliveryPage(db: Db, filter: LateDeliveryFilter | null | undefined, page: PageArgs) {
-  const size = pageSize(page.first);
+export function lateDeliveryPage(db: Db, filter: LateDeliveryFilter | null | undefined, page: PageArgs) {
   checkTimeCursor(page.after);
-  const params: unknown[] = [];
-  const conditions = lateDeliveryConditions(filter, params);
-  const after = afterCursorCondition('shipped_at', 'id', 'DESC', page.after, params);
-  if (after) conditions.push(after);
-  const rows = await db.query<ShipmentRow>(
-    `SELECT * FROM logistics.shipment ${whereClause(conditions)} ORDER BY shipped_at DESC, id DESC LIMIT $${params.push(size + 1)}`,
-    params,
-  );
-  return {
-    ...toConnection(rows, size, (row) => row.shipped_at),
-    totalCount: async () => {
-      const countParams: unknown[] = [];
-      const [{ count }] = await db.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM logistics.shipment ${whereClause(lateDeliveryConditions(filter, countParams))}`,
-        countParams,
-      );
-      return count;
+  return keysetPage<ShipmentRow>(
+    db,
+    {
+      from: 'logistics.shipment',
+      conditions: (params) => lateDeliveryConditions(filter, params),
+      sortColumn: 'shipped_at',
+      direction: 'DESC',
+      sortValueOf: (row) => row.shipped_at,
     },
-  };
+    page,
+  );
 }
 
 /**

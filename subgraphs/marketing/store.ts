@@ -1,6 +1,6 @@
 /** The marketing domain's data access: every SQL statement this product runs. */
 import type { Db } from '../lib/db';
-import { afterCursorCondition, pageSize, toConnection, type PageArgs } from '../lib/pagination';
+import { afterCursorCondition, keysetPage, type PageArgs } from '../lib/pagination';
 import { timeRangeConditions, whereClause, type TimeRange } from '../lib/sql';
 import { ANCHOR } from '../lib/scenario';
 
@@ -58,28 +58,12 @@ function campaignConditions(filter: CampaignFilter | null | undefined, params: u
 }
 
 /** Campaigns by id, which is the order they start in. */
-export async function campaignPage(db: Db, filter: CampaignFilter | null | undefined, page: PageArgs) {
-  const size = pageSize(page.first);
-  const params: unknown[] = [];
-  const conditions = campaignConditions(filter, params);
-  const after = afterCursorCondition('id', 'id', 'ASC', page.after, params);
-  if (after) conditions.push(after);
-  const rows = await db.query<CampaignRow>(
-    `SELECT ${CAMPAIGN} FROM marketing.campaign ${whereClause(conditions)} ORDER BY id LIMIT $${params.push(size + 1)}`,
-    params,
+export const campaignPage = (db: Db, filter: CampaignFilter | null | undefined, page: PageArgs) =>
+  keysetPage<CampaignRow>(
+    db,
+    { from: 'marketing.campaign', columns: CAMPAIGN, conditions: (params) => campaignConditions(filter, params), sortColumn: 'id', direction: 'ASC', sortValueOf: (row) => row.id },
+    page,
   );
-  return {
-    ...toConnection(rows, size, (row) => row.id),
-    totalCount: async () => {
-      const countParams: unknown[] = [];
-      const [{ count }] = await db.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM marketing.campaign ${whereClause(campaignConditions(filter, countParams))}`,
-        countParams,
-      );
-      return count;
-    },
-  };
-}
 
 /**
  * The first `limit` conversions of each campaign after the cursor, newest first: one

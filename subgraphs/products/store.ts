@@ -1,7 +1,6 @@
 /** The products domain's data access: every SQL statement this product runs. */
 import type { Db } from '../lib/db';
-import { whereClause } from '../lib/sql';
-import { afterCursorCondition, pageSize, toConnection, type PageArgs } from '../lib/pagination';
+import { keysetPage, type PageArgs } from '../lib/pagination';
 
 export type ProductRow = {
   id: number;
@@ -28,25 +27,9 @@ function filterConditions(filter: ProductFilter | null | undefined, params: unkn
 }
 
 
-export async function productPage(db: Db, filter: ProductFilter | null | undefined, page: PageArgs) {
-  const size = pageSize(page.first);
-  const params: unknown[] = [];
-  const conditions = filterConditions(filter, params);
-  const after = afterCursorCondition('id', 'id', 'ASC', page.after, params);
-  if (after) conditions.push(after);
-  const rows = await db.query<ProductRow>(
-    `SELECT * FROM products.product ${whereClause(conditions)} ORDER BY id LIMIT $${params.push(size + 1)}`,
-    params,
+export const productPage = (db: Db, filter: ProductFilter | null | undefined, page: PageArgs) =>
+  keysetPage<ProductRow>(
+    db,
+    { from: 'products.product', conditions: (params) => filterConditions(filter, params), sortColumn: 'id', direction: 'ASC', sortValueOf: (row) => row.id },
+    page,
   );
-  return {
-    ...toConnection(rows, size, (row) => row.id),
-    totalCount: async () => {
-      const countParams: unknown[] = [];
-      const [{ count }] = await db.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM products.product ${whereClause(filterConditions(filter, countParams))}`,
-        countParams,
-      );
-      return count;
-    },
-  };
-}

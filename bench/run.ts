@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- [--workload dashboard,lookup,large-list,mixed|scaling|all]
  *   [--duration 10] [--warmup 2] [--connections 16] [--rounds 3] [--scale 0.1]
- *   [--configs baseline,authz-off,authz-on]`
+ *   [--configs baseline,authz-off,authz-on] [--profile]`
  *
  * Compares gateway configurations on the same seeded data and the same request
  * streams. It opens the data once (lib/database.ts) and starts the six
@@ -16,7 +16,7 @@
  * Not a test: `npm test` never runs it.
  */
 import { cpus, totalmem } from 'node:os';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { composeOrThrow } from '../schema/compose';
@@ -31,6 +31,7 @@ import { watchWindow, type WindowUsage } from './lib/procStats';
 import { startCountingSubgraphs } from './lib/probe';
 import { NOISY_SHARE, renderMarkdown, renderTerminal, summarize, type BenchResults, type ProbeResult, type RunRecord } from './lib/report';
 import { renderChart } from './lib/chart';
+import { profileArgs, profilesIn, renderProfile, summarizeProfile, type ProfileSummary } from './lib/profile';
 import { DEFAULT_WORKLOADS, requestStream, selectWorkloads, type GraphQLRequest, type Workload } from './workloads';
 
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -63,6 +64,7 @@ function parseOptions() {
       scale: { type: 'string', default: '0.1' },
       seed: { type: 'string', default: '42' },
       configs: { type: 'string' },
+      profile: { type: 'boolean', default: false },
     },
   });
   return {
@@ -74,6 +76,7 @@ function parseOptions() {
     scale: positiveNumber('scale', values.scale!),
     seed: Number.parseInt(values.seed!, 10),
     configs: values.configs,
+    profile: values.profile!,
   };
 }
 
@@ -96,7 +99,7 @@ function writeSupergraph(name: string, subgraphs: { name: string; url: string }[
   return file;
 }
 
-function startGateway(config: BenchConfiguration, supergraphFile: string, launchName: string): Promise<BenchProcess> {
+function startGateway(config: BenchConfiguration, supergraphFile: string, launchName: string, nodeArgs: string[] = []): Promise<BenchProcess> {
   const launch = config.launch({ supergraphFile, workDir: WORK_DIR, launchName });
   return startProcess({
     label: `gateway ${config.name}`,
@@ -104,6 +107,7 @@ function startGateway(config: BenchConfiguration, supergraphFile: string, launch
     args: launch.args,
     env: gatewayEnv({ APOLLO_TELEMETRY_DISABLED: 'true' }),
     ready: launch.ready,
+    nodeArgs,
   });
 }
 
@@ -212,9 +216,12 @@ async function main() {
   const probeResults = await probe(database.url, configurations, workloads, headers, options.seed);
 
   const runs: RunRecord[] = [];
+  const profiles: { config: string; round: number; summary: ProfileSummary }[] = [];
   for (let round = 1; round <= options.rounds; round++) {
     for (const config of configurations) {
-      const gateway = await startGateway(config, supergraphFile, config.name);
+      const profileDir = join(WORK_DIR, 'profiles', `${config.name}-round${round}`);
+      rmSync(profileDir, { recursive: true, force: true });
+      const gateway = await startGateway(config, supergraphFile, config.name, options.profile ? profileArgs(profileDir) : []);
       try {
         for (const workload of workloads) {
           const label = `round ${round}/${options.rounds} · ${config.name} · ${workload.name}`;
@@ -263,6 +270,11 @@ async function main() {
       } finally {
         await gateway.stop();
       }
+      for (const file of profilesIn(profileDir)) {
+        const summary = summarizeProfile(file);
+        profiles.push({ config: config.name, round, summary });
+        log(renderProfile(`${config.name} round ${round}`, summary));
+      }
     }
   }
 
@@ -279,6 +291,7 @@ async function main() {
     workloads: workloads.map(({ name, description, samples, next }) => ({ name, description, samples: samples.length, randomVariables: Boolean(next) })),
     probe: probeResults,
     runs,
+    ...(profiles.length ? { profiles } : {}),
     summary: [],
   };
   results.summary = summarize(results);

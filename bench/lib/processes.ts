@@ -46,7 +46,7 @@ export function gatewayEnv(extra: Record<string, string | undefined> = {}): Node
   return { ...env, ...extra };
 }
 
-/** Starts `node --import tsx <script> ...args` from the repository root and waits for its ready line. */
+/** Starts `node [nodeArgs] --import tsx <script> ...args` from the repository root and waits for its ready line. */
 export function startProcess(options: {
   label: string;
   script: string;
@@ -56,8 +56,10 @@ export function startProcess(options: {
   timeoutMs?: number;
   /** Echo the child's output (prefixed with its label) while it runs. */
   echo?: boolean;
+  /** Options for node itself (e.g. --cpu-prof), before the script. */
+  nodeArgs?: string[];
 }): Promise<BenchProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, options.script), ...(options.args ?? [])], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(ROOT, options.script), ...(options.args ?? [])], {
     cwd: ROOT,
     env: options.env ?? childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@
  */
 import type { LoadResult } from './load';
 import type { WindowUsage } from './procStats';
+import type { ProfileSummary } from './profile';
 
 export type ProbeResult = {
   workload: string;
@@ -67,6 +68,8 @@ export type BenchResults = {
   workloads: { name: string; description: string; samples: number; randomVariables: boolean }[];
   probe: ProbeResult[];
   runs: RunRecord[];
+  /** With --profile: each gateway process's CPU profile, summarized (lib/profile.ts). */
+  profiles?: { config: string; round: number; summary: ProfileSummary }[];
   summary: Summary[];
 };
 

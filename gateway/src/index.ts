@@ -15,6 +15,7 @@ import { anyCacheLayer } from './cache/config';
 import { createEntityCache } from './cache/entityCache';
 import { invalidationRoute, useMutationInvalidation } from './cache/invalidation';
 import { MeshCache } from './cache/MeshCache';
+import { createResponseShortcut } from './cache/responseShortcut';
 import { useResponseCache } from './cache/useResponseCache';
 import { startCatalog, type CatalogRuntime } from './catalog';
 import { CATALOG_SUBGRAPH } from './catalog/catalogSchema';
@@ -108,6 +109,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     await cache.start();
     stages.push(useMutationInvalidation(cache, logger), useResponseCache(cache));
   }
+  // Receive, before Apollo Server: repeated queries answered from the response cache or a request in flight.
+  const shortcut = cache && (cache.config.responseCache.enabled || cache.config.dedupe.enabled) ? createResponseShortcut(cache) : undefined;
   const gateway = new MeshGateway({
     supergraph: { supergraphSdl },
     subgraphRequests: config.subgraphRequests,
@@ -122,6 +125,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   if (policies) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => policies.update(apiSchema, coreSupergraphSdl, inactiveDomains()));
   if (catalog) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => catalog.catalog.updateSchema(apiSchema, coreSupergraphSdl));
   if (cache) gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => cache.updateSupergraph(coreSupergraphSdl));
+  if (shortcut) gateway.onSchemaLoadOrUpdate(() => shortcut.forget());
 
   // Receive: parse and validate (Apollo Server), then the operation limits of the principal's role.
   const apollo = new ApolloServer<MeshContext>({
@@ -133,6 +137,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     formatError: maskUnexpectedErrors(config.mode, logger),
     plugins: [
       useOperationLimits(config.limits),
+      ...(shortcut ? [shortcut.plugin] : []),
       ApolloServerPluginLandingPageDisabled(),
       ...(config.apollo.telemetry ? [] : [ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()]),
     ],
@@ -157,6 +162,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     gateway,
     logger,
     createContext,
+    shortcut,
     routes: [
       metricsRoute(metrics),
       ...(cache ? [invalidationRoute({ cache, logger, createContext })] : []),

@@ -4,7 +4,7 @@
  * GraphQL-shaped 4xx responses, so a malformed request never becomes a 500.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -62,7 +62,7 @@ export function headerMapOf(req: IncomingMessage): HeaderMap {
   return headers;
 }
 
-/** Runs one HTTP request through Apollo Server; `body` is the already-read raw body. */
+/** Runs one HTTP request through Apollo Server (`body` is the already-read raw body) and writes its answer. */
 export async function executeApolloRequest<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
   req: IncomingMessage,
@@ -70,9 +70,19 @@ export async function executeApolloRequest<TContext extends BaseContext>(
   body: Buffer,
   context: () => Promise<TContext>,
 ) {
+  await sendApolloResponse(res, await runApolloRequest(server, req, body, context));
+}
+
+/** Runs one HTTP request through Apollo Server and returns its answer, unsent (the gateway's response shortcut keeps it). */
+export function runApolloRequest<TContext extends BaseContext>(
+  server: ApolloServer<TContext>,
+  req: IncomingMessage,
+  body: Buffer,
+  context: () => Promise<TContext>,
+): Promise<HTTPGraphQLResponse> {
   const headers = headerMapOf(req);
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const response = await server.executeHTTPGraphQLRequest({
+  return server.executeHTTPGraphQLRequest({
     httpGraphQLRequest: {
       method: (req.method ?? 'GET').toUpperCase(),
       headers,
@@ -81,6 +91,9 @@ export async function executeApolloRequest<TContext extends BaseContext>(
     },
     context,
   });
+}
+
+export async function sendApolloResponse(res: ServerResponse, response: HTTPGraphQLResponse) {
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {

@@ -254,6 +254,84 @@ export function cacheBehaviour(current: () => BackendUnderTest) {
     });
   });
 
+  // Requests without the cache-status header: repeated ones are answered before Apollo Server (cache/responseShortcut.ts).
+  describe('front door', () => {
+    const plainPost = async (principal: Principal | null, query: string, variables?: Record<string, unknown>) => {
+      const response = await fetch(url(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(principal ? await tokenFor(principal) : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, cacheControl: response.headers.get('cache-control'), contentType: response.headers.get('content-type'), text: await response.text() };
+    };
+    const responseHits = async () => {
+      const text = await (await fetch(url().replace(/\/graphql$/, '/metrics'))).text();
+      return Number(text.split('\n').find((line) => line.startsWith('meshgate_cache_hits_total{layer="response",subgraph=""} '))?.split(' ')[1] ?? 0);
+    };
+
+    test('a repeated query is answered from the cache with the same bytes and headers, without any subgraph fetch', async () => {
+      const query = `{ orders(first: 6, orderBy: { field: TOTAL, direction: DESC }) { edges { node { id total customer { id segment } } } } } # ${current().index}`;
+      const first = await plainPost(ANALYST, query);
+      expect(first.status).toBe(200);
+      expect(first.cacheControl).toBe('max-age=30, public');
+      const before = await responseHits();
+      mesh().resetReceived();
+      for (let i = 0; i < 3; i++) {
+        const again = await plainPost(ANALYST, query);
+        expect(again.text).toBe(first.text);
+        expect(again.contentType).toBe(first.contentType);
+        expect(again.cacheControl).toMatch(/^max-age=(30|2\d), public$/);
+      }
+      expect(fetchCounts()).toEqual(noFetches);
+      expect(await responseHits()).toBe(before + 3);
+      // Another analyst (same rights) first takes the full pipeline, and is then answered from the same entry.
+      expect((await plainPost(ANALYST_BOB, query)).text).toBe(first.text);
+      expect(fetchCounts()).toEqual(noFetches);
+    });
+
+    test('answers with denied fields are never taken from the front door: each is completed, and audited, again', async () => {
+      const query = `{ customers(first: 2) { edges { node { id email } } } } # front ${current().index}`;
+      const audit = current().gateway.audit;
+      await audit.flush();
+      const written = audit.written;
+      for (let i = 0; i < 3; i++) {
+        const { text } = await plainPost(ANALYST, query);
+        const body = JSON.parse(text);
+        expect(body.data.customers.edges.map((edge: any) => edge.node.email)).toEqual([null, null]);
+        expect(body.errors.map((error: any) => error.extensions.code)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+      }
+      await audit.flush();
+      expect(audit.written - written).toBe(6);
+      // The admin's answer to the same text, with the emails, is never handed to the analyst (nor the reverse).
+      const admin = JSON.parse((await plainPost(ADMIN, query)).text);
+      expect(admin.data.customers.edges.every((edge: any) => edge.node.email.includes('@'))).toBe(true);
+      expect(JSON.parse((await plainPost(ANALYST, query)).text).data.customers.edges.map((edge: any) => edge.node.email)).toEqual([null, null]);
+      expect(JSON.parse((await plainPost(ADMIN, query)).text)).toEqual(admin);
+    });
+
+    test('identical queries in flight are answered once, also for principals with the same rights', async () => {
+      const query = `query Front($min: Float) { orders(first: 200, filter: { minTotal: $min }) { totalCount edges { node { id total } } } } # ${current().index}`;
+      const variables = { min: SLOW_MIN_TOTAL / (7 + current().index) };
+      // The front door knows a request once it has answered it in full; the cached answer is then dropped, so all twelve miss.
+      await plainPost(ANALYST, query, variables);
+      await plainPost(ANALYST_BOB, query, variables);
+      expect((await invalidate(CACHE_OPERATOR, { types: ['Order'] })).status).toBe(200);
+      mesh().resetReceived();
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => plainPost(i % 2 ? ANALYST_BOB : ANALYST, query, variables)));
+      expect(received('sales')).toHaveLength(1);
+      for (const answer of answers) expect(answer.text).toBe(answers[0].text);
+    });
+
+    test('after a mutation, the front door answers with the new data', async () => {
+      const id = await deliveredOrder(7);
+      const query = `{ order(id: "${id}") { id status } }`;
+      expect(JSON.parse((await plainPost(ORDER_SERVICE, query)).text).data.order.status).toBe('DELIVERED');
+      expect(JSON.parse((await plainPost(ORDER_SERVICE, query)).text).data.order.status).toBe('DELIVERED');
+      await as(ORDER_SERVICE, `mutation { updateOrderStatus(id: "${id}", status: RETURNED) { id status } }`);
+      expect(JSON.parse((await plainPost(ORDER_SERVICE, query)).text).data.order.status).toBe('RETURNED');
+    });
+  });
+
   describe('invalidation', () => {
     test('a mutation drops the entities it returns, in both layers', async () => {
       const id = await deliveredOrder(0);
@@ -306,7 +384,7 @@ export function cacheBehaviour(current: () => BackendUnderTest) {
     expect(value('meshgate_cache_writes_total{layer="entity",subgraph="customers"}')).toBeGreaterThan(0);
     expect(value('meshgate_cache_deduplicated_total{layer="response",subgraph=""}')).toBeGreaterThanOrEqual(9);
     expect(value('meshgate_cache_invalidations_total{source="mutation"}')).toBeGreaterThanOrEqual(1);
-    expect(value('meshgate_cache_invalidations_total{source="endpoint"}')).toBe(2);
+    expect(value('meshgate_cache_invalidations_total{source="endpoint"}')).toBe(3);
     expect(value('meshgate_cache_invalidated_entries_total{layer="entity",subgraph="sales"}')).toBeGreaterThan(0);
     if (current().backend !== 'memory') {
       expect(value(`meshgate_cache_backend_up{backend="${current().backend === 'cluster' ? 'redis-cluster' : 'redis'}"}`)).toBe(1);

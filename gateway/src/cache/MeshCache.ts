@@ -21,6 +21,13 @@ import { RedisClusterStore, RedisStore, type RedisStoreOptions } from './RedisSt
 import type { CacheStore, StoreEvents } from './store';
 import { readEntities, type EntityInfo } from './supergraphEntities';
 
+/**
+ * Where a query's whole response is cached: `shared` for principals with the
+ * same rights, `personal` for this principal's own; only `personal` when the
+ * operation carries row-level checks.
+ */
+export type ResponseKeys = { shared: string; personal: string; rowChecks: boolean };
+
 /** What one request learned about caching while it ran. */
 export class RequestCacheState {
   /** Combined hints of every subgraph answer (fetched or served from the entity cache). */
@@ -32,6 +39,10 @@ export class RequestCacheState {
   /** Entity cache hits and misses per subgraph, for the cache-status extension. */
   readonly entities: Record<string, { hits: number; misses: number }> = {};
   fetches = 0;
+  /** The response cache's keys for this request, once its stage computed them (the response shortcut learns them here). */
+  responseKeys?: ResponseKeys;
+  /** Keys the response shortcut already looked up and missed: the stage does not ask the store for them again. */
+  responseKeysMissed?: ResponseKeys;
   readonly principalId: string;
   /** Keys shared by principals with the same rights. */
   readonly fingerprint: string;

@@ -16,8 +16,10 @@ import type { CacheScope } from './cachePolicy';
 
 /** What a read returns. */
 export type CacheRecord = {
-  /** The cached JSON value, freshly parsed: the caller may change it. */
-  value: unknown;
+  /** The cached JSON value, parsed anew on every read of this property: the caller may change what it gets. */
+  readonly value: unknown;
+  /** The cached value as stored (JSON text): what the response shortcut sends without parsing. */
+  json: string;
   /** Epoch milliseconds. */
   expiresAt: number;
   scope: CacheScope;
@@ -64,24 +66,37 @@ export function encodeWrite(write: CacheWrite): string {
   return `{"x":${write.expiresAt},"s":${write.scope === 'PRIVATE' ? 1 : 0},"t":${JSON.stringify(write.tags)},"v":${write.json}}`;
 }
 
+/**
+ * A stored text as a record, or undefined when it is missing, expired or not
+ * ours. Only the metadata is parsed here; the value is parsed when read, so a
+ * hit served as text (a whole response) is never parsed at all. A value that
+ * is not valid JSON (a corrupted entry) reads as a miss.
+ */
 export function decodeRecord(text: string | null | undefined, now = Date.now()): CacheRecord | undefined {
   if (!text) return undefined;
-  try {
-    const parsed = JSON.parse(text) as { x: number; s: number; t: string[]; v: unknown };
-    if (typeof parsed.x !== 'number' || parsed.x <= now) return undefined;
-    return { value: parsed.v, expiresAt: parsed.x, scope: parsed.s === 1 ? 'PRIVATE' : 'PUBLIC', tags: parsed.t ?? [] };
-  } catch {
-    return undefined;
-  }
+  const head = metadataOf(text);
+  if (!head || head.expiresAt <= now || !text.endsWith('}')) return undefined;
+  const json = text.slice(head.valueStart, -1);
+  if (json.length === 0) return undefined;
+  return {
+    get value() {
+      return JSON.parse(json);
+    },
+    json,
+    expiresAt: head.expiresAt,
+    scope: head.scope,
+    tags: head.tags,
+  };
 }
 
-/** Only the metadata of a stored text, without parsing the value (a bare `,"v":` cannot occur inside a JSON string). */
-export function metadataOf(text: string): { expiresAt: number; tags: string[] } | undefined {
+/** The metadata of a stored text, without parsing the value (a bare `,"v":` cannot occur inside a JSON string). */
+export function metadataOf(text: string): { expiresAt: number; scope: CacheScope; tags: string[]; valueStart: number } | undefined {
   const end = text.indexOf(',"v":');
   if (end < 0) return undefined;
   try {
-    const head = JSON.parse(`${text.slice(0, end)}}`) as { x: number; t: string[] };
-    return { expiresAt: head.x, tags: head.t ?? [] };
+    const head = JSON.parse(`${text.slice(0, end)}}`) as { x: number; s: number; t: string[] };
+    if (typeof head.x !== 'number') return undefined;
+    return { expiresAt: head.x, scope: head.s === 1 ? 'PRIVATE' : 'PUBLIC', tags: head.t ?? [], valueStart: end + 5 };
   } catch {
     return undefined;
   }

@@ -78,15 +78,18 @@ export function useResponseCache(cache: MeshCache): ExecutionStage {
     const sharedKey = `${cache.namespace}r:{${base}}:${state.fingerprint}`;
     const personalKey = `${cache.namespace}r:{${base}}:${state.personalScope}`;
     const rowChecks = ROW_CHECK_ALIAS.test(requestContext.source ?? '');
+    state.responseKeys = { shared: sharedKey, personal: personalKey, rowChecks };
     const status = (response: ResponseStatus, result: Result, hint?: CacheHint) =>
       asksForCacheStatus(requestContext) ? withStatus(result, response, state, hint) : result;
 
-    if (responseCache.enabled) {
+    const missed = state.responseKeysMissed;
+    if (responseCache.enabled && !(missed?.shared === sharedKey && missed.personal === personalKey && missed.rowChecks === rowChecks)) {
       const [shared, personal] = await cache.store.get(rowChecks ? [personalKey] : [sharedKey, personalKey]).then((records) => (rowChecks ? [undefined, ...records] : records));
       const record = shared ?? personal;
       if (record) {
         cache.metrics.hits.inc({ layer: 'response', subgraph: '' });
         const hint: CacheHint = { maxAge: secondsLeft(record.expiresAt), scope: record.scope };
+        state.noteHint(hint);
         requestContext.overallCachePolicy.restrict(hint);
         return status('HIT', { data: record.value as Result['data'] }, hint);
       }
@@ -114,6 +117,7 @@ export function useResponseCache(cache: MeshCache): ExecutionStage {
         const { shared } = settled;
         if (!shared.perPrincipal || shared.principalId === state.principalId) {
           cache.metrics.deduplicated.inc({ layer: 'response', subgraph: '' });
+          state.noteHint(shared.hint);
           requestContext.overallCachePolicy.restrict(shared.hint);
           return status('DEDUPED', fromJson(shared.json), shared.hint);
         }

@@ -11,7 +11,8 @@ import type { ApolloServer } from '@apollo/server';
 import type { MeshContext } from '../context';
 import { IdentityError, sendIdentityError } from '../identity/errors';
 import type { Principal } from '../identity/principal';
-import { executeApolloRequest, HttpError, readBody, sendGraphQLError } from '../../../subgraphs/lib/http';
+import { HttpError, readBody, runApolloRequest, sendApolloResponse, sendGraphQLError } from '../../../subgraphs/lib/http';
+import type { ResponseShortcut } from '../cache/responseShortcut';
 import type { GatewayConfig } from '../config';
 import type { MeshGateway } from '../execution/MeshGateway';
 import type { Logger } from '../logger';
@@ -27,6 +28,8 @@ export type HttpServerOptions = {
   /** The body limit for this principal (its role may allow less than server.bodyLimitBytes). */
   bodyLimitFor(principal: Principal): number;
   onRejectedCredentials(error: IdentityError, req: IncomingMessage): void;
+  /** Answers repeated queries from the response cache or a request in flight, before Apollo Server (cache/responseShortcut.ts). */
+  shortcut?: ResponseShortcut;
   /** Routes added by stages (metrics, cache invalidation), matched before the 404. */
   routes?: Route[];
 };
@@ -51,7 +54,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
         return sendIdentityError(res, error);
       }
       const body = await readBody(req, Math.min(config.server.bodyLimitBytes, options.bodyLimitFor(context.principal)));
-      return executeApolloRequest(apollo, req, res, body, async () => context);
+      const run = () => runApolloRequest(apollo, req, body, async () => context);
+      return sendApolloResponse(res, await (options.shortcut ? options.shortcut.respond(req, body, context, run) : run()));
     }
     const route = options.routes?.find((candidate) => candidate.path === path && (candidate.method === req.method || (candidate.method === 'GET' && req.method === 'HEAD')));
     if (route) return route.handle(req, res);

@@ -118,6 +118,12 @@ export const CONFIGURATIONS: BenchConfiguration[] = [
     { authorization: MESH_POLICIES, cache: { entityCache: { enabled: true } } },
     { compare: { to: 'authz-on' }, optional: true },
   ),
+  meshgate(
+    'dedupe',
+    'authz-on with in-flight deduplication only (no response cache, no entity cache)',
+    { authorization: MESH_POLICIES, cache: { dedupe: { enabled: true } } },
+    { compare: { to: 'authz-on' }, optional: true },
+  ),
 ];
 
 /** The configurations a comma-separated `--configs` list names; without one, every configuration not marked optional. */

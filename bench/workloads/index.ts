@@ -2,29 +2,40 @@
 import { randomFor } from '../../subgraphs/lib/random';
 import type { Counts } from '../../subgraphs/lib/scenario';
 import { dashboard } from './dashboard';
+import { dashboardVaried } from './dashboardVaried';
 import { largeList } from './largeList';
 import { lookup } from './lookup';
 import { mixed } from './mixed';
+import { sameQuery } from './sameQuery';
 import { scaling, SCALING_SIZES } from './scaling';
 import type { GraphQLRequest, Workload } from './workload';
 
 export type { GraphQLRequest, Workload } from './workload';
 
 export function allWorkloads(counts: Counts): Workload[] {
-  return [dashboard(), lookup(counts), largeList(), mixed(counts), ...SCALING_SIZES.map(scaling)];
+  return [dashboard(), lookup(counts), largeList(), mixed(counts), dashboardVaried(), sameQuery(), ...SCALING_SIZES.map(scaling)];
 }
 
-/** What a plain `npm run bench` runs: everything but scaling, which `--workload scaling` or `all` adds. */
+/** What a plain `npm run bench` runs; `--workload cache` adds the caching workloads, `scaling` the three sizes, `all` everything. */
 export const DEFAULT_WORKLOADS = 'dashboard,lookup,large-list,mixed';
+/** The workloads that judge the cache layers (issue #4): warm responses, entities only, deduplication. */
+export const CACHE_WORKLOADS = ['dashboard', 'dashboard-varied', 'same-query'];
 
 /** The workloads a comma-separated `--workload` list names, in the order given. */
 export function selectWorkloads(spec: string, counts: Counts): Workload[] {
   const available = allWorkloads(counts);
   const selected: Workload[] = [];
   for (const name of spec.split(',').map((part) => part.trim()).filter(Boolean)) {
-    const matches = name === 'all' ? available : name === 'scaling' ? available.filter((w) => w.name.startsWith('scaling-')) : available.filter((w) => w.name === name);
+    const matches =
+      name === 'all'
+        ? available
+        : name === 'scaling'
+          ? available.filter((w) => w.name.startsWith('scaling-'))
+          : name === 'cache'
+            ? available.filter((w) => CACHE_WORKLOADS.includes(w.name))
+            : available.filter((w) => w.name === name);
     if (!matches.length) {
-      throw new Error(`--workload: unknown workload "${name}"; expected a comma-separated list of ${['all', 'scaling', ...available.map((w) => w.name)].join(', ')}`);
+      throw new Error(`--workload: unknown workload "${name}"; expected a comma-separated list of ${['all', 'scaling', 'cache', ...available.map((w) => w.name)].join(', ')}`);
     }
     for (const workload of matches) if (!selected.includes(workload)) selected.push(workload);
   }

@@ -17,6 +17,8 @@ export type Workload = {
   description: string;
   samples: GraphQLRequest[];
   next?: (random: Random) => GraphQLRequest;
+  /** Connections this workload always uses, whatever --connections says (a workload about many clients at once). */
+  connections?: number;
 };
 
 /** Builds a workload for the seeded data (how many customers and orders there are). */

@@ -1,7 +1,13 @@
 /**
  * Per-request state, carried on Apollo Server's context (never in module
  * globals). Stages read what earlier stages wrote here.
+ *
+ * Apollo Server hands plugins and the executor a shallow copy of the context
+ * it was given, so state that the HTTP front door must see after a request
+ * ran lives in objects the copies share (`cache`), never in the context
+ * object's own identity.
  */
+import type { RequestCacheState } from './cache/MeshCache';
 import type { Principal } from './identity/principal';
 
 export type MeshContext = {
@@ -12,4 +18,6 @@ export type MeshContext = {
   client: { name?: string; address?: string };
   /** graphql-shield's per-request rule cache; rules with cache 'contextual' or 'strict' use it. */
   _shield: { cache: Record<string, unknown> };
+  /** The request's cache state (cache/MeshCache.ts), created on first use. */
+  cache: { state?: RequestCacheState };
 };

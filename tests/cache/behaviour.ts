@@ -264,9 +264,9 @@ export function cacheBehaviour(current: () => BackendUnderTest) {
       });
       return { status: response.status, cacheControl: response.headers.get('cache-control'), contentType: response.headers.get('content-type'), text: await response.text() };
     };
-    const responseHits = async () => {
+    const frontDoor = async (outcome: 'hit' | 'deduplicated') => {
       const text = await (await fetch(url().replace(/\/graphql$/, '/metrics'))).text();
-      return Number(text.split('\n').find((line) => line.startsWith('meshgate_cache_hits_total{layer="response",subgraph=""} '))?.split(' ')[1] ?? 0);
+      return Number(text.split('\n').find((line) => line.startsWith(`meshgate_cache_front_door_total{outcome="${outcome}"} `))?.split(' ')[1] ?? 0);
     };
 
     test('a repeated query is answered from the cache with the same bytes and headers, without any subgraph fetch', async () => {
@@ -274,7 +274,7 @@ export function cacheBehaviour(current: () => BackendUnderTest) {
       const first = await plainPost(ANALYST, query);
       expect(first.status).toBe(200);
       expect(first.cacheControl).toBe('max-age=30, public');
-      const before = await responseHits();
+      const before = await frontDoor('hit');
       mesh().resetReceived();
       for (let i = 0; i < 3; i++) {
         const again = await plainPost(ANALYST, query);
@@ -283,7 +283,7 @@ export function cacheBehaviour(current: () => BackendUnderTest) {
         expect(again.cacheControl).toMatch(/^max-age=(30|2\d), public$/);
       }
       expect(fetchCounts()).toEqual(noFetches);
-      expect(await responseHits()).toBe(before + 3);
+      expect(await frontDoor('hit')).toBe(before + 3);
       // Another analyst (same rights) first takes the full pipeline, and is then answered from the same entry.
       expect((await plainPost(ANALYST_BOB, query)).text).toBe(first.text);
       expect(fetchCounts()).toEqual(noFetches);
@@ -294,6 +294,7 @@ export function cacheBehaviour(current: () => BackendUnderTest) {
       const audit = current().gateway.audit;
       await audit.flush();
       const written = audit.written;
+      const before = await frontDoor('hit');
       for (let i = 0; i < 3; i++) {
         const { text } = await plainPost(ANALYST, query);
         const body = JSON.parse(text);
@@ -302,6 +303,7 @@ export function cacheBehaviour(current: () => BackendUnderTest) {
       }
       await audit.flush();
       expect(audit.written - written).toBe(6);
+      expect(await frontDoor('hit')).toBe(before);
       // The admin's answer to the same text, with the emails, is never handed to the analyst (nor the reverse).
       const admin = JSON.parse((await plainPost(ADMIN, query)).text);
       expect(admin.data.customers.edges.every((edge: any) => edge.node.email.includes('@'))).toBe(true);
@@ -317,8 +319,10 @@ export function cacheBehaviour(current: () => BackendUnderTest) {
       await plainPost(ANALYST_BOB, query, variables);
       expect((await invalidate(CACHE_OPERATOR, { types: ['Order'] })).status).toBe(200);
       mesh().resetReceived();
+      const before = await frontDoor('deduplicated');
       const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => plainPost(i % 2 ? ANALYST_BOB : ANALYST, query, variables)));
       expect(received('sales')).toHaveLength(1);
+      expect(await frontDoor('deduplicated')).toBe(before + 11);
       for (const answer of answers) expect(answer.text).toBe(answers[0].text);
     });
 

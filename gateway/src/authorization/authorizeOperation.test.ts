@@ -46,7 +46,7 @@ const policy = compilePolicy({
 const principal = (roles: string[]): Principal => ({ ...ANONYMOUS, id: 'u', kind: 'user', roles, authenticatedBy: 'jwt' });
 
 async function run(query: string, roles: string[] = [], introspection: IntrospectionPolicy = 'always') {
-  const context: MeshContext = { principal: roles.length ? principal(roles) : ANONYMOUS, requestId: 'r', client: {}, _shield: { cache: {} } };
+  const context: MeshContext = { principal: roles.length ? principal(roles) : ANONYMOUS, requestId: 'r', client: {}, _shield: { cache: {} }, cache: {} };
   const errors: unknown[] = [];
   const plan = await authorizeOperation({ schema, policy, document: parse(query), context, introspection, onRuleError: (_rule, error) => errors.push(error) });
   const result = (await execute({ schema, document: plan.document, rootValue: data })) as ExecutionResult & { data: Record<string, unknown> };

@@ -4,8 +4,8 @@
  * the entity types' keys and owners, in-flight deduplication, per-request cache
  * state, invalidation and the metrics.
  *
- * Per-request state lives in a WeakMap keyed by the request's context object,
- * so it is dropped with the request and never shared between requests.
+ * Per-request state lives on the request's context (`context.cache`), so it
+ * is dropped with the request and never shared between requests.
  */
 import { LRUCache } from 'lru-cache';
 import type { MeshContext } from '../context';
@@ -39,6 +39,8 @@ export class RequestCacheState {
   /** Entity cache hits and misses per subgraph, for the cache-status extension. */
   readonly entities: Record<string, { hits: number; misses: number }> = {};
   fetches = 0;
+  /** The answer was clean: a query without errors or extensions (set by the response shortcut's plugin). */
+  cleanAnswer = false;
   /** The response cache's keys for this request, once its stage computed them (the response shortcut learns them here). */
   responseKeys?: ResponseKeys;
   /** Keys the response shortcut already looked up and missed: the stage does not ask the store for them again. */
@@ -126,7 +128,6 @@ export class MeshCache {
   readonly privateSelections = new LRUCache<string, true>({ max: 10_000 });
   private ns: string;
   private entities = new Map<string, EntityInfo>();
-  private readonly states = new WeakMap<object, RequestCacheState>();
 
   constructor(options: MeshCacheOptions) {
     this.config = options.config;
@@ -183,11 +184,9 @@ export class MeshCache {
     return this.entities;
   }
 
-  /** The request's cache state, created on first use. */
+  /** The request's cache state, created on first use (shared by Apollo Server's copies of the context). */
   stateFor(context: MeshContext): RequestCacheState {
-    let state = this.states.get(context);
-    if (!state) this.states.set(context, (state = new RequestCacheState(context)));
-    return state;
+    return (context.cache.state ??= new RequestCacheState(context));
   }
 
   isPerPrincipalSubgraph(subgraph: string) {

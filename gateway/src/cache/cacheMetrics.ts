@@ -10,6 +10,7 @@ export function createCacheMetrics(metrics: Metrics) {
     misses: metrics.counter('meshgate_cache_misses_total', 'Cache misses, per layer and subgraph', perLayer),
     writes: metrics.counter('meshgate_cache_writes_total', 'Entries written, per layer and subgraph', perLayer),
     deduplicated: metrics.counter('meshgate_cache_deduplicated_total', 'Requests (layer response) or subgraph fetches (layer fetch) served by an identical one in flight', perLayer),
+    frontDoor: metrics.counter('meshgate_cache_front_door_total', 'Requests answered before Apollo Server (cache/responseShortcut.ts): from the response cache (hit) or an identical request in flight (deduplicated)', ['outcome']),
     invalidations: metrics.counter('meshgate_cache_invalidations_total', 'Invalidations, per source: mutation, endpoint, remote (another instance)', ['source']),
     invalidatedEntries: metrics.counter('meshgate_cache_invalidated_entries_total', 'Entries removed by invalidation, per layer and subgraph', perLayer),
     backendErrors: metrics.counter('meshgate_cache_backend_errors_total', 'Failed or timed-out cache backend (Redis) commands and connection errors', ['backend', 'operation']),

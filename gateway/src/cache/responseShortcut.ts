@@ -17,7 +17,7 @@
  * asking for the cache status, GET requests — takes the full pipeline, which
  * keeps every guarantee of useResponseCache.ts (keys, safety, audit).
  *
- * A hit answers `{"data":<stored text>}` with the headers of the learned
+ * A hit answers `{"data":<stored text>}` (and a newline, as Apollo Server does) with the headers of the learned
  * answer and a Cache-Control header from the entry's time left. Followers of
  * a request in flight get the leader's answer when it was clean and not
  * personal to another principal; otherwise they run the full pipeline.
@@ -50,7 +50,6 @@ export type ResponseShortcut = {
 export function createResponseShortcut(cache: MeshCache, options: { maxLearned?: number } = {}): ResponseShortcut {
   const { responseCache, dedupe } = cache.config;
   const learned = new LRUCache<string, Learned>({ max: options.maxLearned ?? 10_000 });
-  const clean = new WeakSet<MeshContext>();
 
   const plugin: ApolloServerPlugin<MeshContext> = {
     async requestDidStart() {
@@ -58,7 +57,7 @@ export function createResponseShortcut(cache: MeshCache, options: { maxLearned?:
         async willSendResponse({ contextValue, response, operation }) {
           if (operation?.operation !== 'query' || response.body.kind !== 'single') return;
           const { errors, extensions } = response.body.singleResult;
-          if (!errors?.length && !extensions) clean.add(contextValue);
+          if (!errors?.length && !extensions) cache.stateFor(contextValue).cleanAnswer = true;
         },
       };
     },
@@ -69,7 +68,7 @@ export function createResponseShortcut(cache: MeshCache, options: { maxLearned?:
     const response = await run();
     const state = cache.stateFor(context);
     const keys = state.responseKeys;
-    const cleanAnswer = clean.has(context) && keys !== undefined && (response.status ?? 200) === 200 && response.body.kind === 'complete';
+    const cleanAnswer = state.cleanAnswer && keys !== undefined && (response.status ?? 200) === 200 && response.body.kind === 'complete';
     if (!cleanAnswer) return { response, shared: null };
     const headers = [...response.headers].filter(([name]) => name !== 'cache-control');
     if (requestKey) learned.set(requestKey, { keys, headers });
@@ -93,9 +92,10 @@ export function createResponseShortcut(cache: MeshCache, options: { maxLearned?:
         const record = records.find((found) => found !== undefined);
         if (record) {
           cache.metrics.hits.inc({ layer: 'response', subgraph: '' });
+          cache.metrics.frontDoor.inc({ outcome: 'hit' });
           const headers = new HeaderMap(known.headers);
           headers.set('cache-control', `max-age=${secondsLeft(record.expiresAt)}, ${record.scope.toLowerCase()}`);
-          return { status: 200, headers, body: { kind: 'complete', string: `{"data":${record.json}}` } };
+          return { status: 200, headers, body: { kind: 'complete', string: `{"data":${record.json}}\n` } };
         }
         cache.metrics.misses.inc({ layer: 'response', subgraph: '' });
         cache.stateFor(context).responseKeysMissed = keys;
@@ -109,6 +109,7 @@ export function createResponseShortcut(cache: MeshCache, options: { maxLearned?:
       const shared = settled.shared as Shared;
       if (!shared || (shared.personal && shared.principalId !== context.principal.id)) return (await runAndLearn(requestKey, context, run)).response;
       cache.metrics.deduplicated.inc({ layer: 'response', subgraph: '' });
+      cache.metrics.frontDoor.inc({ outcome: 'deduplicated' });
       return { status: 200, headers: new HeaderMap(shared.headers), body: { kind: 'complete', string: shared.body } };
     },
   };

@@ -19,6 +19,6 @@ export function requestContextFactory(identify: Identify) {
     principal: await identify(req.headers),
     requestId: randomUUID(),
     client: clientOf(req),
-    _shield: { cache: {} },
+    _shield: { cache: {} }, cache: {},
   });
 }

@@ -35,7 +35,7 @@ const config = parseLimitsConfig({
 });
 
 const contextFor = (principal?: Principal): MeshContext =>
-  ({ principal, requestId: 'test', client: {}, _shield: { cache: {} } }) as MeshContext;
+  ({ principal, requestId: 'test', client: {}, _shield: { cache: {} }, cache: {} }) as MeshContext;
 
 let server: ApolloServer<MeshContext>;
 beforeAll(async () => {

@@ -58,6 +58,8 @@ const SubgraphRequestsConfig = z
     /** Extra attempts for queries (never mutations) after a network error or a 502/503/504. */
     retries: z.number().int().min(0).max(5).default(2),
     retryDelayMs: z.number().int().min(0).default(50),
+    /** Kept-alive connections per subgraph (a pool each); requests beyond them wait for a free one. */
+    connectionsPerSubgraph: z.number().int().positive().max(1024).default(64),
     /** HMAC secret that signs every subgraph request (MESHGATE_SIGNING_SECRET); the subgraphs share it. */
     signingSecret: z.string().min(1).default(DEVELOPMENT_SIGNING_SECRET),
   })

@@ -55,6 +55,8 @@ export class MeshGateway implements GatewayInterface {
       buildService: ({ name, url }) => {
         if (!url) throw new Error(`Subgraph "${name}" has no URL in the supergraph`);
         const dataSource = new SubgraphDataSource(name, url, options.subgraphRequests, options.interceptFetch);
+        // A supergraph update builds every data source anew; the old pool closes once its requests in flight are done.
+        void this.dataSources.get(name)?.close().catch(() => undefined);
         this.dataSources.set(name, dataSource);
         return dataSource;
       },
@@ -75,6 +77,7 @@ export class MeshGateway implements GatewayInterface {
 
   async stop() {
     await this.inner.stop();
+    await Promise.all([...this.dataSources.values()].map((dataSource) => dataSource.close()));
   }
 
   get isLoaded() {

@@ -1,142 +1,182 @@
 /**
- * How the gateway talks to one subgraph. Every fetch of a query plan goes
- * through this data source, which adds what a production mesh needs:
+ * How the gateway talks to one subgraph. Every fetch of a query plan, schema
+ * loading and health checks go through this data source (@apollo/gateway's
+ * GraphQLDataSource interface), which adds what a production mesh needs:
  *
+ * - a pool of kept-alive connections per subgraph (undici's Pool and its
+ *   `request` API, not fetch: no Request/Response/stream objects per call);
  * - a timeout per attempt, so one slow domain cannot hold a whole request;
  * - retries with backoff for queries after a network error or 502/503/504
  *   (never for mutations, which may not be idempotent);
  * - errors that name the subgraph (`SUBGRAPH_UNAVAILABLE`, `SUBGRAPH_TIMEOUT`,
  *   `SUBGRAPH_BAD_RESPONSE`), so the client gets the other domains' data plus
  *   a clear error instead of a failed request;
- * - Node's built-in fetch (undici), which keeps connections to each subgraph alive;
- * - with a signing secret, every request (operations, schema loading, health
- *   checks) carries the request's principal and an HMAC over it and the exact
- *   body sent (subgraphs/lib/signing.ts), re-signed on each attempt. Without a
- *   principal on the context (schema loading, or no identity stage) it is the
- *   anonymous principal: never more rights than the request has;
- * - an optional FetchInterceptor around every fetch of a query plan, where the
- *   entity cache and fetch deduplication plug in (gateway/src/cache/entityCache.ts).
+ * - with a signing secret, every request carries the request's principal and
+ *   an HMAC over it and the exact body sent (subgraphs/lib/signing.ts),
+ *   re-signed on each attempt. Without a principal on the context (schema
+ *   loading, or no identity stage) it is the anonymous principal: never more
+ *   rights than the request has;
+ * - the subgraph's Cache-Control hint restricts the request's cache policy,
+ *   as @apollo/gateway's RemoteGraphQLDataSource does;
+ * - an optional FetchInterceptor around every fetch, where the entity cache
+ *   and fetch deduplication plug in (gateway/src/cache/entityCache.ts).
  */
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
-import type { GraphQLError } from 'graphql';
+import { Pool } from 'undici';
 import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signatureHeader } from '../../../subgraphs/lib/signing';
 import type { MeshContext } from '../context';
 import { meshError } from '../errors';
 import { ANONYMOUS } from '../identity/principal';
+import { hintFromCacheControl } from '../cache/cachePolicy';
 
 export type SubgraphRequestOptions = {
   timeoutMs: number;
   retries: number;
   retryDelayMs: number;
+  /** Kept-alive connections per subgraph; 64 when not given. */
+  connectionsPerSubgraph?: number;
   /** Signs every request with this HMAC secret, shared with the subgraphs; unsigned without one. */
   signingSecret?: string;
 };
+
+type Options = GraphQLDataSourceProcessOptions<Record<string, any>>;
 
 /**
  * Wraps every fetch this data source makes (the entity cache and in-flight
  * deduplication plug in here); `send` performs the fetch itself.
  */
-export type FetchInterceptor = (
-  subgraph: string,
-  options: GraphQLDataSourceProcessOptions<Record<string, any>>,
-  send: (options: GraphQLDataSourceProcessOptions<Record<string, any>>) => Promise<GatewayGraphQLResponse>,
-) => Promise<GatewayGraphQLResponse>;
+export type FetchInterceptor = (subgraph: string, options: Options, send: (options: Options) => Promise<GatewayGraphQLResponse>) => Promise<GatewayGraphQLResponse>;
+
+/** The part of a fetch Response that the gateway's stages read from `response.http`. */
+export type SubgraphHttp = { status: number; headers: { get(name: string): string | null } };
+
+type Answer = { status: number; headers: Record<string, string | string[] | undefined>; text: string };
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
-// RemoteGraphQLDataSource serializes `{ query, ...rest }`, so the operation type is at the start of the body.
-const MUTATION_BODY = /^\{"query":"\s*mutation\b/;
+const MUTATION = /^\s*mutation\b/;
+const JSON_TYPE = /^application\/(graphql-response\+)?json/;
+
+class AttemptTimeout extends Error {}
 
 function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
+  const { code, message } = error as { code?: string; message?: string };
+  return code ?? message ?? String(error);
 }
 
-export class SubgraphDataSource extends RemoteGraphQLDataSource {
-  constructor(readonly name: string, url: string, private readonly options: SubgraphRequestOptions, private readonly intercept?: FetchInterceptor) {
-    super({ url });
-    this.fetcher = this.fetchWithRetries;
+export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>> {
+  private readonly pool: Pool;
+  private readonly path: string;
+
+  constructor(readonly name: string, readonly url: string, private readonly options: SubgraphRequestOptions, private readonly intercept?: FetchInterceptor) {
+    const target = new URL(url);
+    this.path = `${target.pathname}${target.search}`;
+    this.pool = new Pool(target.origin, { connections: options.connectionsPerSubgraph ?? 64, keepAliveTimeout: 30_000 });
   }
 
-  process<TContext extends Record<string, any>>(options: GraphQLDataSourceProcessOptions<TContext>): Promise<GatewayGraphQLResponse> {
-    if (!this.intercept) return super.process(options);
-    return this.intercept(this.name, options, (intercepted) => super.process(intercepted));
+  process(options: Options): Promise<GatewayGraphQLResponse> {
+    if (!this.intercept) return this.send(options);
+    return this.intercept(this.name, options, (intercepted) => this.send(intercepted));
   }
 
-  willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<Record<string, any>>) {
-    if (!this.options.signingSecret) return;
-    // Always set here, so a principal header from anywhere else can never travel.
-    request.http!.headers.set(PRINCIPAL_HEADER, encodePrincipal((context as Partial<MeshContext> | undefined)?.principal ?? ANONYMOUS));
+  /** Closes the kept-alive connections (the gateway is stopping, or the supergraph dropped this subgraph). */
+  close(): Promise<void> {
+    return this.pool.close();
   }
 
-  /** The fetcher sees the final body string, so the signature is computed here, fresh for each attempt. */
-  private signed(init: FetcherRequestInit): FetcherRequestInit {
-    const secret = this.options.signingSecret;
-    if (!secret) return init;
-    const headers = { ...init.headers };
-    const principalHeader = (headers[PRINCIPAL_HEADER] ??= encodePrincipal(ANONYMOUS));
-    headers[SIGNATURE_HEADER] = signatureHeader({ principalHeader, body: init.body ?? '', secret });
-    return { ...init, headers };
+  private async send(options: Options): Promise<GatewayGraphQLResponse> {
+    const { http: _http, query, ...rest } = options.request;
+    if (!query) throw new Error('Missing query');
+    const body = JSON.stringify({ query, ...rest });
+    const answer = await this.sendWithRetries(body, this.headersFor(options), MUTATION.test(query));
+    const http: SubgraphHttp = { status: answer.status, headers: { get: (name) => headerValue(answer.headers, name) } };
+    if (answer.status < 200 || answer.status > 299) throw this.errorFrom(answer);
+    const parsed = this.parse(answer);
+    if ('incomingRequestContext' in options) {
+      const policy = options.incomingRequestContext.overallCachePolicy;
+      if (policy && 'restrict' in policy) policy.restrict(hintFromCacheControl(http.headers.get('cache-control'), 0));
+    }
+    return { ...parsed, http } as GatewayGraphQLResponse;
   }
 
-  private fetchWithRetries: Fetcher = async (url: string, init: FetcherRequestInit = {}) => {
-    const isMutation = MUTATION_BODY.test(String(init.body ?? ''));
+  private headersFor(options: Options): Record<string, string> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    for (const [name, value] of options.request.http?.headers ?? []) headers[name.toLowerCase()] = value;
+    // Always set here, so a principal or signature header from anywhere else can never travel.
+    delete headers[PRINCIPAL_HEADER];
+    delete headers[SIGNATURE_HEADER];
+    if (this.options.signingSecret) headers[PRINCIPAL_HEADER] = encodePrincipal((options.context as Partial<MeshContext> | undefined)?.principal ?? ANONYMOUS);
+    return headers;
+  }
+
+  private async sendWithRetries(body: string, headers: Record<string, string>, isMutation: boolean): Promise<Answer> {
     const attempts = isMutation ? 1 : 1 + this.options.retries;
     let lastProblem = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs * 2 ** (attempt - 2)));
-      let response: Response;
+      let answer: Answer;
       try {
-        response = await fetch(url, { ...this.signed(init), signal: AbortSignal.timeout(this.options.timeoutMs) });
+        answer = await this.attempt(body, headers);
       } catch (error) {
-        if ((error as Error).name === 'TimeoutError') {
+        if (error instanceof AttemptTimeout) {
           // A timed-out query may still be running; retrying would add load to a struggling subgraph.
           throw meshError('SUBGRAPH_TIMEOUT', `Subgraph "${this.name}" did not answer within ${this.options.timeoutMs} ms`, { subgraph: this.name });
         }
         lastProblem = describeNetworkError(error);
         continue;
       }
-      if (RETRYABLE_STATUS.has(response.status) && attempt < attempts) {
-        await response.body?.cancel();
-        lastProblem = `HTTP ${response.status}`;
+      if (RETRYABLE_STATUS.has(answer.status) && attempt < attempts) {
+        lastProblem = `HTTP ${answer.status}`;
         continue;
       }
-      return response as unknown as FetcherResponse;
+      return answer;
     }
-    throw meshError(
-      'SUBGRAPH_UNAVAILABLE',
-      `Subgraph "${this.name}" is unavailable: ${lastProblem}${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`,
-      { subgraph: this.name },
-    );
-  };
+    throw meshError('SUBGRAPH_UNAVAILABLE', `Subgraph "${this.name}" is unavailable: ${lastProblem}${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`, { subgraph: this.name });
+  }
 
-  async parseBody(response: FetcherResponse): Promise<object | string> {
-    const contentType = response.headers.get('content-type') ?? '';
-    if (/^application\/(graphql-response\+)?json/.test(contentType)) {
+  /** One request, signed now (the signature carries a timestamp), bounded by the timeout from sending to the last byte. */
+  private async attempt(body: string, headers: Record<string, string>): Promise<Answer> {
+    const secret = this.options.signingSecret;
+    const signed = secret ? { ...headers, [SIGNATURE_HEADER]: signatureHeader({ principalHeader: headers[PRINCIPAL_HEADER], body, secret }) } : headers;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new AttemptTimeout()), this.options.timeoutMs);
+    try {
+      const response = await this.pool.request({ path: this.path, method: 'POST', headers: signed, body, signal: controller.signal });
+      return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+    } catch (error) {
+      throw controller.signal.aborted ? new AttemptTimeout() : error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private parse(answer: Answer): Record<string, unknown> {
+    if (JSON_TYPE.test(headerValue(answer.headers, 'content-type') ?? '')) {
       try {
-        return await response.json();
+        const parsed = JSON.parse(answer.text) as unknown;
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
       } catch {
         // reported below as a bad response
       }
     }
-    throw meshError('SUBGRAPH_BAD_RESPONSE', `Subgraph "${this.name}" answered HTTP ${response.status} without a GraphQL response`, {
-      subgraph: this.name,
-      status: response.status,
-    });
+    throw meshError('SUBGRAPH_BAD_RESPONSE', `Subgraph "${this.name}" answered HTTP ${answer.status} without a GraphQL response`, { subgraph: this.name, status: answer.status });
   }
 
-  async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
-    if (response.status >= 500) {
-      return meshError('SUBGRAPH_UNAVAILABLE', `Subgraph "${this.name}" is unavailable: HTTP ${response.status}`, { subgraph: this.name });
+  private errorFrom(answer: Answer) {
+    if (answer.status >= 500) {
+      return meshError('SUBGRAPH_UNAVAILABLE', `Subgraph "${this.name}" is unavailable: HTTP ${answer.status}`, { subgraph: this.name });
     }
     // A 4xx with a GraphQL body (a subgraph rejecting the operation) keeps the subgraph's own message and code.
-    const body = (await this.parseBody(response)) as { errors?: { message?: string; extensions?: { code?: string } }[] };
-    const first = body.errors?.[0];
-    return meshError('SUBGRAPH_BAD_RESPONSE', `Subgraph "${this.name}" rejected the request (HTTP ${response.status}): ${first?.message ?? 'no message'}`, {
+    const first = (this.parse(answer) as { errors?: { message?: string; extensions?: { code?: string } }[] }).errors?.[0];
+    return meshError('SUBGRAPH_BAD_RESPONSE', `Subgraph "${this.name}" rejected the request (HTTP ${answer.status}): ${first?.message ?? 'no message'}`, {
       subgraph: this.name,
-      status: response.status,
+      status: answer.status,
       subgraphCode: first?.extensions?.code,
     });
   }
+}
+
+function headerValue(headers: Answer['headers'], name: string): string | null {
+  const value = headers[name.toLowerCase()];
+  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
 }

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MemoryStore } from './MemoryStore';
 import type { RedisStore } from './RedisStore';
-import { decodeRecord, encodeWrite, metadataOf, type CacheRecord, type CacheStore, type CacheWrite, type StoreEvents } from './store';
+import { CacheRecord, decodeRecord, type CacheStore, type CacheWrite, type StoreEvents } from './store';
 
 type Message = { origin: string; tags: string[] };
 
@@ -51,26 +51,24 @@ export class LocalCopiesStore implements CacheStore {
   }
 
   async get(keys: string[]): Promise<(CacheRecord | undefined)[]> {
-    const texts: (string | null | undefined)[] = this.local.getTexts(keys);
-    const missing = keys.flatMap((key, i) => (texts[i] ? [] : [i]));
+    const records = await this.local.get(keys);
+    const missing = keys.flatMap((key, i) => (records[i] ? [] : [i]));
     if (missing.length) {
       const fromRemote = await this.remote.getTexts(missing.map((i) => keys[i]));
       const now = Date.now();
       missing.forEach((i, j) => {
-        const text = fromRemote[j];
-        const metadata = text ? metadataOf(text) : undefined;
-        if (!text || !metadata) return;
-        texts[i] = text;
-        this.local.setText(keys[i], text, this.localTtlMs(metadata.expiresAt, now), metadata.tags);
+        const record = decodeRecord(fromRemote[j], now);
+        if (!record) return;
+        records[i] = record;
+        this.local.setRecord(keys[i], record, this.localTtlMs(record.expiresAt, now));
       });
     }
-    const now = Date.now();
-    return texts.map((text) => decodeRecord(text, now));
+    return records;
   }
 
   async set(writes: CacheWrite[]): Promise<void> {
     const now = Date.now();
-    for (const write of writes) this.local.setText(write.key, encodeWrite(write), this.localTtlMs(write.expiresAt, now), write.tags);
+    for (const write of writes) this.local.setRecord(write.key, CacheRecord.fromWrite(write), this.localTtlMs(write.expiresAt, now));
     await this.remote.set(writes);
   }
 

@@ -2,27 +2,26 @@
  * The in-process store: an LRU (lru-cache) bounded by bytes of stored JSON and
  * by entry count, with per-entry time to live and a tag index kept in step
  * with it (an evicted or expired entry leaves the index too), so memory stays
- * bounded by the LRU's limits. Entries are stored as JSON strings: every read
- * gets its own copy, which later pipeline steps may change freely.
+ * bounded by the LRU's limits. Entries are kept as records whose value is
+ * JSON text: every read parses its own copy, which later pipeline steps may
+ * change freely, and nothing else is parsed on a read.
  */
 import { LRUCache } from 'lru-cache';
-import { decodeRecord, encodeWrite, type CacheRecord, type CacheStore, type CacheWrite } from './store';
-
-type Entry = { text: string; tags: string[] };
+import { CacheRecord, type CacheStore, type CacheWrite } from './store';
 
 export type MemoryStoreOptions = { maxBytes: number; maxEntries: number };
 
 export class MemoryStore implements CacheStore {
   readonly backend = 'memory' as const;
   private readonly tagIndex = new Map<string, Set<string>>();
-  private readonly lru: LRUCache<string, Entry>;
+  private readonly lru: LRUCache<string, CacheRecord>;
 
   constructor(options: MemoryStoreOptions) {
-    this.lru = new LRUCache<string, Entry>({
+    this.lru = new LRUCache<string, CacheRecord>({
       max: options.maxEntries,
       maxSize: options.maxBytes,
-      sizeCalculation: (entry, key) => entry.text.length + key.length + entry.tags.reduce((sum, tag) => sum + tag.length, 0) + 64,
-      dispose: (entry, key) => this.unindex(key, entry.tags),
+      sizeCalculation: (record, key) => record.json.length + key.length + record.tags.reduce((sum, tag) => sum + tag.length, 0) + 96,
+      dispose: (record, key) => this.unindex(key, record.tags),
     });
   }
 
@@ -32,28 +31,21 @@ export class MemoryStore implements CacheStore {
   }
 
   async get(keys: string[]): Promise<(CacheRecord | undefined)[]> {
-    const now = Date.now();
-    return keys.map((key) => decodeRecord(this.lru.get(key)?.text, now));
-  }
-
-  /** The stored texts, as they are (LocalCopiesStore keeps Redis's texts here). */
-  getTexts(keys: string[]): (string | undefined)[] {
-    return keys.map((key) => this.lru.get(key)?.text);
+    return keys.map((key) => this.lru.get(key));
   }
 
   async set(writes: CacheWrite[]): Promise<void> {
     const now = Date.now();
-    for (const write of writes) this.setText(write.key, encodeWrite(write), write.expiresAt - now, write.tags);
+    for (const write of writes) this.setRecord(write.key, CacheRecord.fromWrite(write), write.expiresAt - now);
   }
 
-  /** Stores an encoded entry for ttlMs. */
-  setText(key: string, text: string, ttlMs: number, tags: string[]) {
+  /** Keeps a record for ttlMs (LocalCopiesStore keeps Redis's records here, for less than their own time to live). */
+  setRecord(key: string, record: CacheRecord, ttlMs: number) {
     if (ttlMs <= 0) return;
-    const entry = { text, tags };
-    this.lru.set(key, entry, { ttl: ttlMs });
+    this.lru.set(key, record, { ttl: ttlMs });
     // An entry larger than the whole cache is refused by the LRU: index only what it kept.
-    if (this.lru.peek(key) !== entry) return;
-    for (const tag of tags) {
+    if (this.lru.peek(key) !== record) return;
+    for (const tag of record.tags) {
       let keys = this.tagIndex.get(tag);
       if (!keys) this.tagIndex.set(tag, (keys = new Set()));
       keys.add(key);

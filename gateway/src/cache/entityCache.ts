@@ -39,6 +39,7 @@ type IncomingOptions = Extract<Options, { incomingRequestContext: unknown }>;
 type ErrorLike = { message: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> };
 
 const MUTATION = /^\s*mutation\b/;
+const MAX_PLAIN_REPRESENTATION = 160;
 // The query planner names subgraph operations after the client's operation (`query Revenue__customers__1(...)`):
 // the name does not change the answer, so it is left out of keys, and named dashboards share entities.
 const OPERATION_NAME = /^\s*(query|subscription)\s+[_A-Za-z][_0-9A-Za-z]*/;
@@ -83,19 +84,31 @@ export function createEntityCache(cache: MeshCache): FetchInterceptor {
     const { representations: _, ...otherVariables } = options.request.variables ?? {};
     const selection = hashOf(`${subgraph}\0${withoutName(options.request.query)}\0${stableStringify(otherVariables)}`);
     const personal = cache.isPerPrincipalSubgraph(subgraph) || cache.privateSelections.has(selection);
-    const keyFor = (representation: Record<string, unknown>, scope: string) =>
-      `${cache.namespace}e:${subgraph}:${String(representation.__typename)}:${hashOf(stableStringify(representation))}:${selection}:${scope}`;
-    const records = await cache.store.get(representations.map((representation) => keyFor(representation, personal ? state.personalScope : state.fingerprint)));
+    // Representations are small (`{"__typename":"Customer","id":"42"}`): their text is the key; only long ones (@requires fields) are hashed.
+    const identities = representations.map((representation) => {
+      const text = stableStringify(representation);
+      return text.length > MAX_PLAIN_REPRESENTATION ? hashOf(text) : text;
+    });
+    const keyFor = (index: number, scope: string) => `${cache.namespace}e:${subgraph}:${identities[index]}:${selection}:${scope}`;
+    const records = await cache.store.get(representations.map((_, i) => keyFor(i, personal ? state.personalScope : state.fingerprint)));
 
     const stats = state.entityStats(subgraph);
     const missing: number[] = [];
+    const tagsOf = representations.map((representation) => cache.tagsOfRepresentation(representation));
+    // Hits restrict the request's cache policy as fetching them would have: by the shortest time left, PRIVATE if any was.
+    let earliest = Infinity;
+    let anyPrivate = false;
     records.forEach((record, i) => {
-      for (const tag of cache.tagsOfRepresentation(representations[i])) state.tags.add(tag);
+      for (const tag of tagsOf[i]) state.tags.add(tag);
       if (!record) return void missing.push(i);
-      const hint: CacheHint = { maxAge: secondsLeft(record.expiresAt), scope: record.scope };
+      if (record.expiresAt < earliest) earliest = record.expiresAt;
+      if (record.scope === 'PRIVATE') anyPrivate = true;
+    });
+    if (earliest !== Infinity) {
+      const hint: CacheHint = { maxAge: secondsLeft(earliest), scope: anyPrivate ? 'PRIVATE' : 'PUBLIC' };
       state.noteHint(hint);
       incomingPolicy(options)?.restrict(hint);
-    });
+    }
     stats.hits += representations.length - missing.length;
     stats.misses += missing.length;
     if (representations.length > missing.length) cache.metrics.hits.inc({ layer: 'entity', subgraph }, representations.length - missing.length);
@@ -117,14 +130,13 @@ export function createEntityCache(cache: MeshCache): FetchInterceptor {
       const writes: CacheWrite[] = [];
       missing.forEach((index, j) => {
         if (fetched[j] === null || fetched[j] === undefined || failed.has(j)) return;
-        const representation = representations[index];
         writes.push({
-          key: keyFor(representation, writePersonal ? state.personalScope : state.fingerprint),
+          key: keyFor(index, writePersonal ? state.personalScope : state.fingerprint),
           // Serialized now: the gateway merges fetched entities into the response in place.
           json: JSON.stringify(fetched[j]),
           expiresAt,
           scope: hint.scope,
-          tags: cache.tagsOfRepresentation(representation),
+          tags: tagsOf[index],
         });
       });
       if (writes.length) {

@@ -14,18 +14,34 @@
  */
 import type { CacheScope } from './cachePolicy';
 
-/** What a read returns. */
-export type CacheRecord = {
-  /** The cached JSON value, parsed anew on every read of this property: the caller may change what it gets. */
-  readonly value: unknown;
-  /** The cached value as stored (JSON text): what the response shortcut sends without parsing. */
-  json: string;
-  /** Epoch milliseconds. */
-  expiresAt: number;
-  scope: CacheScope;
-  /** What the entry holds (see keys.ts Tags), for invalidation. */
-  tags: string[];
-};
+/**
+ * What a read returns: the metadata, and the value as stored (JSON text),
+ * parsed anew on every read of `value`, so the caller may change what it gets.
+ * The response shortcut sends `json` without parsing it at all.
+ */
+export class CacheRecord {
+  constructor(
+    readonly json: string,
+    /** Epoch milliseconds. */
+    readonly expiresAt: number,
+    readonly scope: CacheScope,
+    /** What the entry holds (see keys.ts Tags), for invalidation. */
+    readonly tags: string[],
+    /** The value already parsed (decodeRecord checks texts from outside the process): handed to the first reader only. */
+    private parsed?: unknown,
+  ) {}
+
+  get value(): unknown {
+    const parsed = this.parsed;
+    if (parsed === undefined) return JSON.parse(this.json);
+    this.parsed = undefined;
+    return parsed;
+  }
+
+  static fromWrite(write: CacheWrite): CacheRecord {
+    return new CacheRecord(write.json, write.expiresAt, write.scope, write.tags);
+  }
+}
 
 /**
  * What a write stores. The value is serialized by the caller at once, so later
@@ -66,27 +82,17 @@ export function encodeWrite(write: CacheWrite): string {
   return `{"x":${write.expiresAt},"s":${write.scope === 'PRIVATE' ? 1 : 0},"t":${JSON.stringify(write.tags)},"v":${write.json}}`;
 }
 
-/**
- * A stored text as a record, or undefined when it is missing, expired or not
- * ours. Only the metadata is parsed here; the value is parsed when read, so a
- * hit served as text (a whole response) is never parsed at all. A value that
- * is not valid JSON (a corrupted entry) reads as a miss.
- */
+/** A stored text (from Redis) as a record, or undefined when it is missing, expired, or not ours or not whole. */
 export function decodeRecord(text: string | null | undefined, now = Date.now()): CacheRecord | undefined {
   if (!text) return undefined;
   const head = metadataOf(text);
   if (!head || head.expiresAt <= now || !text.endsWith('}')) return undefined;
   const json = text.slice(head.valueStart, -1);
-  if (json.length === 0) return undefined;
-  return {
-    get value() {
-      return JSON.parse(json);
-    },
-    json,
-    expiresAt: head.expiresAt,
-    scope: head.scope,
-    tags: head.tags,
-  };
+  try {
+    return new CacheRecord(json, head.expiresAt, head.scope, head.tags, JSON.parse(json));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The metadata of a stored text, without parsing the value (a bare `,"v":` cannot occur inside a JSON string). */

@@ -94,12 +94,14 @@ export function createEntityCache(cache: MeshCache): FetchInterceptor {
 
     const stats = state.entityStats(subgraph);
     const missing: number[] = [];
-    const tagsOf = representations.map((representation) => cache.tagsOfRepresentation(representation));
+    // Tags are needed for what is written (misses) and, when whole responses are cached, for the response's entry.
+    const tagsOf = (index: number) => cache.tagsOfRepresentation(representations[index]);
+    const tagResponse = config.responseCache.enabled;
     // Hits restrict the request's cache policy as fetching them would have: by the shortest time left, PRIVATE if any was.
     let earliest = Infinity;
     let anyPrivate = false;
     records.forEach((record, i) => {
-      for (const tag of tagsOf[i]) state.tags.add(tag);
+      if (tagResponse) for (const tag of tagsOf(i)) state.tags.add(tag);
       if (!record) return void missing.push(i);
       if (record.expiresAt < earliest) earliest = record.expiresAt;
       if (record.scope === 'PRIVATE') anyPrivate = true;
@@ -136,7 +138,7 @@ export function createEntityCache(cache: MeshCache): FetchInterceptor {
           json: JSON.stringify(fetched[j]),
           expiresAt,
           scope: hint.scope,
-          tags: tagsOf[index],
+          tags: tagsOf(index),
         });
       });
       if (writes.length) {

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- [--workload dashboard,lookup,large-list,mixed|scaling|all]
  *   [--duration 10] [--warmup 2] [--connections 16] [--rounds 3] [--scale 0.1]
- *   [--configs baseline,authz-off,authz-on] [--profile]`
+ *   [--configs baseline,authz-off,authz-on] [--profile] [--name latest]`
  *
  * Compares gateway configurations on the same seeded data and the same request
  * streams. It opens the data once (lib/database.ts) and starts the six
@@ -11,7 +11,8 @@
  * (A B C A B C ...), and for each workload: checks one answer against the
  * baseline's, warms up, and times a fixed number of connections for a fixed
  * duration with autocannon from this process, reading the gateway's CPU and
- * peak memory from /proc. Results go to bench/results/latest.{json,md,svg}.
+ * peak memory from /proc. Results go to bench/results/<name>.{json,md,svg}
+ * (`--name`, default `latest`).
  *
  * Not a test: `npm test` never runs it.
  */
@@ -47,6 +48,11 @@ const log = (line: string) => process.stdout.write(`[${elapsed()}] ${line}\n`);
 /** The 1-minute load average: other work on this machine shows up here and in the numbers. */
 const loadAverage = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
+function resultName(raw: string): string {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(raw)) throw new Error(`--name: expected lowercase letters, digits and dashes (a file name under bench/results/), got "${raw}"`);
+  return raw;
+}
+
 function positiveNumber(name: string, raw: string, integer = false): number {
   const value = Number(raw);
   if (!(value > 0) || (integer && !Number.isInteger(value))) throw new Error(`--${name}: expected a positive ${integer ? 'integer' : 'number'}, got "${raw}"`);
@@ -65,6 +71,7 @@ function parseOptions() {
       seed: { type: 'string', default: '42' },
       configs: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      name: { type: 'string', default: 'latest' },
     },
   });
   return {
@@ -77,6 +84,7 @@ function parseOptions() {
     seed: Number.parseInt(values.seed!, 10),
     configs: values.configs,
     profile: values.profile!,
+    name: resultName(values.name!),
   };
 }
 
@@ -302,11 +310,12 @@ async function main() {
   };
   results.summary = summarize(results);
   await database.stop();
-  writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(RESULTS_DIR, 'latest.md'), renderMarkdown(results));
-  writeFileSync(join(RESULTS_DIR, 'latest.svg'), renderChart(results));
+  const name = options.name;
+  writeFileSync(join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(RESULTS_DIR, `${name}.md`), renderMarkdown(results, `${name}.svg`));
+  writeFileSync(join(RESULTS_DIR, `${name}.svg`), renderChart(results));
   process.stdout.write(`\n${renderTerminal(results)}\n`);
-  log(`results: bench/results/latest.json, latest.md, latest.svg`);
+  log(`results: bench/results/${name}.json, ${name}.md, ${name}.svg`);
 
   const failed = runs.filter((run) => run.check !== 'ok' || (run.load?.failures.total ?? 0) > 0);
   if (failed.length) {

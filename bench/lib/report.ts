@@ -248,9 +248,9 @@ export function renderTerminal(results: BenchResults): string {
   ].join('\n');
 }
 
-export function renderMarkdown(results: BenchResults): string {
+export function renderMarkdown(results: BenchResults, chartFile = 'latest.svg'): string {
   return [
-    '# meshgate bench: latest results',
+    `# meshgate bench: results of ${results.startedAt.slice(0, 10)}`,
     '',
     ...header(results).map((line) => `- ${line}`),
     '',
@@ -276,7 +276,7 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     roundsTable(results),
     '',
-    '![throughput and p99 per configuration](latest.svg)',
+    `![throughput and p99 per configuration](${chartFile})`,
     '',
   ].join('\n');
 }

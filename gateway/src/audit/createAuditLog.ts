@@ -13,7 +13,6 @@ import { z } from 'zod';
 import type { Logger } from '../logger';
 import { AuditLog, type AuditSink } from './AuditLog';
 import { JsonLinesSink } from './JsonLinesSink';
-import { PostgresSink } from './PostgresSink';
 
 export const DEFAULT_AUDIT_FILE = '.data/audit/audit.jsonl';
 
@@ -41,7 +40,10 @@ export type AuditConfig = z.infer<typeof AuditConfigSchema>;
 export type AuditConfigInput = z.input<typeof AuditConfigSchema>;
 
 export function createAuditSink(config: AuditConfig): AuditSink {
-  return config.sink === 'postgres' ? new PostgresSink(config.postgresUrl!) : new JsonLinesSink(config.file);
+  if (config.sink !== 'postgres') return new JsonLinesSink(config.file);
+  // Loaded only for this sink: pg costs a gateway that audits to a file about 4 MB.
+  const { PostgresSink } = require('./PostgresSink') as typeof import('./PostgresSink');
+  return new PostgresSink(config.postgresUrl!);
 }
 
 /** The audit log for a validated `audit` section. Close it on shutdown: close() writes what is buffered. */

@@ -32,7 +32,7 @@ import { watchWindow, type WindowUsage } from './lib/procStats';
 import { startCountingSubgraphs } from './lib/probe';
 import { NOISY_SHARE, renderMarkdown, renderTerminal, summarize, type BenchResults, type ProbeResult, type RunRecord } from './lib/report';
 import { renderChart } from './lib/chart';
-import { profileArgs, profilesIn, renderProfile, summarizeProfile, type ProfileSummary } from './lib/profile';
+import { profileArgs, profilesIn, renderHeapProfile, renderProfile, summarizeHeapProfile, summarizeProfile, type ProfileSummary } from './lib/profile';
 import { DEFAULT_WORKLOADS, requestStream, selectWorkloads, type GraphQLRequest, type Workload } from './workloads';
 
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -116,6 +116,7 @@ function startGateway(config: BenchConfiguration, supergraphFile: string, launch
     env: gatewayEnv({ APOLLO_TELEMETRY_DISABLED: 'true' }),
     ready: launch.ready,
     nodeArgs,
+    compiled: true,
   });
 }
 
@@ -213,6 +214,7 @@ async function main() {
         // Scheduled data-quality rules would run SQL during the timed windows.
         env: childEnv({ [`DATABASE_URL_${domain.name.toUpperCase()}`]: database.url, MESHGATE_QUALITY_SCHEDULE: 'off' }),
         ready: /listening at (\S+)/,
+        compiled: true,
       }),
     ),
   );
@@ -282,6 +284,10 @@ async function main() {
         const summary = summarizeProfile(file);
         profiles.push({ config: config.name, round, summary });
         log(renderProfile(`${config.name} round ${round}`, summary));
+      }
+      for (const file of profilesIn(profileDir, '.heapprofile')) {
+        const summary = summarizeHeapProfile(file);
+        log(renderHeapProfile(`${config.name} round ${round}`, summary));
       }
     }
   }

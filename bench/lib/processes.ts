@@ -46,7 +46,7 @@ export function gatewayEnv(extra: Record<string, string | undefined> = {}): Node
   return { ...env, ...extra };
 }
 
-/** Starts `node [nodeArgs] --import tsx <script> ...args` from the repository root and waits for its ready line. */
+/** Starts `node [nodeArgs] dist/<script>.js ...args` (or the script itself through tsx) from the repository root and waits for its ready line. */
 export function startProcess(options: {
   label: string;
   script: string;
@@ -58,8 +58,11 @@ export function startProcess(options: {
   echo?: boolean;
   /** Options for node itself (e.g. --cpu-prof), before the script. */
   nodeArgs?: string[];
+  /** Run the script's compiled build (dist/, from `npm run build`), as production does, instead of the TypeScript through tsx. */
+  compiled?: boolean;
 }): Promise<BenchProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(ROOT, options.script), ...(options.args ?? [])], {
+  const entry = options.compiled ? [join(ROOT, 'dist', options.script.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', join(ROOT, options.script)];
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry, ...(options.args ?? [])], {
     cwd: ROOT,
     env: options.env ?? childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -20,8 +20,35 @@ type CpuProfile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[
 export type ProfileEntry = { name: string; where: string; selfMs: number; share: number };
 export type ProfileSummary = { file: string; totalMs: number; functions: ProfileEntry[]; origins: ProfileEntry[] };
 
-/** Node's arguments that make a process write its profile into `dir` when it exits. */
-export const profileArgs = (dir: string) => ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+/** Node's arguments that make a process write its CPU and allocation (heap sampling) profiles into `dir` when it exits. */
+export const profileArgs = (dir: string) => ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--heap-prof', `--heap-prof-dir=${dir}`];
+
+type HeapNode = { callFrame: CallFrame; selfSize: number; children: HeapNode[] };
+
+/**
+ * A .heapprofile (sampling heap profiler): the bytes allocated by each
+ * function and still sampled when the process exited, summed by function.
+ */
+export function summarizeHeapProfile(file: string, top = 15): ProfileSummary {
+  const { head } = JSON.parse(readFileSync(file, 'utf8')) as { head: HeapNode };
+  const functions = new Map<string, ProfileEntry>();
+  let total = 0;
+  const visit = (node: HeapNode) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (node.selfSize > 0) {
+      total += node.selfSize;
+      const where = url ? `${relative(ROOT, url.replace(/^file:\/\//, ''))}:${lineNumber + 1}` : '';
+      const key = `${functionName}@${where}`;
+      const entry = functions.get(key) ?? { name: functionName || '(anonymous)', where, selfMs: 0, share: 0 };
+      entry.selfMs += node.selfSize / 1e6;
+      functions.set(key, entry);
+    }
+    for (const child of node.children) visit(child);
+  };
+  visit(head);
+  const sorted = [...functions.values()].map((entry) => ({ ...entry, share: (entry.selfMs * 1e6) / (total || 1) })).sort((a, b) => b.selfMs - a.selfMs);
+  return { file: relative(ROOT, file), totalMs: total / 1e6, functions: sorted.slice(0, top), origins: [] };
+}
 
 /** Where a frame's code comes from: a package name, one of our top-level folders, or node's internals. */
 function originOf(url: string): string {
@@ -63,10 +90,10 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
   return { file: relative(ROOT, file), totalMs: totalUs / 1000, functions: sorted(functions), origins: sorted(origins) };
 }
 
-/** Every profile a process wrote into `dir` (one per process that exited). */
-export function profilesIn(dir: string): string[] {
+/** Every profile of a kind (`.cpuprofile`, `.heapprofile`) a process wrote into `dir` (one per process that exited). */
+export function profilesIn(dir: string, extension = '.cpuprofile'): string[] {
   try {
-    return readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).map((name) => join(dir, name));
+    return readdirSync(dir).filter((name) => name.endsWith(extension)).map((name) => join(dir, name));
   } catch {
     return [];
   }
@@ -78,5 +105,11 @@ export function renderProfile(label: string, summary: ProfileSummary): string {
   for (const entry of summary.origins) lines.push(`    ${pct(entry.share)}  ${entry.name}`);
   lines.push('  top functions (self time):');
   for (const entry of summary.functions) lines.push(`    ${pct(entry.share)}  ${entry.name}  ${entry.where}`);
+  return lines.join('\n');
+}
+
+export function renderHeapProfile(label: string, summary: ProfileSummary): string {
+  const lines = [`allocations ${label} (${summary.file}, ${summary.totalMs.toFixed(1)} MB sampled live at exit)`];
+  for (const entry of summary.functions) lines.push(`    ${(entry.share * 100).toFixed(1).padStart(5)}%  ${entry.selfMs.toFixed(1).padStart(6)} MB  ${entry.name}  ${entry.where}`);
   return lines.join('\n');
 }

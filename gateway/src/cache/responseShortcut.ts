@@ -17,10 +17,11 @@
  * asking for the cache status, GET requests — takes the full pipeline, which
  * keeps every guarantee of useResponseCache.ts (keys, safety, audit).
  *
- * A hit answers `{"data":<stored text>}` (and a newline, as Apollo Server does) with the headers of the learned
- * answer and a Cache-Control header from the entry's time left. Followers of
- * a request in flight get the leader's answer when it was clean and not
- * personal to another principal; otherwise they run the full pipeline.
+ * A hit answers `{"data":<stored text>}` and a newline, as Apollo Server
+ * does, with the headers of the learned answer and a Cache-Control header
+ * from the entry's time left. Followers of a request in flight get the
+ * leader's answer when it was clean and not personal to another principal;
+ * otherwise they run the full pipeline.
  */
 import type { IncomingMessage } from 'node:http';
 import { HeaderMap, type ApolloServerPlugin, type HTTPGraphQLResponse } from '@apollo/server';

@@ -17,6 +17,8 @@ let server: Server;
 let url: string;
 const seen: Seen[] = [];
 let failuresBeforeSuccess = 0;
+/** What the test subgraph answers after the failures: a GraphQL answer with a cache hint, or an HTML error page. */
+let answer: 'graphql' | 'html' = 'graphql';
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -25,7 +27,8 @@ beforeAll(async () => {
     req.on('end', () => {
       seen.push({ headers: req.headers, body });
       if (failuresBeforeSuccess-- > 0) return void res.writeHead(503).end();
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":{"ok":true}}');
+      if (answer === 'html') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy error</html>');
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=30, private' }).end('{"data":{"ok":true}}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -35,6 +38,7 @@ afterAll(() => new Promise((resolve) => server.close(resolve)));
 beforeEach(() => {
   seen.splice(0);
   failuresBeforeSuccess = 0;
+  answer = 'graphql';
 });
 
 const send = (dataSource: SubgraphDataSource, context: Record<string, unknown>, headers: Record<string, string> = {}) =>
@@ -86,4 +90,28 @@ test('without a signing secret nothing is signed', async () => {
   await send(dataSource, { principal: ada });
   expect(seen[0].headers[PRINCIPAL_HEADER]).toBeUndefined();
   expect(seen[0].headers[SIGNATURE_HEADER]).toBeUndefined();
+});
+
+test("the subgraph's Cache-Control hint restricts the request's cache policy and is readable on the response", async () => {
+  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 0, retryDelayMs: 0 });
+  const restricted: unknown[] = [];
+  const response = await dataSource.process({
+    kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+    request: { query: '{ ok }' },
+    context: {},
+    incomingRequestContext: { overallCachePolicy: { restrict: (hint: unknown) => restricted.push(hint) } } as never,
+  });
+  expect(restricted).toEqual([{ maxAge: 30, scope: 'PRIVATE' }]);
+  expect(response.http?.headers.get('Cache-Control')).toBe('max-age=30, private');
+  await dataSource.close();
+});
+
+test('an answer that is not a GraphQL response is SUBGRAPH_BAD_RESPONSE naming the subgraph', async () => {
+  answer = 'html';
+  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 0, retryDelayMs: 0 });
+  await expect(send(dataSource, {})).rejects.toMatchObject({
+    message: 'Subgraph "sales" answered HTTP 200 without a GraphQL response',
+    extensions: { code: 'SUBGRAPH_BAD_RESPONSE', subgraph: 'sales' },
+  });
+  await dataSource.close();
 });

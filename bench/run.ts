@@ -287,6 +287,7 @@ async function main() {
       }
       for (const file of profilesIn(profileDir, '.heapprofile')) {
         const summary = summarizeHeapProfile(file);
+        profiles.push({ config: config.name, round, summary });
         log(renderHeapProfile(`${config.name} round ${round}`, summary));
       }
     }

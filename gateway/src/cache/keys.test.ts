@@ -19,6 +19,10 @@ test('the principal scope adds the id to the fingerprint', () => {
 
 test('stableStringify sorts keys at every level and drops undefined', () => {
   expect(stableStringify({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+  // Flat objects already in order take JSON.stringify's path; the text is the same either way.
+  expect(stableStringify({ __typename: 'Customer', id: '42' })).toBe(stableStringify({ id: '42', __typename: 'Customer' }));
+  expect(stableStringify({ id: '42', __typename: 'Customer' })).toBe('{"__typename":"Customer","id":"42"}');
+  expect(stableStringify({ a: 1, b: undefined, c: null })).toBe('{"a":1,"c":null}');
 });
 
 test('the namespace changes with the schemas, not with the subgraph URLs', () => {

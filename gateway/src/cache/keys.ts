@@ -21,15 +21,27 @@ export const hashOf = (text: string, length = 32) => createHash('sha256').update
 export function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  // On the entity cache's path for every representation: one string built in place, no intermediate arrays of entries.
+  // On the entity cache's path for every representation: a flat object whose keys are already in order
+  // (`{"__typename":…,"id":…}`) is what JSON.stringify writes; otherwise one string built in place.
   const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  if (isFlatAndOrdered(object, keys)) return JSON.stringify(object);
   let text = '{';
-  for (const key of Object.keys(object).sort()) {
+  for (const key of keys.sort()) {
     const item = object[key];
     if (item === undefined) continue;
     text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${stableStringify(item)}`;
   }
   return `${text}}`;
+}
+
+function isFlatAndOrdered(object: Record<string, unknown>, keys: string[]): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0 && !(keys[i - 1] < keys[i])) return false;
+    const item = object[keys[i]];
+    if (item !== null && typeof item !== 'string' && typeof item !== 'boolean' && !(typeof item === 'number' && Number.isFinite(item))) return false;
+  }
+  return true;
 }
 
 const sortedSet = (values: readonly string[]) => [...new Set(values)].sort();

@@ -12,7 +12,7 @@
  * makes that run's numbers unreliable.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 function clockTicks(): number {
@@ -55,6 +55,22 @@ function statusKb(pid: number, key: 'VmHWM' | 'VmRSS'): number {
 
 const sumCpu = (pids: number[]) => pids.reduce((sum, pid) => sum + (cpuSeconds(pid) || 0), 0);
 
+/** The process and its children (a gateway with worker processes); read from /proc, so a child that restarts is found again. */
+export function withChildren(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 4 of /proc/<pid>/stat is the parent's pid; the command name (field 2) may hold spaces, so read after its ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return [pid, ...children];
+}
+
 export type WindowUsage = {
   gateway: { cpuSec: number; peakRssMb: number; peakSource: 'VmHWM' | 'polled VmRSS' };
   /** CPU seconds of each part of the system under test and of everything else, over the window. */
@@ -72,19 +88,22 @@ export async function watchWindow(parts: WindowParts): Promise<{ finish(): Promi
   const databaseAtStart = new Map<number, number>();
   const startPids = await parts.databasePids();
   for (const pid of startPids ?? []) databaseAtStart.set(pid, cpuSeconds(pid));
-  const gatewayAtStart = cpuSeconds(parts.gateway);
+  // A gateway with worker processes counts them all: CPU summed, peak memory as the sum of each process's peak.
+  const gatewayPids = withChildren(parts.gateway);
+  const gatewayAtStart = sumCpu(gatewayPids);
   const subgraphsAtStart = sumCpu(parts.subgraphs);
   const ownAtStart = process.cpuUsage();
   const machineAtStart = machineCpu();
   let resetWorked = true;
   try {
-    writeFileSync(`/proc/${parts.gateway}/clear_refs`, '5');
+    for (const pid of gatewayPids) writeFileSync(`/proc/${pid}/clear_refs`, '5');
   } catch {
     resetWorked = false;
   }
   let polledPeakKb = 0;
+  const sumStatus = (key: 'VmHWM' | 'VmRSS') => gatewayPids.reduce((sum, pid) => sum + statusKb(pid, key), 0);
   const poll = () => {
-    polledPeakKb = Math.max(polledPeakKb, statusKb(parts.gateway, 'VmRSS'));
+    polledPeakKb = Math.max(polledPeakKb, sumStatus('VmRSS'));
   };
   poll();
   const timer = setInterval(poll, 100);
@@ -95,7 +114,7 @@ export async function watchWindow(parts: WindowParts): Promise<{ finish(): Promi
       poll();
       const machine = machineCpu();
       const own = process.cpuUsage(ownAtStart);
-      const gateway = cpuSeconds(parts.gateway) - gatewayAtStart;
+      const gateway = sumCpu(gatewayPids) - gatewayAtStart;
       const subgraphs = sumCpu(parts.subgraphs) - subgraphsAtStart;
       const endPids = await parts.databasePids();
       let database: number | null = null;
@@ -105,7 +124,7 @@ export async function watchWindow(parts: WindowParts): Promise<{ finish(): Promi
       }
       const loadGenerator = (own.user + own.system) / 1e6;
       const machineBusy = machine.busy - machineAtStart.busy;
-      const peakKb = resetWorked ? Math.max(statusKb(parts.gateway, 'VmHWM'), polledPeakKb) : polledPeakKb;
+      const peakKb = resetWorked ? Math.max(sumStatus('VmHWM'), polledPeakKb) : polledPeakKb;
       return {
         gateway: { cpuSec: gateway, peakRssMb: peakKb / 1024, peakSource: resetWorked ? 'VmHWM' : 'polled VmRSS' },
         cpuSec: {

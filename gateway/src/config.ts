@@ -31,6 +31,8 @@ const ServerConfig = z
     bodyLimitBytes: z.number().int().positive().default(1_048_576),
     /** Serve the GraphiQL query page at `/`. */
     queryPage: z.boolean().default(true),
+    /** Gateway processes sharing the port (node:cluster), for more than one core; `npm run gateway` only. */
+    workers: z.number().int().min(1).max(64).default(1),
   })
   .strict();
 
@@ -159,6 +161,7 @@ const ENV_KEYS: Record<string, { path: readonly string[]; type: 'string' | 'numb
   MESHGATE_MODE: { path: ['mode'], type: 'string' },
   MESHGATE_HOST: { path: ['server', 'host'], type: 'string' },
   MESHGATE_PORT: { path: ['server', 'port'], type: 'number' },
+  MESHGATE_WORKERS: { path: ['server', 'workers'], type: 'number' },
   MESHGATE_SUPERGRAPH_FILE: { path: ['supergraph', 'file'], type: 'string' },
   MESHGATE_LOG_LEVEL: { path: ['logging', 'level'], type: 'string' },
   MESHGATE_SUBGRAPH_TIMEOUT_MS: { path: ['subgraphRequests', 'timeoutMs'], type: 'number' },

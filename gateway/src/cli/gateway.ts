@@ -3,12 +3,14 @@
  * runs the gateway alone. With --supergraph it fronts any Federation 1 or 2
  * supergraph with the permissive policy (unless --policies or the config file
  * says otherwise); without it, it composes the local domains at their default
- * ports under the mesh's policies.
+ * ports under the mesh's policies. With `server.workers` (MESHGATE_WORKERS) > 1
+ * it runs that many gateway processes on the same port (cli/workers.ts).
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { ConfigError } from '../configError';
 import { startGateway } from '..';
+import { isWorker, joinWorkers, runWorkers } from './workers';
 
 /** Without a supergraph file, the gateway composes the local domains at the ports `npm start` gives them. */
 async function localMeshDefaults() {
@@ -40,8 +42,14 @@ async function main() {
       if (values.port) raw.server = { ...raw.server, port: Number(values.port) };
     },
   });
+  if (config.server.workers > 1 && !isWorker()) {
+    const url = await runWorkers(config.server.workers, (line) => console.log(line));
+    console.log(`meshgate listening at ${url} (${config.server.workers} worker processes)`);
+    return;
+  }
   const running = await startGateway(config);
-  console.log(`meshgate listening at ${running.url}`);
+  if (isWorker()) joinWorkers(running.url, running.metrics);
+  else console.log(`meshgate listening at ${running.url}`);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -34,8 +34,15 @@ export class Metrics {
     );
   }
 
+  private collect: () => Promise<string> = () => this.registry.metrics();
+
+  /** Where the exposition text comes from instead of this registry alone (a worker: every worker's, from the primary). */
+  renderWith(collect: () => Promise<string>) {
+    this.collect = collect;
+  }
+
   /** The exposition text and its content type. */
   async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    return { contentType: this.registry.contentType, body: await this.collect() };
   }
 }

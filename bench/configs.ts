@@ -124,6 +124,14 @@ export const CONFIGURATIONS: BenchConfiguration[] = [
     { authorization: MESH_POLICIES, cache: { dedupe: { enabled: true } } },
     { compare: { to: 'authz-on' }, optional: true },
   ),
+  // The same two with two gateway worker processes (server.workers), for a machine's second core.
+  meshgate('authz-on-w2', 'authz-on with server.workers = 2', { authorization: MESH_POLICIES, server: { workers: 2 } }, { optional: true }),
+  meshgate(
+    'entity-cache-w2',
+    'entity-cache with server.workers = 2 (each worker its own in-process cache)',
+    { authorization: MESH_POLICIES, server: { workers: 2 }, cache: { entityCache: { enabled: true } } },
+    { compare: { to: 'authz-on-w2' }, optional: true },
+  ),
 ];
 
 /** The configurations a comma-separated `--configs` list names; without one, every configuration not marked optional. */

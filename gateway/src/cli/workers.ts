@@ -33,9 +33,10 @@ export function runWorkers(count: number, log: (line: string) => void): Promise<
 
   cluster.on('message', (worker: Worker, message: Message) => {
     if (message?.type !== METRICS_REQUEST) return;
+    const reply = (answer: Message) => worker.isConnected() && worker.send({ type: METRICS_REPLY, id: message.id, ...answer });
     aggregator.clusterMetrics().then(
-      (body) => worker.send({ type: METRICS_REPLY, id: message.id, body }),
-      (error: Error) => worker.send({ type: METRICS_REPLY, id: message.id, error: error.message }),
+      (body) => reply({ body }),
+      (error: Error) => reply({ error: error.message }),
     );
   });
 

@@ -19,7 +19,7 @@ function problemsOf(run: () => unknown): string[] {
 test('defaults give a development gateway on port 4000 with telemetry off', () => {
   const config = parseConfig({ subgraphs });
   expect(config.mode).toBe('development');
-  expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, bodyLimitBytes: 1_048_576, queryPage: true });
+  expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, bodyLimitBytes: 1_048_576, queryPage: true, workers: 1 });
   expect(config.apollo.telemetry).toBe(false);
   expect(config.supergraph.source).toBe('compose');
 });
@@ -52,6 +52,8 @@ test('environment variables override the file, and bad ones are named', () => {
   writeFileSync(file, 'server:\n  port: 5000\nsubgraphs:\n  - name: sales\n    url: http://127.0.0.1:4003/graphql\n');
   expect(loadConfig({ file, env: {} }).server.port).toBe(5000);
   expect(loadConfig({ file, env: { MESHGATE_PORT: '6000' } }).server.port).toBe(6000);
+  expect(loadConfig({ file, env: { MESHGATE_WORKERS: '4' } }).server.workers).toBe(4);
+  expect(problemsOf(() => loadConfig({ file, env: { MESHGATE_WORKERS: '0' } }))[0]).toMatch(/^server\.workers: /);
   const productionSecret = { MESHGATE_SIGNING_SECRET: 'x'.repeat(40) };
   expect(loadConfig({ file, env: { NODE_ENV: 'production', ...productionSecret } }).mode).toBe('production');
   expect(problemsOf(() => loadConfig({ file, env: { MESHGATE_PORT: 'abc' } }))).toEqual(['MESHGATE_PORT: expected a number, got "abc"']);

@@ -14,7 +14,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigSchema, type GatewayConfigInput } from '../gateway/src/config';
+import type { GatewayConfigInput } from '../gateway/src/config';
 
 export type LaunchContext = {
   /** The composed supergraph (the subgraphs' URLs in this run). */
@@ -45,13 +45,11 @@ export type BenchConfiguration = {
 
 type EntryOptions = { compare?: { to: string; budget?: number }; optional?: boolean };
 
-/** A configuration's settings; `cache` is spelled out so entries type-check whether or not the gateway has a cache yet (issue #4). */
-type MeshgateConfig = GatewayConfigInput & { cache?: unknown };
+/** A configuration's settings: the gateway's config file. */
+type MeshgateConfig = GatewayConfigInput;
 
 /** Every cache layer off (they default on): caching is measured only where a configuration turns it on. */
 const NO_CACHE = { responseCache: { enabled: false }, entityCache: { enabled: false }, dedupe: { enabled: false } };
-/** Whether this gateway has a `cache` config section (a gateway without one caches nothing). */
-const GATEWAY_HAS_CACHE = 'cache' in (ConfigSchema as unknown as { shape: object }).shape;
 
 const MESH_POLICIES = { enabled: true, policies: 'mesh' };
 
@@ -61,7 +59,7 @@ function commonConfig(context: LaunchContext): MeshgateConfig {
     server: { host: '127.0.0.1', port: 0, queryPage: false },
     logging: { level: 'warn' },
     audit: { file: join(context.workDir, `audit-${context.launchName}.jsonl`) },
-    ...(GATEWAY_HAS_CACHE && { cache: NO_CACHE }),
+    cache: NO_CACHE,
   };
 }
 

@@ -21,7 +21,7 @@ import { z } from 'zod';
 import type { MeshContext } from '../context';
 import type { ExecutionStage } from '../execution/MeshGateway';
 import type { Route } from '../http/server';
-import { IdentityError, sendIdentityError } from '../identity/errors';
+import { requireCredentials } from '../http/requireCredentials';
 import type { Logger } from '../logger';
 import { HttpError, readBody, sendJson } from '../../../subgraphs/lib/http';
 import { collectTags, invalidationTagsOf, withTagFields } from './entityTags';
@@ -71,19 +71,9 @@ export function invalidationRoute(options: InvalidationRouteOptions): Route {
     method: 'POST',
     path: INVALIDATE_PATH,
     async handle(req: IncomingMessage, res: ServerResponse) {
-      let context: MeshContext;
-      try {
-        context = await options.createContext(req);
-      } catch (error) {
-        if (!(error instanceof IdentityError)) throw error;
-        req.resume();
-        return sendIdentityError(res, error);
-      }
+      const context = await requireCredentials(req, res, options.createContext, INVALIDATE_PATH);
+      if (!context) return;
       const { principal } = context;
-      if (principal.kind === 'anonymous') {
-        req.resume();
-        throw new HttpError(401, 'UNAUTHENTICATED', `${INVALIDATE_PATH} requires credentials (a token or an API key)`);
-      }
       const raw = await readBody(req, 1_048_576);
       let body: z.infer<typeof InvalidateBody>;
       try {

@@ -16,7 +16,7 @@ import { HttpError, sendJson } from '../../../subgraphs/lib/http';
 import type { QualityReport } from '../../../subgraphs/lib/quality';
 import type { MeshContext } from '../context';
 import type { Route } from '../http/server';
-import { IdentityError, sendIdentityError } from '../identity/errors';
+import { requireCredentials } from '../http/requireCredentials';
 import type { Logger } from '../logger';
 import type { Catalog } from './Catalog';
 import type { StatusCache } from './StatusCache';
@@ -71,15 +71,9 @@ export function qualityRunRoute(options: QualityRunRouteOptions): Route {
     path: QUALITY_RUN_ROUTE,
     async handle(req: IncomingMessage, res: ServerResponse) {
       req.resume();
-      let context: MeshContext;
-      try {
-        context = await options.createContext(req);
-      } catch (error) {
-        if (!(error instanceof IdentityError)) throw error;
-        return sendIdentityError(res, error);
-      }
+      const context = await requireCredentials(req, res, options.createContext, QUALITY_RUN_ROUTE);
+      if (!context) return;
       const { principal } = context;
-      if (principal.kind === 'anonymous') throw new HttpError(401, 'UNAUTHENTICATED', `${QUALITY_RUN_ROUTE} requires credentials (a token or an API key)`);
       const id = new URL(req.url ?? '/', 'http://localhost').searchParams.get('product');
       if (!id) throw new HttpError(400, 'BAD_REQUEST', `Name the data product: ${QUALITY_RUN_ROUTE}?product=<id>`);
       const product = catalog.get(id);

@@ -16,7 +16,7 @@ import { HttpError, readBody, sendJson } from '../../../subgraphs/lib/http';
 import type { MeshContext } from '../context';
 import { ERROR_CODES } from '../errors';
 import type { Route } from '../http/server';
-import { IdentityError, sendIdentityError } from '../identity/errors';
+import { requireCredentials } from '../http/requireCredentials';
 import type { Logger } from '../logger';
 import type { LiveSupergraph } from './LiveSupergraph';
 
@@ -35,19 +35,9 @@ export function registrationRoute(options: { live: LiveSupergraph; logger: Logge
     method: 'POST',
     path: REGISTRATION_PATH,
     async handle(req: IncomingMessage, res: ServerResponse) {
-      let context: MeshContext;
-      try {
-        context = await options.createContext(req);
-      } catch (error) {
-        if (!(error instanceof IdentityError)) throw error;
-        req.resume();
-        return sendIdentityError(res, error);
-      }
+      const context = await requireCredentials(req, res, options.createContext, REGISTRATION_PATH);
+      if (!context) return;
       const { principal } = context;
-      if (principal.kind === 'anonymous') {
-        req.resume();
-        throw new HttpError(401, 'UNAUTHENTICATED', `${REGISTRATION_PATH} requires credentials (a token or an API key)`);
-      }
       if (!principal.scopes.includes(SUPERGRAPH_WRITE_SCOPE)) {
         req.resume();
         throw new HttpError(403, 'FORBIDDEN', `Registering a subgraph requires the scope ${SUPERGRAPH_WRITE_SCOPE}`);

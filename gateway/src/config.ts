@@ -97,6 +97,18 @@ const CatalogConfig = z
   })
   .strict();
 
+const ExecutionConfig = z
+  .object({
+    /**
+     * meshgate: query plans run by meshgate's executor (operations prepared once, precompiled result shaping);
+     * apollo: by @apollo/gateway's own executor, as a fallback if ever needed. Planning is @apollo/gateway's either way.
+     */
+    executor: z.enum(['meshgate', 'apollo']).default('meshgate'),
+    /** Operations kept prepared (query plan and response shape) per supergraph; the least recently used go first. */
+    preparedOperations: z.number().int().positive().default(1000),
+  })
+  .strict();
+
 const ApolloConfig = z
   .object({
     /** Usage reporting and telemetry to Apollo's servers: off unless explicitly enabled. */
@@ -121,6 +133,7 @@ export const ConfigSchema = z
     /** Response cache, entity cache and in-flight deduplication; Redis or Redis Cluster when configured, in-process otherwise. */
     cache: CacheConfigSchema.default(CacheConfigSchema.parse({})),
     catalog: CatalogConfig.default(CatalogConfig.parse({})),
+    execution: ExecutionConfig.default(ExecutionConfig.parse({})),
     apollo: ApolloConfig.default(ApolloConfig.parse({})),
     logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
   })
@@ -166,6 +179,7 @@ const ENV_KEYS: Record<string, { path: readonly string[]; type: 'string' | 'numb
   MESHGATE_LOG_LEVEL: { path: ['logging', 'level'], type: 'string' },
   MESHGATE_SUBGRAPH_TIMEOUT_MS: { path: ['subgraphRequests', 'timeoutMs'], type: 'number' },
   MESHGATE_SIGNING_SECRET: { path: ['subgraphRequests', 'signingSecret'], type: 'string' },
+  MESHGATE_EXECUTOR: { path: ['execution', 'executor'], type: 'string' },
   MESHGATE_APOLLO_TELEMETRY: { path: ['apollo', 'telemetry'], type: 'boolean' },
   MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS: { path: ['supergraph', 'pollIntervalMs'], type: 'number' },
   ...CACHE_ENV_KEYS,

@@ -115,6 +115,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     supergraph: { supergraphSdl },
     subgraphRequests: config.subgraphRequests,
     exposeQueryPlans: config.mode === 'development',
+    executor: config.execution.executor,
+    preparedOperations: config.execution.preparedOperations,
     logger,
     stages,
     // Execute: every subgraph fetch goes through the entity cache and fetch deduplication.

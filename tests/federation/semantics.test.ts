@@ -5,7 +5,10 @@
  * and, where it matters, what each subgraph was (not) asked.
  */
 import { createFederation1Fixtures, createFederation2Fixtures } from './fixtures/subgraphs';
-import { entityFetches, startFederation, type Federation, type GraphQLResponseBody } from './fixtures/federation';
+import { entityFetches, startFederation, type Executor, type Federation, type GraphQLResponseBody } from './fixtures/federation';
+
+// Every test runs twice: with meshgate's query-plan executor and with @apollo/gateway's.
+const executors: Executor[] = ['meshgate', 'apollo'];
 
 function expectData(response: { status: number; body: GraphQLResponseBody }, data: unknown) {
   expect(response.body.errors).toBeUndefined();
@@ -13,13 +16,13 @@ function expectData(response: { status: number; body: GraphQLResponseBody }, dat
   expect(response.body.data).toEqual(data);
 }
 
-describe('Federation 2 semantics through the gateway', () => {
+describe.each(executors)('Federation 2 semantics through the gateway (%s executor)', (executor) => {
   const fixtures = createFederation2Fixtures();
   let fed: Federation;
   const received = (name: string) => fed.subgraphs[name].received;
 
   beforeAll(async () => {
-    fed = await startFederation(fixtures.subgraphs);
+    fed = await startFederation(fixtures.subgraphs, executor);
   });
   afterAll(async () => {
     await fed?.stop();
@@ -330,11 +333,11 @@ describe('Federation 2 semantics through the gateway', () => {
   });
 });
 
-describe('Federation 1 subgraphs through the gateway', () => {
+describe.each(executors)('Federation 1 subgraphs through the gateway (%s executor)', (executor) => {
   let fed: Federation;
 
   beforeAll(async () => {
-    fed = await startFederation(createFederation1Fixtures());
+    fed = await startFederation(createFederation1Fixtures(), executor);
   });
   afterAll(async () => {
     await fed?.stop();

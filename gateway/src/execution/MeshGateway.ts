@@ -22,6 +22,7 @@ import { apolloLogger } from '../logger';
 import { ANONYMOUS } from '../identity/principal';
 import { signRequest } from '../../../subgraphs/lib/signing';
 import { SubgraphDataSource, type FetchInterceptor, type SubgraphRequestOptions } from './SubgraphDataSource';
+import { PlanExecutor } from './plan/PlanExecutor';
 
 /** A stage wraps the executor: it may change the request before and the result after. */
 export type ExecutionStage = (next: GatewayExecutor) => GatewayExecutor;
@@ -36,6 +37,10 @@ export type MeshGatewayOptions = {
   exposeQueryPlans?: boolean;
   /** Wraps every subgraph fetch (the entity cache and fetch deduplication). */
   interceptFetch?: FetchInterceptor;
+  /** Who executes query plans: meshgate's PlanExecutor (default), or @apollo/gateway's own executor. */
+  executor?: 'meshgate' | 'apollo';
+  /** Operations the PlanExecutor keeps prepared per supergraph. */
+  preparedOperations?: number;
 };
 
 export class MeshGateway implements GatewayInterface {
@@ -43,9 +48,11 @@ export class MeshGateway implements GatewayInterface {
   private readonly stages: ExecutionStage[];
   private readonly dataSources = new Map<string, SubgraphDataSource>();
   private readonly signingSecret?: string;
+  private readonly options: MeshGatewayOptions;
   private loaded = false;
 
   constructor(options: MeshGatewayOptions) {
+    this.options = options;
     this.signingSecret = options.subgraphRequests.signingSecret;
     this.stages = options.stages ?? [];
     this.inner = new ApolloGateway({
@@ -64,10 +71,17 @@ export class MeshGateway implements GatewayInterface {
   }
 
   async load(options: Parameters<GatewayInterface['load']>[0]): Promise<GatewayLoadResult> {
-    const { executor } = await this.inner.load(options as never);
+    const { executor: apolloExecutor } = await this.inner.load(options as never);
     this.loaded = true;
+    const executor =
+      this.options.executor === 'apollo'
+        ? (apolloExecutor as GatewayExecutor)
+        : new PlanExecutor(this.inner, apolloExecutor as GatewayExecutor, (name) => this.dataSources.get(name), {
+            preparedOperations: this.options.preparedOperations ?? 1000,
+            exposeQueryPlans: this.options.exposeQueryPlans ?? false,
+          }).execute;
     // The first stage in the list is the outermost: it sees the request first and the result last.
-    const wrapped = this.stages.reduceRight<GatewayExecutor>((next, stage) => stage(next), executor as GatewayExecutor);
+    const wrapped = this.stages.reduceRight<GatewayExecutor>((next, stage) => stage(next), executor);
     return { executor: wrapped };
   }
 

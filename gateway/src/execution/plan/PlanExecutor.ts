@@ -1,0 +1,180 @@
+/**
+ * meshgate's executor of @apollo/gateway query plans. Planning stays
+ * @apollo/gateway's (its query planner, for the supergraph it currently
+ * serves); what happens per request is ours:
+ *
+ * - everything derived from the operation alone (its definition in the
+ *   document, the query plan, the response shape) is prepared once per
+ *   operation text and kept, where @apollo/gateway rebuilds a federation
+ *   operation from the document on every request;
+ * - the plan's fetches run through the same data sources (entity cache,
+ *   signing, retries) and the data is shaped by a precompiled ResponseShape.
+ *
+ * Requests that need what only @apollo/gateway does (introspection fields,
+ * usage-reporting traces, @defer, subscriptions, the query-plan header in
+ * development) are handed to its own executor, unchanged.
+ */
+import { getVariableValues } from 'graphql/execution/values';
+import { GraphQLError, Kind, visit, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import type { ApolloGateway, GraphQLDataSource } from '@apollo/gateway';
+import { operationFromDocument, type Schema } from '@apollo/federation-internals';
+import type { PlanNode, QueryPlanner, SubscriptionNode } from '@apollo/query-planner';
+import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { LRUCache } from 'lru-cache';
+import { conditionKey, conditionVariables } from './conditions';
+import { executePlanNode, type PlanRun } from './executePlanNode';
+import { ResponseShape } from './ResponseShape';
+
+/** What @apollo/gateway keeps for the supergraph it serves (its fields, read, never written). */
+type ApolloGatewayState = { queryPlanner?: QueryPlanner; apiSchema?: Schema; schema?: GraphQLSchema; supergraphSchema?: GraphQLSchema };
+
+type Prepared =
+  | { delegate: true }
+  | {
+      delegate: false;
+      operation: OperationDefinitionNode;
+      fragments: Record<string, FragmentDefinitionNode>;
+      /** The query plan's root node; none for an operation only on __typename. */
+      plan: PlanNode | undefined;
+      conditionVariables: string[];
+      /** One shape per value of the @skip/@include variables (one for most operations). */
+      shapes: Map<string, ResponseShape>;
+    };
+
+type Served = {
+  queryPlanner: QueryPlanner;
+  apiSchema: Schema;
+  schema: GraphQLSchema;
+  supergraphSchema: GraphQLSchema;
+  prepared: LRUCache<string, Prepared>;
+};
+
+export type PlanExecutorOptions = {
+  /** Operations kept prepared per supergraph (least recently used dropped first). */
+  preparedOperations: number;
+  /** Development: a request with the Apollo-Query-Plan-Experimental header gets its plan from @apollo/gateway. */
+  exposeQueryPlans: boolean;
+};
+
+const PLANNING_OPTIONS = {
+  recursiveSelectionsLimitDisabled: process.env.APOLLO_DISABLE_SECURITY_RECURSIVE_SELECTIONS_CHECK === 'true',
+  nonLocalSelectionsLimitDisabled: process.env.APOLLO_DISABLE_SECURITY_NON_LOCAL_SELECTIONS_CHECK === 'true',
+};
+
+export class PlanExecutor {
+  private served?: Served;
+
+  constructor(
+    private readonly gateway: ApolloGateway,
+    private readonly apolloExecutor: GatewayExecutor,
+    private readonly dataSource: (name: string) => GraphQLDataSource | undefined,
+    private readonly options: PlanExecutorOptions,
+  ) {}
+
+  readonly execute: GatewayExecutor = async (requestContext) => {
+    const served = this.current();
+    if (!served || !requestContext.queryHash || this.needsApollo(requestContext)) return this.apolloExecutor(requestContext);
+    const key = `${requestContext.queryHash}\0${requestContext.operationName ?? ''}`;
+    let prepared = served.prepared.get(key);
+    if (!prepared) {
+      prepared = prepare(served, requestContext.document, requestContext.operationName);
+      served.prepared.set(key, prepared);
+    }
+    if (prepared.delegate) return this.apolloExecutor(requestContext);
+
+    const { coerced, errors: variableErrors } = getVariableValues(served.schema, prepared.operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
+    if (variableErrors) return { errors: variableErrors };
+
+    const run: PlanRun = { requestContext, coercedVariables: coerced, supergraphSchema: served.supergraphSchema, dataSource: this.dataSource, errors: [] };
+    const unshaped: Record<string, unknown> = Object.create(null);
+    if (prepared.plan) await executePlanNode(run, prepared.plan, { path: [], data: unshaped, fullResult: unshaped });
+    return shapeResult(served, prepared, coerced, unshaped, run.errors);
+  };
+
+  /** What @apollo/gateway serves now; prepared operations belong to one supergraph and go with it. */
+  private current(): Served | undefined {
+    const state = this.gateway as unknown as ApolloGatewayState;
+    if (!state.queryPlanner || !state.apiSchema || !state.schema || !state.supergraphSchema) return undefined;
+    if (this.served?.queryPlanner !== state.queryPlanner) {
+      this.served = {
+        queryPlanner: state.queryPlanner,
+        apiSchema: state.apiSchema,
+        schema: state.schema,
+        supergraphSchema: state.supergraphSchema,
+        prepared: new LRUCache({ max: this.options.preparedOperations }),
+      };
+    }
+    return this.served;
+  }
+
+  private needsApollo(requestContext: GatewayGraphQLRequestContext): boolean {
+    if ((requestContext.metrics as { captureTraces?: boolean } | undefined)?.captureTraces) return true;
+    return this.options.exposeQueryPlans && !!requestContext.request.http?.headers.get('Apollo-Query-Plan-Experimental');
+  }
+}
+
+function shapeResult(served: Served, prepared: Extract<Prepared, { delegate: false }>, variables: Record<string, unknown>, unshaped: Record<string, unknown>, errors: GraphQLError[]): GatewayExecutionResult {
+  try {
+    const shapeKey = conditionKey(prepared.conditionVariables, variables);
+    let shape = prepared.shapes.get(shapeKey);
+    if (!shape) {
+      const rootType = served.schema.getRootType(prepared.operation.operation)!;
+      shape = new ResponseShape(served.schema, rootType, prepared.operation.selectionSet, prepared.fragments, variables);
+      prepared.shapes.set(shapeKey, shape);
+    }
+    const { data, errors: completionErrors } = shape.apply(unshaped);
+    // As @apollo/gateway: value-completion errors are reported only when nothing else failed.
+    if (errors.length === 0 && completionErrors.length > 0) return { extensions: { valueCompletion: completionErrors }, data };
+    return errors.length === 0 ? { data } : { errors, data };
+  } catch (error) {
+    return { errors: [error instanceof GraphQLError ? error : new GraphQLError((error as Error).message, { originalError: error as Error })] };
+  }
+}
+
+/** Everything about an operation that does not depend on the request, or `delegate` for what only @apollo/gateway executes. */
+function prepare(served: Served, document: DocumentNode, operationName: string | null | undefined): Prepared {
+  const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((candidate) => candidate.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  if (!operation || operation.operation === 'subscription' || needsApolloExecutor(document)) return { delegate: true };
+  let root: PlanNode | SubscriptionNode | undefined;
+  try {
+    root = served.queryPlanner.buildQueryPlan(operationFromDocument(served.apiSchema, document, { operationName: operationName ?? undefined }), PLANNING_OPTIONS).node;
+  } catch {
+    // @apollo/gateway's executor reports the same failure the way clients already know.
+    return { delegate: true };
+  }
+  if (root && !supported(root)) return { delegate: true };
+  const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  return { delegate: false, operation, fragments, plan: root as PlanNode | undefined, conditionVariables: conditionVariables(document), shapes: new Map() };
+}
+
+/** Introspection fields and incremental delivery are answered by @apollo/gateway. */
+function needsApolloExecutor(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') found = true;
+    },
+    Directive(node) {
+      if (node.name.value === 'defer' || node.name.value === 'stream') found = true;
+    },
+  });
+  return found;
+}
+
+function supported(node: PlanNode | SubscriptionNode): boolean {
+  switch (node.kind) {
+    case 'Fetch':
+      return true;
+    case 'Flatten':
+      return supported(node.node);
+    case 'Sequence':
+    case 'Parallel':
+      return node.nodes.every(supported);
+    case 'Condition':
+      return (!node.ifClause || supported(node.ifClause)) && (!node.elseClause || supported(node.elseClause));
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Runs a query plan's nodes (sequence, parallel, flatten, fetch, condition)
+ * against the subgraph data sources and merges every answer into one tree of
+ * unshaped data, as @apollo/gateway's executeQueryPlan does: entity fetches
+ * send the representations their `requires` selects, answers are merged in
+ * place, subgraph errors get the response paths of the entities they concern.
+ *
+ * Differences on purpose: no usage-reporting trace nodes and no OpenTelemetry
+ * spans per node (the executor hands requests that need them to
+ * @apollo/gateway), and a failed fetch never stops the other branches.
+ */
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLDataSource } from '@apollo/gateway';
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
+import { deepMerge } from '@apollo/gateway/dist/utilities/deepMerge';
+import { applyRewrites, isObjectOfType } from '@apollo/gateway/dist/dataRewrites';
+import { generateHydratedPaths } from '@apollo/gateway/dist/executeQueryPlan';
+import { ERRORS, errorCodeDef } from '@apollo/federation-internals';
+import type { FetchNode, PlanNode, QueryPlanSelectionNode } from '@apollo/query-planner';
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+
+type Data = Record<string, any>;
+type ResponsePath = (string | number)[];
+
+export type PlanRun = {
+  requestContext: GatewayGraphQLRequestContext;
+  /** The request's variables coerced, defaults included: what @include/@skip conditions of the plan read. */
+  coercedVariables: Record<string, unknown>;
+  supergraphSchema: GraphQLSchema;
+  dataSource(name: string): GraphQLDataSource | undefined;
+  /** Errors from subgraphs and failed fetches, in the order they happened. */
+  errors: GraphQLError[];
+};
+
+type Cursor = { path: ResponsePath; data: Data | Data[]; fullResult: Data };
+
+export async function executePlanNode(run: PlanRun, node: PlanNode, cursor: Cursor | undefined): Promise<void> {
+  if (!cursor) return;
+  switch (node.kind) {
+    case 'Sequence':
+      for (const child of node.nodes) await executePlanNode(run, child, cursor);
+      return;
+    case 'Parallel':
+      await Promise.all(node.nodes.map((child) => executePlanNode(run, child, cursor)));
+      return;
+    case 'Flatten':
+      return executePlanNode(run, node.node, moveIntoCursor(cursor, node.path));
+    case 'Fetch':
+      try {
+        await executeFetch(run, node, cursor);
+      } catch (error) {
+        run.errors.push(error instanceof GraphQLError ? error : new GraphQLError((error as Error).message, { originalError: error as Error }));
+      }
+      return;
+    case 'Condition': {
+      const branch = run.coercedVariables[node.condition] === true ? node.ifClause : node.elseClause;
+      if (branch) await executePlanNode(run, branch, cursor);
+      return;
+    }
+    default:
+      throw new Error(`Query plan node "${node.kind}" is not supported by meshgate's executor`);
+  }
+}
+
+async function executeFetch(run: PlanRun, fetch: FetchNode, cursor: Cursor): Promise<void> {
+  const dataSource = run.dataSource(fetch.serviceName);
+  if (!dataSource) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
+  const entities = Array.isArray(cursor.data) ? cursor.data.filter((entity) => entity != null) : [cursor.data];
+  if (entities.length === 0) return;
+
+  const variables: Data = {};
+  const provided = run.requestContext.request.variables;
+  if (fetch.variableUsages && provided) {
+    for (const name of fetch.variableUsages) if (Object.hasOwn(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+  }
+
+  if (!fetch.requires) {
+    const received = await send(run, dataSource, fetch, cursor, variables);
+    if (received) applyRewrites(run.supergraphSchema as never, fetch.outputRewrites, received);
+    for (const entity of entities) deepMerge(entity, received);
+    return;
+  }
+
+  const representations: Data[] = [];
+  const representationToEntity: number[] = [];
+  entities.forEach((entity, index) => {
+    const representation = selectRepresentation(run.supergraphSchema, entity, fetch.requires!);
+    if (representation && representation.__typename) {
+      applyRewrites(run.supergraphSchema as never, fetch.inputRewrites, representation);
+      representations.push(representation);
+      representationToEntity.push(index);
+    }
+  });
+  if (representations.length === 0) return;
+  if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
+
+  const received = await send(run, dataSource, fetch, cursor, { ...variables, representations });
+  if (!received) return;
+  const receivedEntities = received._entities;
+  if (!Array.isArray(receivedEntities)) throw new Error('Expected "data._entities" in response to be an array');
+  if (receivedEntities.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
+  for (let i = 0; i < receivedEntities.length; i++) {
+    const receivedEntity = receivedEntities[i];
+    const existingEntity = entities[representationToEntity[i]];
+    if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existingEntity.__typename;
+    applyRewrites(run.supergraphSchema as never, fetch.outputRewrites, receivedEntity);
+    deepMerge(existingEntity, receivedEntity);
+  }
+}
+
+async function send(run: PlanRun, dataSource: GraphQLDataSource, fetch: FetchNode, cursor: Cursor, variables: Data): Promise<Data | undefined | null> {
+  const { requestContext } = run;
+  const response = await dataSource.process({
+    kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+    request: { query: fetch.operation, variables, operationName: fetch.operationName },
+    incomingRequestContext: requestContext,
+    context: requestContext.context,
+    document: fetch.operationDocumentNode,
+    pathInIncomingRequest: cursor.path,
+  });
+  if (response.errors) {
+    const pathOf = errorPathGenerator(fetch, cursor);
+    for (const error of response.errors) run.errors.push(downstreamServiceError(error, fetch.serviceName, pathOf));
+    const metrics = requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path?: unknown }[] } | undefined;
+    if (metrics) (metrics.nonFtv1ErrorPaths ??= []).push(...response.errors.map((error) => ({ subgraph: fetch.serviceName, path: error.path })));
+  }
+  return response.data;
+}
+
+/** The fields of `entity` that `requires` selects (its key and @requires fields); null when one is missing. */
+function selectRepresentation(schema: GraphQLSchema, source: Data | null, selections: readonly QueryPlanSelectionNode[]): Data | null {
+  if (source === null) return null;
+  const result: Data = {};
+  for (const selection of selections) {
+    if (selection.kind === 'Field') {
+      const key = selection.alias ?? selection.name;
+      const value = Object.hasOwn(source, key) ? source[key] : undefined;
+      if (value === undefined) return null;
+      const sub = selection.selections;
+      if (Array.isArray(value)) result[key] = value.map((item) => (sub ? selectRepresentation(schema, item, sub) : item));
+      else result[key] = sub ? selectRepresentation(schema, value, sub) : value;
+    } else if (selection.typeCondition && isObjectOfType(schema as never, source, selection.typeCondition)) {
+      deepMerge(result, selectRepresentation(schema, source, selection.selections));
+    }
+  }
+  return result;
+}
+
+function moveIntoCursor(cursor: Cursor, path: readonly (string | number)[]): Cursor | undefined {
+  const data = flattenResultsAtPath(cursor.data, path);
+  return data ? { path: cursor.path.concat(path as ResponsePath), data, fullResult: cursor.fullResult } : undefined;
+}
+
+function flattenResultsAtPath(value: any, path: readonly (string | number)[], from = 0): any {
+  if (from === path.length || value == null) return value;
+  const current = path[from];
+  if (current === '@') return (value as any[]).flatMap((element) => flattenResultsAtPath(element, path, from + 1));
+  if (typeof current !== 'string' || Array.isArray(value)) throw new Error(`Unexpected ${Array.isArray(value) ? 'array' : typeof current} in result for path element ${String(current)}`);
+  return flattenResultsAtPath(Object.hasOwn(value, current) ? value[current] : undefined, path, from + 1);
+}
+
+function errorPathGenerator(fetch: FetchNode, cursor: Cursor) {
+  let hydratedPaths: ResponsePath[] | undefined;
+  return (errorPath: readonly (string | number)[] | undefined): ResponsePath | undefined => {
+    if (fetch.requires && typeof errorPath?.[1] === 'number') {
+      if (!hydratedPaths) generateHydratedPaths([], cursor.path, cursor.fullResult, (hydratedPaths = []));
+      return [...(hydratedPaths[errorPath[1]] ?? []), ...errorPath.slice(2)];
+    }
+    return errorPath ? [...cursor.path, ...errorPath] : undefined;
+  };
+}
+
+function downstreamServiceError(original: GraphQLError | { message?: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }, serviceName: string, pathOf: ReturnType<typeof errorPathGenerator>): GraphQLError {
+  const message = original.message || `Error while fetching subquery from service "${serviceName}"`;
+  const options = { originalError: original as Error, path: pathOf(original.path as (string | number)[] | undefined), extensions: { ...original.extensions, serviceName } };
+  const codeDef = errorCodeDef(original as GraphQLError);
+  if (!codeDef && original.extensions?.code) return new GraphQLError(message, options);
+  return (codeDef ?? ERRORS.DOWNSTREAM_SERVICE_ERROR).err(message, options);
+}

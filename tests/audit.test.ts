@@ -66,3 +66,17 @@ test('a rejected token is audited with the reason, and so is an unknown API key'
   expect(rejected.map((record) => record.reason).join('\n')).toMatch(/API key/);
   expect(rejected.every((record) => record.path === null && record.client.address)).toBe(true);
 });
+
+test('a rejected token on an operator route (a quality run) is audited too', async () => {
+  const before = records().filter((record) => record.kind === 'rejected-credentials').length;
+  const response = await fetch(new URL('/catalog/quality/run', mesh.gateway.url), {
+    method: 'POST',
+    headers: { authorization: 'Bearer not.a.token', 'content-type': 'application/json' },
+    body: JSON.stringify({}),
+  });
+  expect(response.status).toBe(401);
+  await mesh.gateway.audit.flush();
+  const rejected = records().filter((record) => record.kind === 'rejected-credentials').slice(before);
+  expect(rejected).toHaveLength(1);
+  expect(rejected[0]).toMatchObject({ path: null, rule: null, principal: { id: 'unknown' } });
+});

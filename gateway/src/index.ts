@@ -26,7 +26,7 @@ import type { MeshContext } from './context';
 import { MeshGateway, type ExecutionStage } from './execution/MeshGateway';
 import { requestContextFactory, clientOf } from './http/requestContext';
 import { createHttpServer, GRAPHQL_PATH, listen } from './http/server';
-import type { IdentityError } from './identity/errors';
+import { IdentityError } from './identity/errors';
 import { createIdentifier } from './identity/identify';
 import { maxBodyBytesFor, useOperationLimits } from './limits/useOperationLimits';
 import { apolloLogger, createLogger, type Logger } from './logger';
@@ -158,6 +158,27 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   // Identify: credentials become a principal before the body is read.
   const identify = createIdentifier(config.identity);
   const createContext = requestContextFactory(identify);
+  const auditRejectedCredentials = (error: IdentityError, req: IncomingMessage) =>
+    audit.record({
+      kind: 'rejected-credentials',
+      principal: { id: 'unknown', kind: 'anonymous' },
+      operationName: null,
+      operationHash: null,
+      path: null,
+      rule: null,
+      reason: error.message,
+      client: clientOf(req),
+      requestId: 'none',
+    });
+  // The operator routes identify as /graphql does, and their rejected credentials are audited the same way.
+  const operatorContext = async (req: IncomingMessage) => {
+    try {
+      return await createContext(req);
+    } catch (error) {
+      if (error instanceof IdentityError) auditRejectedCredentials(error, req);
+      throw error;
+    }
+  };
   const server: Server = createHttpServer({
     config,
     apollo,
@@ -167,23 +188,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     shortcut,
     routes: [
       metricsRoute(metrics),
-      ...(cache ? [invalidationRoute({ cache, logger, createContext })] : []),
-      ...(catalog ? catalog.routes(createContext) : []),
-      ...(live ? [registrationRoute({ live, logger, createContext })] : []),
+      ...(cache ? [invalidationRoute({ cache, logger, createContext: operatorContext })] : []),
+      ...(catalog ? catalog.routes(operatorContext) : []),
+      ...(live ? [registrationRoute({ live, logger, createContext: operatorContext })] : []),
     ],
     bodyLimitFor: (principal) => maxBodyBytesFor(config.limits, principal),
-    onRejectedCredentials: (error: IdentityError, req: IncomingMessage) =>
-      audit.record({
-        kind: 'rejected-credentials',
-        principal: { id: 'unknown', kind: 'anonymous' },
-        operationName: null,
-        operationHash: null,
-        path: null,
-        rule: null,
-        reason: error.message,
-        client: clientOf(req),
-        requestId: 'none',
-      }),
+    onRejectedCredentials: auditRejectedCredentials,
   });
   const port = await listen(server, config.server.host, config.server.port);
   const shownHost = config.server.host === '0.0.0.0' ? 'localhost' : config.server.host;

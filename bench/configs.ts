@@ -105,6 +105,12 @@ export const CONFIGURATIONS: BenchConfiguration[] = [
     compare: { to: 'authz-off', budget: 0.1 },
   }),
   meshgate(
+    'authz-on-apollo-executor',
+    "authz-on with @apollo/gateway's own query-plan executor (execution.executor: apollo), to measure meshgate's PlanExecutor",
+    { authorization: MESH_POLICIES, execution: { executor: 'apollo' } },
+    { compare: { to: 'authz-on' }, optional: true },
+  ),
+  meshgate(
     'cache-warm',
     'authz-on with every cache layer (response cache, entity cache, dedupe; in-process), warmed by the warm-up',
     { authorization: MESH_POLICIES, cache: { responseCache: { enabled: true }, entityCache: { enabled: true }, dedupe: { enabled: true } } },

@@ -54,6 +54,9 @@ test('environment variables override the file, and bad ones are named', () => {
   expect(loadConfig({ file, env: { MESHGATE_PORT: '6000' } }).server.port).toBe(6000);
   expect(loadConfig({ file, env: { MESHGATE_WORKERS: '4' } }).server.workers).toBe(4);
   expect(problemsOf(() => loadConfig({ file, env: { MESHGATE_WORKERS: '0' } }))[0]).toMatch(/^server\.workers: /);
+  expect(loadConfig({ file, env: {} }).execution.executor).toBe('meshgate');
+  expect(loadConfig({ file, env: { MESHGATE_EXECUTOR: 'apollo' } }).execution.executor).toBe('apollo');
+  expect(problemsOf(() => loadConfig({ file, env: { MESHGATE_EXECUTOR: 'fast' } }))[0]).toMatch(/^execution\.executor: /);
   const productionSecret = { MESHGATE_SIGNING_SECRET: 'x'.repeat(40) };
   expect(loadConfig({ file, env: { NODE_ENV: 'production', ...productionSecret } }).mode).toBe('production');
   expect(problemsOf(() => loadConfig({ file, env: { MESHGATE_PORT: 'abc' } }))).toEqual(['MESHGATE_PORT: expected a number, got "abc"']);

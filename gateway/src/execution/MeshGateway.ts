@@ -1,12 +1,14 @@
 /**
  * Our gateway object: Apollo Server talks to it through Apollo's gateway
- * interface, and it delegates planning and execution to @apollo/gateway.
- * Owning this seam is what lets meshgate run its own stages around execution
- * (authorization before planning, caching, audit) while @apollo/gateway keeps
- * federation semantics.
+ * interface. @apollo/gateway loads the supergraph and plans; meshgate's
+ * PlanExecutor runs the plans (execution.executor: apollo hands them back to
+ * @apollo/gateway's executor). Owning this seam is what lets meshgate run its
+ * own stages around execution (authorization before planning, caching, audit)
+ * while @apollo/gateway keeps federation semantics.
  *
- * Contract: it never changes what @apollo/gateway returns except through the
- * stages it is given; it reports whether a supergraph is loaded (for /health)
+ * Contract: it answers what @apollo/gateway's executor would answer (the
+ * federation tests run under both executors), changed only by the stages it is
+ * given; it reports whether a supergraph is loaded (for /health)
  * and which subgraphs the current supergraph uses (for /ready).
  */
 import { ApolloGateway } from '@apollo/gateway';

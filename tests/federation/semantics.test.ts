@@ -331,6 +331,21 @@ describe.each(executors)('Federation 2 semantics through the gateway (%s executo
     );
     expect(fixtures.state.mutationLog).toEqual(['accounts.renameUser(G. Hopper)', 'reviews.addReview', 'accounts.renameUser(Grace B. Hopper)']);
   });
+
+  test('introspection beside data; a subgraph error at the client\'s path, null propagated to the root', async () => {
+    expectData(await fed.query('{ __typename __type(name: "Product") { name } topProducts(first: 1) { upc } }'), {
+      __typename: 'Query',
+      __type: { name: 'Product' },
+      topProducts: [{ upc: '1' }],
+    });
+    // inventory cannot resolve product 2's inStock (non-null): its error comes back at the client's path, null propagates to the root.
+    delete fixtures.state.stock['2'];
+    const { body } = await fed.query('{ topProducts(first: 2) { upc inStock } }');
+    expect(body.data).toBeNull();
+    expect(body.errors?.map((error) => ({ path: error.path, serviceName: error.extensions?.serviceName }))).toEqual([
+      { path: ['topProducts', 1, 'inStock'], serviceName: 'inventory' },
+    ]);
+  });
 });
 
 describe.each(executors)('Federation 1 subgraphs through the gateway (%s executor)', (executor) => {

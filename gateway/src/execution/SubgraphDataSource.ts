@@ -23,12 +23,19 @@
  */
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { Pool } from 'undici';
+import type { Pool as PoolType } from 'undici';
 import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signatureHeader } from '../../../subgraphs/lib/signing';
 import type { MeshContext } from '../context';
 import { meshError } from '../errors';
 import { ANONYMOUS } from '../identity/principal';
 import { hintFromCacheControl } from '../cache/cachePolicy';
+
+// Only the connection pool and its request method (undici is pinned): undici's index also loads fetch, WebSocket,
+// caches and mocks, about 3 MB more heap in every gateway process.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Pool: typeof PoolType = require('undici/lib/dispatcher/pool');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const poolRequest: PoolType['request'] = require('undici/lib/api/api-request');
 
 export type SubgraphRequestOptions = {
   timeoutMs: number;
@@ -65,7 +72,7 @@ function describeNetworkError(error: unknown): string {
 }
 
 export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>> {
-  private readonly pool: Pool;
+  private readonly pool: PoolType;
   private readonly path: string;
 
   constructor(readonly name: string, readonly url: string, private readonly options: SubgraphRequestOptions, private readonly intercept?: FetchInterceptor) {
@@ -141,7 +148,7 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new AttemptTimeout()), this.options.timeoutMs);
     try {
-      const response = await this.pool.request({ path: this.path, method: 'POST', headers: signed, body, signal: controller.signal });
+      const response = await poolRequest.call(this.pool, { path: this.path, method: 'POST', headers: signed, body, signal: controller.signal });
       return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
     } catch (error) {
       throw controller.signal.aborted ? new AttemptTimeout() : error;

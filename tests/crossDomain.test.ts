@@ -178,3 +178,17 @@ test('100 orders with customer, payment, shipment and campaign: one statement pe
   const fetches = Object.fromEntries(Object.entries(mesh.subgraphs).map(([name, subgraph]) => [name, subgraph.received.length]));
   expect(fetches).toEqual({ customers: 1, products: 0, sales: 1, marketing: 1, finance: 1, logistics: 1 });
 });
+
+test('an operation is planned once and then runs prepared; introspection goes to @apollo/gateway\'s executor; /metrics counts each', async () => {
+  const executions = async () => {
+    const text = await (await fetch(new URL('/metrics', mesh.gateway.url))).text();
+    const count = (outcome: string) => Number(new RegExp(`^meshgate_query_plan_executions_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    return { planned: count('planned'), prepared: count('prepared'), apollo: count('apollo') };
+  };
+  const before = await executions();
+  const query = '{ orders(first: 3) { edges { node { id customer { name } } } } }';
+  for (let i = 0; i < 3; i++) expect((await mesh.query(query, undefined, admin)).body.errors).toBeUndefined();
+  expect((await mesh.query('{ __schema { queryType { name } } }', undefined, admin)).body.data.__schema.queryType.name).toBe('Query');
+  const after = await executions();
+  expect({ planned: after.planned - before.planned, prepared: after.prepared - before.prepared, apollo: after.apollo - before.apollo }).toEqual({ planned: 1, prepared: 2, apollo: 1 });
+});

@@ -111,12 +111,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   }
   // Receive, before Apollo Server: repeated queries answered from the response cache or a request in flight.
   const shortcut = cache && (cache.config.responseCache.enabled || cache.config.dedupe.enabled) ? createResponseShortcut(cache) : undefined;
+  const executions = metrics.counter(
+    'meshgate_query_plan_executions_total',
+    "Operations run by meshgate's executor with a prepared plan (prepared) or one prepared now (planned), or handed to @apollo/gateway's executor (apollo)",
+    ['outcome'],
+  );
   const gateway = new MeshGateway({
     supergraph: { supergraphSdl },
     subgraphRequests: config.subgraphRequests,
     exposeQueryPlans: config.mode === 'development',
     executor: config.execution.executor,
     preparedOperations: config.execution.preparedOperations,
+    onExecution: (outcome) => executions.inc({ outcome }),
     logger,
     stages,
     // Execute: every subgraph fetch goes through the entity cache and fetch deduplication.

@@ -24,7 +24,7 @@ import { apolloLogger } from '../logger';
 import { ANONYMOUS } from '../identity/principal';
 import { signRequest } from '../../../subgraphs/lib/signing';
 import { SubgraphDataSource, type FetchInterceptor, type SubgraphRequestOptions } from './SubgraphDataSource';
-import { PlanExecutor } from './plan/PlanExecutor';
+import { PlanExecutor, type ExecutionOutcome } from './plan/PlanExecutor';
 
 /** A stage wraps the executor: it may change the request before and the result after. */
 export type ExecutionStage = (next: GatewayExecutor) => GatewayExecutor;
@@ -43,6 +43,8 @@ export type MeshGatewayOptions = {
   executor?: 'meshgate' | 'apollo';
   /** Operations the PlanExecutor keeps prepared per supergraph. */
   preparedOperations?: number;
+  /** Told how each request was executed (for the meshgate_query_plan_executions_total metric). */
+  onExecution?: (outcome: ExecutionOutcome) => void;
 };
 
 export class MeshGateway implements GatewayInterface {
@@ -81,6 +83,7 @@ export class MeshGateway implements GatewayInterface {
         : new PlanExecutor(this.inner, apolloExecutor as GatewayExecutor, (name) => this.dataSources.get(name), {
             preparedOperations: this.options.preparedOperations ?? 1000,
             exposeQueryPlans: this.options.exposeQueryPlans ?? false,
+            onExecution: this.options.onExecution,
           }).execute;
     // The first stage in the list is the outermost: it sees the request first and the result last.
     const wrapped = this.stages.reduceRight<GatewayExecutor>((next, stage) => stage(next), executor);

@@ -54,7 +54,11 @@ export type PlanExecutorOptions = {
   preparedOperations: number;
   /** Development: a request with the Apollo-Query-Plan-Experimental header gets its plan from @apollo/gateway. */
   exposeQueryPlans: boolean;
+  /** Told how each request was executed: with a prepared operation, one prepared now, or by @apollo/gateway's executor. */
+  onExecution?: (outcome: ExecutionOutcome) => void;
 };
+
+export type ExecutionOutcome = 'prepared' | 'planned' | 'apollo';
 
 const PLANNING_OPTIONS = {
   recursiveSelectionsLimitDisabled: process.env.APOLLO_DISABLE_SECURITY_RECURSIVE_SELECTIONS_CHECK === 'true',
@@ -73,14 +77,17 @@ export class PlanExecutor {
 
   readonly execute: GatewayExecutor = async (requestContext) => {
     const served = this.current();
-    if (!served || !requestContext.queryHash || this.needsApollo(requestContext)) return this.apolloExecutor(requestContext);
+    if (!served || !requestContext.queryHash || this.needsApollo(requestContext)) return this.byApollo(requestContext);
     const key = `${requestContext.queryHash}\0${requestContext.operationName ?? ''}`;
     let prepared = served.prepared.get(key);
+    let outcome: ExecutionOutcome = 'prepared';
     if (!prepared) {
       prepared = prepare(served, requestContext.document, requestContext.operationName);
       served.prepared.set(key, prepared);
+      outcome = 'planned';
     }
-    if (prepared.delegate) return this.apolloExecutor(requestContext);
+    if (prepared.delegate) return this.byApollo(requestContext);
+    this.options.onExecution?.(outcome);
 
     const { coerced, errors: variableErrors } = getVariableValues(served.schema, prepared.operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
     if (variableErrors) return { errors: variableErrors };
@@ -105,6 +112,11 @@ export class PlanExecutor {
       };
     }
     return this.served;
+  }
+
+  private byApollo(requestContext: GatewayGraphQLRequestContext) {
+    this.options.onExecution?.('apollo');
+    return this.apolloExecutor(requestContext);
   }
 
   private needsApollo(requestContext: GatewayGraphQLRequestContext): boolean {

@@ -68,6 +68,12 @@ export const JwtConfigSchema = z
     algorithms: z.array(z.string()).min(1).optional(),
     /** Seconds of clock skew allowed on `exp` and `nbf`. */
     clockToleranceSec: z.number().int().min(0).max(300).default(30),
+    /**
+     * A token that verified is trusted again for this long without checking its signature (never past its
+     * `exp`): a signature check costs more than the rest of identification. 0: check every time. A key
+     * removed from the JWKS stops being trusted at most this much later.
+     */
+    verifiedTokenCacheSec: z.number().int().min(0).max(3600).default(60),
     /** JWKS fetch: time limit per fetch, and least time between two refetches triggered by an unknown `kid`. */
     jwksTimeoutMs: z.number().int().min(1).default(5000),
     jwksCooldownMs: z.number().int().min(0).default(30_000),

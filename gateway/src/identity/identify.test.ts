@@ -133,6 +133,27 @@ describe('HS256 shared secret (development)', () => {
     expect((await rejectionOf(strict, await sign({ exp: nowSec }))).reason).toBe('token_expired');
   });
 
+  test('a verified token is trusted again for verifiedTokenCacheSec, never past its exp, and only that exact token', async () => {
+    let clock = NOW;
+    const cached = identifier(hsConfig, { now: () => clock });
+    const token = await sign({ exp: nowSec + 90, roles: ['analyst'] });
+    const first = await cached(bearer(token));
+    expect(await cached(bearer(token))).toBe(first); // from the cache: the same frozen principal
+    expect(Object.isFrozen(first.roles)).toBe(true);
+    // One byte apart (the signature's last character): verified from scratch and refused.
+    const tampered = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+    expect((await rejectionOf(cached, tampered)).reason).toBe('invalid_signature');
+    clock = NOW + 61_000; // past the cache's 60 s: verified again, still valid
+    const again = await cached(bearer(token));
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+    clock = NOW + 121_000; // past exp (+90 s) and its 30 s tolerance: refused, cached or not
+    expect((await rejectionOf(cached, token)).reason).toBe('token_expired');
+
+    const uncached = identifier({ jwt: { ...hsConfig.jwt, verifiedTokenCacheSec: 0 } });
+    expect(await uncached(bearer(token))).not.toBe(await uncached(bearer(token)));
+  });
+
   test('a token that is not yet valid (nbf beyond the tolerance) is refused and says from when', async () => {
     const error = await rejectionOf(identify, await sign({ nbf: nowSec + 3600 }));
     expect(error.reason).toBe('token_not_yet_valid');

@@ -21,6 +21,7 @@
  * (the identifier is shared by all requests; only the JWKS cache lives in it).
  */
 import { createRemoteJWKSet, customFetch, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { ANONYMOUS, type Principal } from './principal';
 import { apiKeyMatcher, MAX_API_KEY_LENGTH } from './apiKeys';
 import { API_KEY_HEADER, AUTHORIZATION_HEADER, type IdentityConfig, type JwtConfig } from './config';
@@ -113,11 +114,21 @@ function readCredential(headers: RequestHeaders): Credential | undefined {
   return { kind, value };
 }
 
+/** Bytes of token text kept by the verified-token cache. */
+const VERIFIED_TOKENS_MAX_BYTES = 8 * 1024 * 1024;
+
 function jwtVerifier(jwt: JwtConfig, now: () => number, fetchImpl: typeof fetch | undefined) {
   const key: Uint8Array | JWTVerifyGetKey = jwt.secret ? new TextEncoder().encode(jwt.secret) : remoteKeys(jwt, fetchImpl);
   const expected = { issuer: jwt.issuer, audience: jwt.audience };
+  // Keyed by the whole token: another token, even one byte apart, is verified from scratch.
+  const verified =
+    jwt.verifiedTokenCacheSec > 0
+      ? new LRUCache<string, { principal: Principal; trustedUntilMs: number }>({ maxSize: VERIFIED_TOKENS_MAX_BYTES, sizeCalculation: (_, token) => token.length })
+      : undefined;
 
   return async (token: string): Promise<Principal> => {
+    const known = verified?.get(token);
+    if (known && now() < known.trustedUntilMs) return known.principal;
     checkAlgorithm(token, jwt.algorithms);
     let payload: JWTPayload;
     try {
@@ -132,7 +143,12 @@ function jwtVerifier(jwt: JwtConfig, now: () => number, fetchImpl: typeof fetch 
     } catch (error) {
       throw explainVerificationError(error, expected, jwt.clockToleranceSec, now());
     }
-    return principalFromClaims(payload, jwt.claims);
+    const principal = principalFromClaims(payload, jwt.claims);
+    // Trusted again only while the token itself is valid (exp without the skew tolerance) and only after nbf.
+    if (verified && (payload.nbf === undefined || payload.nbf * 1000 <= now())) {
+      verified.set(token, { principal, trustedUntilMs: Math.min(now() + jwt.verifiedTokenCacheSec * 1000, payload.exp! * 1000) });
+    }
+    return principal;
   };
 }
 
@@ -264,9 +280,10 @@ function principalFromClaims(payload: JWTPayload, claims: JwtConfig['claims']): 
     id: sub,
     kind: !email && isClientItself ? 'service' : 'user',
     ...(email ? { email } : {}),
-    roles: listClaim(payload, claims.roles),
-    scopes: listClaim(payload, claims.scopes),
-    domains: listClaim(payload, claims.domains),
+    // Frozen all the way down: a verified principal is shared by every request that carries its token.
+    roles: Object.freeze(listClaim(payload, claims.roles)) as string[],
+    scopes: Object.freeze(listClaim(payload, claims.scopes)) as string[],
+    domains: Object.freeze(listClaim(payload, claims.domains)) as string[],
     authenticatedBy: 'jwt',
   } satisfies Principal);
 }

@@ -105,14 +105,30 @@ function fieldHint(field: GraphQLField<unknown, unknown>, isRootField: boolean, 
   return hint.maxAge !== undefined || hint.scope !== undefined ? { maxAge: hint.maxAge, scope: hint.scope } : null;
 }
 
-/** Every representation's type hint, restricted together (the `_entities` resolver's own contribution). */
-function entityTypesHint(schema: GraphQLSchema, representations: unknown): CacheHint {
-  const policy = new ResponseCachePolicy();
-  for (const representation of Array.isArray(representations) ? representations : []) {
-    const type = schema.getType((representation as { __typename?: string } | null)?.__typename ?? '');
-    if (type && (isObjectType(type) || isInterfaceType(type))) policy.restrict(typeAnnotation(type));
-  }
-  return { maxAge: policy.maxAge, scope: policy.scope };
+/**
+ * Every representation's type hint, restricted together (the `_entities`
+ * resolver's own contribution). Type hints are read from the schema once per
+ * type name, not once per representation.
+ */
+function entityTypesHint(schema: GraphQLSchema) {
+  const hints = new Map<string, Annotation | null>();
+  const hintOf = (typename: string) => {
+    let hint = hints.get(typename);
+    if (hint === undefined) {
+      const type = schema.getType(typename);
+      hints.set(typename, (hint = type && (isObjectType(type) || isInterfaceType(type)) ? typeAnnotation(type) : null));
+    }
+    return hint;
+  };
+  return (representations: unknown): CacheHint => {
+    const policy = new ResponseCachePolicy();
+    for (const representation of Array.isArray(representations) ? representations : []) {
+      const typename = (representation as { __typename?: unknown } | null)?.__typename;
+      const hint = typeof typename === 'string' ? hintOf(typename) : null;
+      if (hint) policy.restrict(hint);
+    }
+    return { maxAge: policy.maxAge, scope: policy.scope };
+  };
 }
 
 /**
@@ -129,8 +145,9 @@ export function collectCacheHints(schema: GraphQLSchema): GraphQLSchema {
       const resolve: GraphQLFieldResolver<unknown, WithPolicy> = field.resolve ?? defaultFieldResolver;
       const isRootField = rootTypes.has(type);
       if (isRootField && field.name === '_entities') {
+        const hintOfRepresentations = entityTypesHint(schema);
         field.resolve = (source, args, context, info) => {
-          context[RESPONSE_CACHE_POLICY].restrict(fieldHint(field, true, entityTypesHint(schema, args.representations))!);
+          context[RESPONSE_CACHE_POLICY].restrict(fieldHint(field, true, hintOfRepresentations(args.representations))!);
           return resolve(source, args, context, info);
         };
         continue;

@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- [--workload dashboard,lookup,large-list,mixed|scaling|all]
  *   [--duration 10] [--warmup 2] [--connections 16] [--rounds 3] [--scale 0.1]
- *   [--configs baseline,authz-off,authz-on] [--profile] [--name latest]`
+ *   [--configs baseline,authz-off,authz-on] [--profile] [--profile-subgraphs]
+ *   [--name latest]`
  *
  * Compares gateway configurations on the same seeded data and the same request
  * streams. It opens the data once (lib/database.ts) and starts the six
@@ -32,7 +33,7 @@ import { watchWindow, type WindowUsage } from './lib/procStats';
 import { startCountingSubgraphs } from './lib/probe';
 import { NOISY_SHARE, renderMarkdown, renderTerminal, summarize, type BenchResults, type ProbeResult, type RunRecord } from './lib/report';
 import { renderChart } from './lib/chart';
-import { profileArgs, profilesIn, renderHeapProfile, renderProfile, summarizeHeapProfile, summarizeProfile, type ProfileSummary } from './lib/profile';
+import { profileArgs, profilesIn, renderHeapProfile, renderProfile, summarizeHeapProfile, summarizeProfile, summarizeProfiles, type ProfileSummary } from './lib/profile';
 import { DEFAULT_WORKLOADS, requestStream, selectWorkloads, type GraphQLRequest, type Workload } from './workloads';
 
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -71,6 +72,7 @@ function parseOptions() {
       seed: { type: 'string', default: '42' },
       configs: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'profile-subgraphs': { type: 'boolean', default: false },
       name: { type: 'string', default: 'latest' },
     },
   });
@@ -84,6 +86,7 @@ function parseOptions() {
     seed: Number.parseInt(values.seed!, 10),
     configs: values.configs,
     profile: values.profile!,
+    profileSubgraphs: values['profile-subgraphs']!,
     name: resultName(values.name!),
   };
 }
@@ -205,6 +208,9 @@ async function main() {
   const database = await openDatabase({ scale: options.scale, seed: options.seed });
   log(`database: ${database.description} (scale ${options.scale}: ${counts.orders.toLocaleString('en-US')} orders, ${counts.customers.toLocaleString('en-US')} customers)`);
 
+  // One profile per subgraph process, written when it stops (before the results, see below).
+  const subgraphProfileDir = join(WORK_DIR, 'profiles', 'subgraphs');
+  rmSync(subgraphProfileDir, { recursive: true, force: true });
   const subgraphs = await Promise.all(
     domains.map((domain) =>
       startProcess({
@@ -214,6 +220,7 @@ async function main() {
         // Scheduled data-quality rules would run SQL during the timed windows.
         env: childEnv({ [`DATABASE_URL_${domain.name.toUpperCase()}`]: database.url, MESHGATE_QUALITY_SCHEDULE: 'off' }),
         ready: /listening at (\S+)/,
+        nodeArgs: options.profileSubgraphs ? ['--cpu-prof', `--cpu-prof-dir=${subgraphProfileDir}`] : [],
         compiled: true,
       }),
     ),
@@ -291,6 +298,14 @@ async function main() {
         log(renderHeapProfile(`${config.name} round ${round}`, summary));
       }
     }
+  }
+
+  if (options.profileSubgraphs) {
+    // Their profiles are written on exit; they have served every timed window by now.
+    await Promise.all(subgraphs.map((subgraph) => subgraph.stop()));
+    const summary = summarizeProfiles(profilesIn(subgraphProfileDir), subgraphProfileDir, 25);
+    profiles.push({ config: 'subgraphs', round: 0, summary });
+    log(renderProfile('the six subgraphs together, every round', summary));
   }
 
   const results: BenchResults = {

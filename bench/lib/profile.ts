@@ -1,7 +1,8 @@
 /**
  * `--profile`: each timed gateway process runs with `node --cpu-prof
- * --heap-prof`, and this module reads the profiles it writes on exit, so an
- * optimization round starts from numbers:
+ * --heap-prof` (`--profile-subgraphs`: the six subgraphs with `--cpu-prof`),
+ * and this module reads the profiles they write on exit, so an optimization
+ * round starts from numbers:
  *
  * - a .cpuprofile is V8's sampling CPU profile: call-frame nodes plus the
  *   sample list with time deltas; a node's self time is the time of its
@@ -69,11 +70,18 @@ class Tally {
 }
 
 export function summarizeProfile(file: string, top = 15): ProfileSummary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  return summarizeProfiles([file], file, top);
+}
+
+/** Several processes' CPU profiles as one (the six subgraphs: which code costs the most across them), named `label`. */
+export function summarizeProfiles(files: string[], label: string, top = 15): ProfileSummary {
   const tally = new Tally();
-  profile.samples.forEach((id, i) => tally.add(frames.get(id)!, (profile.timeDeltas[i] ?? 0) / 1000));
-  return tally.summary(file, 'ms', top);
+  for (const file of files) {
+    const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+    const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+    profile.samples.forEach((id, i) => tally.add(frames.get(id)!, (profile.timeDeltas[i] ?? 0) / 1000));
+  }
+  return tally.summary(label, 'ms', top);
 }
 
 export function summarizeHeapProfile(file: string, top = 15): ProfileSummary {

@@ -68,7 +68,7 @@ export type BenchResults = {
   workloads: { name: string; description: string; samples: number; randomVariables: boolean; connections?: number }[];
   probe: ProbeResult[];
   runs: RunRecord[];
-  /** With --profile: each gateway process's CPU profile, summarized (lib/profile.ts). */
+  /** With --profile: each gateway process's CPU profile, summarized (lib/profile.ts); with --profile-subgraphs also one over the six subgraphs (config `subgraphs`, round 0). */
   profiles?: { config: string; round: number; summary: ProfileSummary }[];
   summary: Summary[];
 };

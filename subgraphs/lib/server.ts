@@ -8,6 +8,10 @@
  * body is parsed or any resolver runs, and the verified principal is on the
  * context for row-level filtering. /health stays open.
  *
+ * Ordinary GraphQL requests (nearly all of the gateway's) are executed directly
+ * with graphql-js (directExecution.ts), answering exactly as Apollo Server
+ * would; Apollo Server answers everything else.
+ *
  * A subgraph with a data-product descriptor also serves GET /dataproduct/status
  * and POST /dataproduct/quality/run (dataProduct.ts), signed the same way.
  */
@@ -19,7 +23,8 @@ import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheContr
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { Db } from './db';
 import { DataProduct, isDataProductPath, serveDataProduct, type DataProductOptions } from './dataProduct';
-import { executeApolloRequest, HttpError, readBody, sendGraphQLError, sendJson } from './http';
+import { DirectExecution } from './directExecution';
+import { executeApolloRequest, HttpError, parseJsonBody, readBody, sendApolloResponse, sendGraphQLError, sendJson } from './http';
 import { verifySignedRequest, type SignedPrincipal } from './signing';
 import type { SubgraphContext, SubgraphDefinition } from './subgraph';
 
@@ -49,9 +54,14 @@ export type SubgraphServerOptions = {
   dataProduct?: DataProductOptions | false;
 };
 
+/** A fresh executable schema of the domain: Apollo Server and the direct execution each change their own in place. */
+function subgraphSchema<TLoaders>(definition: SubgraphDefinition<TLoaders>) {
+  return buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as never }]);
+}
+
 export function createSubgraphApollo<TLoaders>(definition: SubgraphDefinition<TLoaders>) {
   return new ApolloServer<SubgraphContext<TLoaders>>({
-    schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as never }]),
+    schema: subgraphSchema(definition),
     // Subgraphs are only reached through the gateway, which owns the public error policy.
     includeStacktraceInErrorResponses: false,
     csrfPrevention: false,
@@ -68,6 +78,7 @@ export async function startSubgraphServer<TLoaders>(
 ): Promise<RunningSubgraph> {
   const apollo = createSubgraphApollo(definition);
   await apollo.start();
+  const direct = new DirectExecution<SubgraphContext<TLoaders>>(subgraphSchema(definition));
   const bodyLimit = options.bodyLimitBytes ?? 20 * 1024 * 1024;
   const dataProduct = options.dataProduct === false ? null : DataProduct.forSubgraph(definition, db, options.dataProduct);
   const httpServer: Server = createServer(async (req, res) => {
@@ -88,7 +99,10 @@ export async function startSubgraphServer<TLoaders>(
         principal = verdict.principal;
       }
       if (options.onRequest && body.length) options.onRequest(JSON.parse(body.toString('utf8')), { principal, headers: req.headers });
-      await executeApolloRequest(apollo, req, res, body, async () => ({ db, loaders: definition.createLoaders(db), principal }));
+      const context = () => ({ db, loaders: definition.createLoaders(db), principal });
+      const answer = await direct.answer(req, parseJsonBody(body, req.headers['content-type']), context);
+      if (answer) return await sendApolloResponse(res, answer);
+      await executeApolloRequest(apollo, req, res, body, async () => context());
     } catch (error) {
       if (error instanceof HttpError) return sendGraphQLError(res, error);
       if (!res.headersSent) sendGraphQLError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error in subgraph'));

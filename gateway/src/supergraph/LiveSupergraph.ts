@@ -86,10 +86,14 @@ export class LiveSupergraph implements SupergraphManager {
     this.state = { supergraphSdl: outcome.supergraphSdl, snapshots: [...snapshots, ...this.builtIn], plan, composedAt: new Date() };
     this.logLifecycle(plan);
     if (this.options.pollIntervalMs) {
-      this.timer = setInterval(() => {
+      const poll = () => {
         if (!this.polling) this.refresh().catch((error) => this.logger.error({ err: error }, 'polling the subgraphs failed'));
-      }, this.options.pollIntervalMs);
+      };
+      this.timer = setInterval(poll, this.options.pollIntervalMs);
       this.timer.unref();
+      // The first poll at once: local schemas are printed differently from what a subgraph serves, and a
+      // registration queued behind that first look reports only the subgraph it changed.
+      setImmediate(poll);
     }
     return { supergraphSdl: withSecurityEnforcedByMeshgate(outcome.supergraphSdl), cleanup: async () => this.stop() };
   }

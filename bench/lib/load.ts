@@ -37,6 +37,8 @@ export async function runLoad(options: {
   headers: Record<string, string>;
   workload: Workload;
   connections: number;
+  /** Requests per second over all connections (0: as fast as the gateway answers). */
+  rate: number;
   warmupSec: number;
   durationSec: number;
   /** Seeds the request stream; the same seed gives every configuration the same requests. */
@@ -66,6 +68,7 @@ export async function runLoad(options: {
       {
         url: url.origin,
         connections: options.connections,
+        ...(options.rate > 0 ? { overallRate: options.rate } : {}),
         // A backstop: the window's timer below stops the run.
         duration: options.warmupSec + options.durationSec + 60,
         timeout: 30,

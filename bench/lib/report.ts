@@ -62,7 +62,7 @@ export type BenchResults = {
   database: { kind: string; description: string };
   scale: number;
   seed: number;
-  options: { durationSec: number; warmupSec: number; connections: number; rounds: number };
+  options: { durationSec: number; warmupSec: number; connections: number; rate?: number; rounds: number };
   principal: string;
   configurations: { name: string; description: string; comparedTo?: string; budget?: number }[];
   workloads: { name: string; description: string; samples: number; randomVariables: boolean; connections?: number }[];
@@ -230,7 +230,7 @@ function header(results: BenchResults): string[] {
   return [
     `${results.startedAt}, ${(results.totalSec / 60).toFixed(1)} min; ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb.toFixed(0)} GB, Node ${machine.node}`,
     `data: ${results.database.description}, scale ${results.scale}, seed ${results.seed}`,
-    `load: autocannon in the bench process, ${options.connections} connections (unless a workload says otherwise), ${options.durationSec}s per run after ${options.warmupSec}s warm-up, ${options.rounds} rounds alternating configurations; requests as ${results.principal}`,
+    `load: autocannon in the bench process, ${options.connections} connections (unless a workload says otherwise)${options.rate ? `, at most ${options.rate} requests/s in all (the same work for every configuration)` : ''}, ${options.durationSec}s per run after ${options.warmupSec}s warm-up, ${options.rounds} rounds alternating configurations; requests as ${results.principal}`,
   ];
 }
 

@@ -332,6 +332,14 @@ describe.each(executors)('Federation 2 semantics through the gateway (%s executo
     expect(fixtures.state.mutationLog).toEqual(['accounts.renameUser(G. Hopper)', 'reviews.addReview', 'accounts.renameUser(Grace B. Hopper)']);
   });
 
+  test('a variable of the wrong type is refused before any subgraph is asked', async () => {
+    const { status, body } = await fed.query('query Top($first: Int) { topProducts(first: $first) { upc } }', { first: 'three' });
+    expect(status).toBe(400);
+    expect(body.data).toBeUndefined();
+    expect(body.errors?.map((error) => error.message)).toEqual(['Variable "$first" got invalid value "three"; Int cannot represent non-integer value: "three"']);
+    expect(received('products')).toHaveLength(0);
+  });
+
   test('introspection beside data; a subgraph error at the client\'s path, null propagated to the root', async () => {
     expectData(await fed.query('{ __typename __type(name: "Product") { name } topProducts(first: 1) { upc } }'), {
       __typename: 'Query',

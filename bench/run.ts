@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--workload dashboard,lookup,large-list,mixed|scaling|all]
- *   [--duration 10] [--warmup 2] [--connections 16] [--rounds 3] [--scale 0.1]
+ *   [--duration 10] [--warmup 2] [--connections 16] [--rate N] [--rounds 3] [--scale 0.1]
  *   [--configs baseline,authz-off,authz-on] [--profile] [--profile-subgraphs]
  *   [--name latest]`
  *

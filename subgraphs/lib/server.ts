@@ -98,9 +98,11 @@ export async function startSubgraphServer<TLoaders>(
         if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `Subgraph "${definition.name}" accepts signed requests by POST only`);
         principal = verdict.principal;
       }
-      if (options.onRequest && body.length) options.onRequest(JSON.parse(body.toString('utf8')), { principal, headers: req.headers });
+      // Parsed once, for the recording hook and the direct execution (malformed JSON is a 400 here).
+      const parsed = parseJsonBody(body, req.headers['content-type']);
+      if (options.onRequest && parsed !== undefined) options.onRequest(parsed as Parameters<typeof options.onRequest>[0], { principal, headers: req.headers });
       const context = () => ({ db, loaders: definition.createLoaders(db), principal });
-      const answer = await direct.answer(req, parseJsonBody(body, req.headers['content-type']), context);
+      const answer = await direct.answer(req, parsed, context);
       if (answer) return await sendApolloResponse(res, answer);
       await executeApolloRequest(apollo, req, res, body, async () => context());
     } catch (error) {

@@ -177,11 +177,6 @@ test('100 orders with customer, payment, shipment and campaign: one statement pe
   });
   const fetches = Object.fromEntries(Object.entries(mesh.subgraphs).map(([name, subgraph]) => [name, subgraph.received.length]));
   expect(fetches).toEqual({ customers: 1, products: 0, sales: 1, marketing: 1, finance: 1, logistics: 1 });
-  // Customers with several of the 100 orders are asked for once; every order still has its customer.
-  const customerIds = (mesh.subgraphs.customers.received[0].variables!.representations as { id: string }[]).map((representation) => representation.id);
-  expect(new Set(customerIds).size).toBe(customerIds.length);
-  expect(customerIds.length).toBeLessThan(100);
-  expect(body.data.orders.edges.every((edge: any) => edge.node.customer?.name)).toBe(true);
 });
 
 test('an operation is planned once and then runs prepared; introspection goes to @apollo/gateway\'s executor; /metrics counts each', async () => {

@@ -81,47 +81,34 @@ async function executeFetch(run: PlanRun, fetch: FetchNode, cursor: Cursor): Pro
     return;
   }
 
-  // Each distinct representation is sent once (the customers behind 1,000 orders are fewer than 1,000);
-  // its answer is merged into every entity it stands for.
   const representations: Data[] = [];
-  const entitiesOf: number[][] = [];
-  const indexOf = new Map<string, number>();
+  const representationToEntity: number[] = [];
   entities.forEach((entity, index) => {
     const representation = selectRepresentation(run.supergraphSchema, entity, fetch.requires!);
-    if (!representation || !representation.__typename) return;
-    applyRewrites(run.supergraphSchema as never, fetch.inputRewrites, representation);
-    const text = JSON.stringify(representation);
-    const known = indexOf.get(text);
-    if (known !== undefined) return void entitiesOf[known].push(index);
-    indexOf.set(text, representations.length);
-    representations.push(representation);
-    entitiesOf.push([index]);
+    if (representation && representation.__typename) {
+      applyRewrites(run.supergraphSchema as never, fetch.inputRewrites, representation);
+      representations.push(representation);
+      representationToEntity.push(index);
+    }
   });
   if (representations.length === 0) return;
   if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
 
-  const received = await send(run, dataSource, fetch, cursor, { ...variables, representations }, (representation) => entitiesOf[representation]?.[0]);
+  const received = await send(run, dataSource, fetch, cursor, { ...variables, representations });
   if (!received) return;
   const receivedEntities = received._entities;
   if (!Array.isArray(receivedEntities)) throw new Error('Expected "data._entities" in response to be an array');
   if (receivedEntities.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
   for (let i = 0; i < receivedEntities.length; i++) {
     const receivedEntity = receivedEntities[i];
-    if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = entities[entitiesOf[i][0]].__typename;
+    const existingEntity = entities[representationToEntity[i]];
+    if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existingEntity.__typename;
     applyRewrites(run.supergraphSchema as never, fetch.outputRewrites, receivedEntity);
-    for (const index of entitiesOf[i]) deepMerge(entities[index], receivedEntity);
+    deepMerge(existingEntity, receivedEntity);
   }
 }
 
-/** `entityIndexOf` maps an `_entities` index in the subgraph's error paths to the entity at the cursor it answers for. */
-async function send(
-  run: PlanRun,
-  dataSource: GraphQLDataSource,
-  fetch: FetchNode,
-  cursor: Cursor,
-  variables: Data,
-  entityIndexOf: (representation: number) => number | undefined = (representation) => representation,
-): Promise<Data | undefined | null> {
+async function send(run: PlanRun, dataSource: GraphQLDataSource, fetch: FetchNode, cursor: Cursor, variables: Data): Promise<Data | undefined | null> {
   const { requestContext } = run;
   const response = await dataSource.process({
     kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
@@ -132,7 +119,7 @@ async function send(
     pathInIncomingRequest: cursor.path,
   });
   if (response.errors) {
-    const pathOf = errorPathGenerator(fetch, cursor, entityIndexOf);
+    const pathOf = errorPathGenerator(fetch, cursor);
     for (const error of response.errors) run.errors.push(downstreamServiceError(error, fetch.serviceName, pathOf));
     const metrics = requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path?: unknown }[] } | undefined;
     if (metrics) (metrics.nonFtv1ErrorPaths ??= []).push(...response.errors.map((error) => ({ subgraph: fetch.serviceName, path: error.path })));
@@ -172,13 +159,12 @@ function flattenResultsAtPath(value: any, path: readonly (string | number)[], fr
   return flattenResultsAtPath(Object.hasOwn(value, current) ? value[current] : undefined, path, from + 1);
 }
 
-function errorPathGenerator(fetch: FetchNode, cursor: Cursor, entityIndexOf: (representation: number) => number | undefined) {
+function errorPathGenerator(fetch: FetchNode, cursor: Cursor) {
   let hydratedPaths: ResponsePath[] | undefined;
   return (errorPath: readonly (string | number)[] | undefined): ResponsePath | undefined => {
     if (fetch.requires && typeof errorPath?.[1] === 'number') {
       if (!hydratedPaths) generateHydratedPaths([], cursor.path, cursor.fullResult, (hydratedPaths = []));
-      const entity = entityIndexOf(errorPath[1]);
-      return [...((entity !== undefined && hydratedPaths[entity]) || []), ...errorPath.slice(2)];
+      return [...(hydratedPaths[errorPath[1]] ?? []), ...errorPath.slice(2)];
     }
     return errorPath ? [...cursor.path, ...errorPath] : undefined;
   };

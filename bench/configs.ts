@@ -45,16 +45,13 @@ export type BenchConfiguration = {
 
 type EntryOptions = { compare?: { to: string; budget?: number }; optional?: boolean };
 
-/** A configuration's settings: the gateway's config file. */
-type MeshgateConfig = GatewayConfigInput;
-
 /** Every cache layer off (they default on): caching is measured only where a configuration turns it on. */
 const NO_CACHE = { responseCache: { enabled: false }, entityCache: { enabled: false }, dedupe: { enabled: false } };
 
 const MESH_POLICIES = { enabled: true, policies: 'mesh' };
 
 /** What every meshgate configuration shares: quiet logs, no query page, its own audit file, no cache. */
-function commonConfig(context: LaunchContext): MeshgateConfig {
+function commonConfig(context: LaunchContext): GatewayConfigInput {
   return {
     server: { host: '127.0.0.1', port: 0, queryPage: false },
     logging: { level: 'warn' },
@@ -64,7 +61,7 @@ function commonConfig(context: LaunchContext): MeshgateConfig {
 }
 
 /** meshgate with `config` (top-level sections merged over the common ones). */
-export function meshgate(name: string, description: string, config: MeshgateConfig, options: EntryOptions = {}): BenchConfiguration {
+export function meshgate(name: string, description: string, config: GatewayConfigInput, options: EntryOptions = {}): BenchConfiguration {
   return {
     name,
     description,

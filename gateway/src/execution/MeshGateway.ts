@@ -49,16 +49,10 @@ export type MeshGatewayOptions = {
 
 export class MeshGateway implements GatewayInterface {
   private readonly inner: ApolloGateway;
-  private readonly stages: ExecutionStage[];
   private readonly dataSources = new Map<string, SubgraphDataSource>();
-  private readonly signingSecret?: string;
-  private readonly options: MeshGatewayOptions;
   private loaded = false;
 
-  constructor(options: MeshGatewayOptions) {
-    this.options = options;
-    this.signingSecret = options.subgraphRequests.signingSecret;
-    this.stages = options.stages ?? [];
+  constructor(private readonly options: MeshGatewayOptions) {
     this.inner = new ApolloGateway({
       ...(options.supergraph as { supergraphSdl: string }),
       logger: apolloLogger(options.logger),
@@ -86,7 +80,7 @@ export class MeshGateway implements GatewayInterface {
             onExecution: this.options.onExecution,
           }).execute;
     // The first stage in the list is the outermost: it sees the request first and the result last.
-    const wrapped = this.stages.reduceRight<GatewayExecutor>((next, stage) => stage(next), executor);
+    const wrapped = (this.options.stages ?? []).reduceRight<GatewayExecutor>((next, stage) => stage(next), executor);
     return { executor: wrapped };
   }
 
@@ -105,7 +99,8 @@ export class MeshGateway implements GatewayInterface {
 
   /** Headers that let a request with this body (an anonymous probe, e.g. /ready's) reach a signed subgraph. */
   probeHeaders(body: string): Record<string, string> {
-    return this.signingSecret ? signRequest({ principal: ANONYMOUS, body, secret: this.signingSecret }) : {};
+    const secret = this.options.subgraphRequests.signingSecret;
+    return secret ? signRequest({ principal: ANONYMOUS, body, secret }) : {};
   }
 
   /** The subgraphs of the current supergraph, by name, with their URLs. */

@@ -9,6 +9,9 @@
  * It runs its data product's quality rules a few seconds after start and then on
  * the descriptor's quality.schedule; MESHGATE_QUALITY_SCHEDULE overrides the
  * interval (an ISO-8601 duration such as PT5M) or turns the schedule off (`off`).
+ *
+ * MESHGATE_SUBGRAPH_CONCURRENCY sets how many GraphQL operations the process
+ * executes at once (lib/admission.ts; 4 by default).
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +35,15 @@ function qualityScheduleFrom(env: NodeJS.ProcessEnv = process.env) {
   return { intervalMs, firstRunAfterMs: 3000 };
 }
 
+/** MESHGATE_SUBGRAPH_CONCURRENCY: operations executed at once, or undefined for the server's default. */
+function concurrencyFrom(env: NodeJS.ProcessEnv = process.env) {
+  const raw = env.MESHGATE_SUBGRAPH_CONCURRENCY?.trim();
+  if (!raw) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 1024) throw new Error(`MESHGATE_SUBGRAPH_CONCURRENCY: expected an integer from 1 to 1024, got "${raw}"`);
+  return value;
+}
+
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -41,6 +53,7 @@ async function main() {
   // Checked before opening any database, so a production misconfiguration fails fast.
   const signingSecret = signingSecretFrom(process.env, process.env.NODE_ENV === 'production' ? 'production' : 'development');
   const qualitySchedule = qualityScheduleFrom();
+  const concurrency = concurrencyFrom();
   const port = Number(values.port ?? DEFAULT_PORTS[domain.name] ?? 0);
   const url = databaseUrlFor(domain.name);
   let db: Db;
@@ -58,6 +71,7 @@ async function main() {
     port,
     host: values.host,
     signingSecret,
+    admission: concurrency ? { limit: concurrency } : undefined,
     dataProduct: {
       qualitySchedule,
       // One line when every error rule passes; every rule's result when one fails.

@@ -60,8 +60,10 @@ const SubgraphRequestsConfig = z
     /** Extra attempts for queries (never mutations) after a network error or a 502/503/504. */
     retries: z.number().int().min(0).max(5).default(2),
     retryDelayMs: z.number().int().min(0).default(50),
-    /** Kept-alive connections per subgraph (a pool each); requests beyond them wait for a free one. */
+    /** Kept-alive connections per subgraph (a pool each): the most requests in flight to one subgraph. */
     connectionsPerSubgraph: z.number().int().positive().max(1024).default(64),
+    /** Requests in flight per subgraph: `adaptive` follows the subgraph's latency (1 to connectionsPerSubgraph), or a fixed number. */
+    concurrency: z.union([z.literal('adaptive'), z.number().int().positive().max(1024)]).default('adaptive'),
     /** HMAC secret that signs every subgraph request (MESHGATE_SIGNING_SECRET); the subgraphs share it. */
     signingSecret: z.string().min(1).default(DEVELOPMENT_SIGNING_SECRET),
   })
@@ -170,7 +172,10 @@ export function parseConfig(input: unknown, source = 'config'): GatewayConfig {
 }
 
 /** Environment variables that override the file; each maps to one config key. */
-const ENV_KEYS: Record<string, { path: readonly string[]; type: 'string' | 'number' | 'boolean' | 'list' }> = {
+/** How an environment variable's text becomes a config value. */
+type EnvType = 'string' | 'number' | 'numberOrWord' | 'boolean' | 'list';
+
+const ENV_KEYS: Record<string, { path: readonly string[]; type: EnvType }> = {
   MESHGATE_MODE: { path: ['mode'], type: 'string' },
   MESHGATE_HOST: { path: ['server', 'host'], type: 'string' },
   MESHGATE_PORT: { path: ['server', 'port'], type: 'number' },
@@ -178,6 +183,7 @@ const ENV_KEYS: Record<string, { path: readonly string[]; type: 'string' | 'numb
   MESHGATE_SUPERGRAPH_FILE: { path: ['supergraph', 'file'], type: 'string' },
   MESHGATE_LOG_LEVEL: { path: ['logging', 'level'], type: 'string' },
   MESHGATE_SUBGRAPH_TIMEOUT_MS: { path: ['subgraphRequests', 'timeoutMs'], type: 'number' },
+  MESHGATE_SUBGRAPH_CONCURRENCY: { path: ['subgraphRequests', 'concurrency'], type: 'numberOrWord' },
   MESHGATE_SIGNING_SECRET: { path: ['subgraphRequests', 'signingSecret'], type: 'string' },
   MESHGATE_EXECUTOR: { path: ['execution', 'executor'], type: 'string' },
   MESHGATE_APOLLO_TELEMETRY: { path: ['apollo', 'telemetry'], type: 'boolean' },
@@ -191,8 +197,10 @@ function setPath(target: Record<string, any>, path: readonly string[], value: un
   node[path[path.length - 1]] = value;
 }
 
-function envValue(name: string, raw: string, type: 'string' | 'number' | 'boolean' | 'list'): unknown {
+function envValue(name: string, raw: string, type: EnvType): unknown {
   if (type === 'string') return raw;
+  // A number when it reads as one (`4`), else the word for the schema to judge (`adaptive`).
+  if (type === 'numberOrWord') return raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
   if (type === 'list') return raw.split(',').map((item) => item.trim()).filter(Boolean);
   if (type === 'number') {
     const value = Number(raw);

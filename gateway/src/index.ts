@@ -128,6 +128,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     // Execute: every subgraph fetch goes through the entity cache and fetch deduplication.
     interceptFetch: cache && createEntityCache(cache),
   });
+  metrics.gauge('meshgate_subgraph_requests', 'Requests to each subgraph: the limit in flight (adapted to its latency unless fixed), in flight now, and waiting for a slot', ['subgraph', 'state'], function collect() {
+    this.reset();
+    for (const { subgraph, limit, running, waiting } of gateway.subgraphConcurrency()) {
+      this.set({ subgraph, state: 'limit' }, limit);
+      this.set({ subgraph, state: 'in_flight' }, running);
+      this.set({ subgraph, state: 'waiting' }, waiting);
+    }
+  });
   // Policies of products the lifecycle left out (and of the catalog when it does not run) have nothing to govern.
   const inactiveDomains = () => [...(live?.inactiveSubgraphs() ?? []), ...(catalog ? [] : [CATALOG_SUBGRAPH])];
   if (policies) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => policies.update(apiSchema, coreSupergraphSdl, inactiveDomains()));

@@ -22,6 +22,7 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { Db } from './db';
+import { AdmissionGate, type AdmissionOptions } from './admission';
 import { DataProduct, isDataProductPath, serveDataProduct, type DataProductOptions } from './dataProduct';
 import { DirectExecution } from './directExecution';
 import { executeApolloRequest, HttpError, parseJsonBody, readBody, sendApolloResponse, sendGraphQLError, sendJson } from './http';
@@ -52,7 +53,11 @@ export type SubgraphServerOptions = {
   maxSignatureSkewSec?: number;
   /** The data product's descriptor and quality schedule (no schedule unless asked); `false` serves no data-product endpoints. */
   dataProduct?: DataProductOptions | false;
+  /** How many GraphQL operations execute at once (4 by default) and how long others may wait (admission.ts). */
+  admission?: Partial<AdmissionOptions>;
 };
+
+export const DEFAULT_MAX_CONCURRENT_OPERATIONS = 4;
 
 /** A fresh executable schema of the domain: Apollo Server and the direct execution each change their own in place. */
 function subgraphSchema<TLoaders>(definition: SubgraphDefinition<TLoaders>) {
@@ -80,6 +85,7 @@ export async function startSubgraphServer<TLoaders>(
   await apollo.start();
   const direct = new DirectExecution<SubgraphContext<TLoaders>>(subgraphSchema(definition));
   const bodyLimit = options.bodyLimitBytes ?? 20 * 1024 * 1024;
+  const admission = new AdmissionGate({ limit: DEFAULT_MAX_CONCURRENT_OPERATIONS, ...options.admission });
   const dataProduct = options.dataProduct === false ? null : DataProduct.forSubgraph(definition, db, options.dataProduct);
   const httpServer: Server = createServer(async (req, res) => {
     try {
@@ -98,13 +104,15 @@ export async function startSubgraphServer<TLoaders>(
         if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `Subgraph "${definition.name}" accepts signed requests by POST only`);
         principal = verdict.principal;
       }
-      // Parsed once, for the recording hook and the direct execution (malformed JSON is a 400 here).
-      const parsed = parseJsonBody(body, req.headers['content-type']);
-      if (options.onRequest && parsed !== undefined) options.onRequest(parsed as Parameters<typeof options.onRequest>[0], { principal, headers: req.headers });
-      const context = () => ({ db, loaders: definition.createLoaders(db), principal });
-      const answer = await direct.answer(req, parsed, context);
-      if (answer) return await sendApolloResponse(res, answer);
-      await executeApolloRequest(apollo, req, res, body, async () => context());
+      await admission.run(async () => {
+        // Parsed once, for the recording hook and the direct execution (malformed JSON is a 400 here).
+        const parsed = parseJsonBody(body, req.headers['content-type']);
+        if (options.onRequest && parsed !== undefined) options.onRequest(parsed as Parameters<typeof options.onRequest>[0], { principal, headers: req.headers });
+        const context = () => ({ db, loaders: definition.createLoaders(db), principal });
+        const answer = await direct.answer(req, parsed, context);
+        if (answer) return await sendApolloResponse(res, answer);
+        await executeApolloRequest(apollo, req, res, body, async () => context());
+      });
     } catch (error) {
       if (error instanceof HttpError) return sendGraphQLError(res, error);
       if (!res.headersSent) sendGraphQLError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error in subgraph'));

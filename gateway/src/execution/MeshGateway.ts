@@ -103,6 +103,11 @@ export class MeshGateway implements GatewayInterface {
     return secret ? signRequest({ principal: ANONYMOUS, body, secret }) : {};
   }
 
+  /** Each subgraph's limit on requests in flight, the requests in flight and those waiting (for /metrics). */
+  subgraphConcurrency(): { subgraph: string; limit: number; running: number; waiting: number }[] {
+    return [...this.dataSources].map(([subgraph, { concurrency }]) => ({ subgraph, limit: concurrency.limit, ...concurrency.load }));
+  }
+
   /** The subgraphs of the current supergraph, by name, with their URLs. */
   subgraphUrls(): Map<string, string> {
     return new Map([...this.dataSources].map(([name, dataSource]) => [name, dataSource.url!]));

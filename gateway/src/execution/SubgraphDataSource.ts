@@ -5,6 +5,8 @@
  *
  * - a pool of kept-alive connections per subgraph (undici's Pool and its
  *   `request` API, not fetch: no Request/Response/stream objects per call);
+ * - a limit on the requests in flight to the subgraph, adapted to its latency
+ *   (SubgraphConcurrency.ts): the others wait here, in arrival order;
  * - a timeout per attempt, so one slow domain cannot hold a whole request;
  * - retries with backoff for queries after a network error or 502/503/504
  *   (never for mutations, which may not be idempotent);
@@ -29,6 +31,7 @@ import type { MeshContext } from '../context';
 import { meshError } from '../errors';
 import { ANONYMOUS } from '../identity/principal';
 import { hintFromCacheControl } from '../cache/cachePolicy';
+import { SubgraphConcurrency } from './SubgraphConcurrency';
 
 // Only the connection pool and its request method (undici is pinned): undici's index also loads fetch, WebSocket,
 // caches and mocks, about 3 MB more heap in every gateway process.
@@ -41,8 +44,10 @@ export type SubgraphRequestOptions = {
   timeoutMs: number;
   retries: number;
   retryDelayMs: number;
-  /** Kept-alive connections per subgraph; 64 when not given. */
+  /** Kept-alive connections per subgraph, the most requests in flight to it; 64 when not given. */
   connectionsPerSubgraph?: number;
+  /** Requests in flight per subgraph: adapted to its latency (the default), or a fixed number. */
+  concurrency?: 'adaptive' | number;
   /** Signs every request with this HMAC secret, shared with the subgraphs; unsigned without one. */
   signingSecret?: string;
 };
@@ -74,11 +79,14 @@ function describeNetworkError(error: unknown): string {
 export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>> {
   private readonly pool: PoolType;
   private readonly path: string;
+  readonly concurrency: SubgraphConcurrency;
 
   constructor(readonly name: string, readonly url: string, private readonly options: SubgraphRequestOptions, private readonly intercept?: FetchInterceptor) {
     const target = new URL(url);
     this.path = `${target.pathname}${target.search}`;
-    this.pool = new Pool(target.origin, { connections: options.connectionsPerSubgraph ?? 64, keepAliveTimeout: 30_000 });
+    const connections = options.connectionsPerSubgraph ?? 64;
+    this.pool = new Pool(target.origin, { connections, keepAliveTimeout: 30_000 });
+    this.concurrency = new SubgraphConcurrency({ mode: options.concurrency ?? 'adaptive', max: connections });
   }
 
   process(options: Options): Promise<GatewayGraphQLResponse> {
@@ -95,7 +103,9 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>
     const { http: _http, query, ...rest } = options.request;
     if (!query) throw new Error('Missing query');
     const body = JSON.stringify({ query, ...rest });
-    const answer = await this.sendWithRetries(body, this.headersFor(options), MUTATION.test(query));
+    // Latency is judged per fetch shape: the operation and, within half an octave, the body's size.
+    const shape = `${Math.round(2 * Math.log2(body.length))} ${query}`;
+    const answer = await this.sendWithRetries(shape, body, this.headersFor(options), MUTATION.test(query));
     const http: SubgraphHttp = { status: answer.status, headers: { get: (name) => headerValue(answer.headers, name) } };
     if (answer.status < 200 || answer.status > 299) throw this.errorFrom(answer);
     const parsed = this.parse(answer);
@@ -116,14 +126,14 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>
     return headers;
   }
 
-  private async sendWithRetries(body: string, headers: Record<string, string>, isMutation: boolean): Promise<Answer> {
+  private async sendWithRetries(shape: string, body: string, headers: Record<string, string>, isMutation: boolean): Promise<Answer> {
     const attempts = isMutation ? 1 : 1 + this.options.retries;
     let lastProblem = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs * 2 ** (attempt - 2)));
       let answer: Answer;
       try {
-        answer = await this.attempt(body, headers);
+        answer = await this.attempt(shape, body, headers);
       } catch (error) {
         if (error instanceof AttemptTimeout) {
           // A timed-out query may still be running; retrying would add load to a struggling subgraph.
@@ -141,15 +151,24 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>
     throw meshError('SUBGRAPH_UNAVAILABLE', `Subgraph "${this.name}" is unavailable: ${lastProblem}${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`, { subgraph: this.name });
   }
 
-  /** One request, signed now (the signature carries a timestamp), bounded by the timeout from sending to the last byte. */
-  private async attempt(body: string, headers: Record<string, string>): Promise<Answer> {
+  /**
+   * One request, bounded by the timeout from waiting for a slot to the last byte,
+   * and signed once it has a slot (the signature carries a timestamp).
+   */
+  private async attempt(shape: string, body: string, headers: Record<string, string>): Promise<Answer> {
     const secret = this.options.signingSecret;
-    const signed = secret ? { ...headers, [SIGNATURE_HEADER]: signatureHeader({ principalHeader: headers[PRINCIPAL_HEADER], body, secret }) } : headers;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new AttemptTimeout()), this.options.timeoutMs);
     try {
-      const response = await poolRequest.call(this.pool, { path: this.path, method: 'POST', headers: signed, body, signal: controller.signal });
-      return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+      return await this.concurrency.run(
+        shape,
+        async () => {
+          const signed = secret ? { ...headers, [SIGNATURE_HEADER]: signatureHeader({ principalHeader: headers[PRINCIPAL_HEADER], body, secret }) } : headers;
+          const response = await poolRequest.call(this.pool, { path: this.path, method: 'POST', headers: signed, body, signal: controller.signal });
+          return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+        },
+        controller.signal,
+      );
     } catch (error) {
       throw controller.signal.aborted ? new AttemptTimeout() : error;
     } finally {

@@ -10,7 +10,7 @@
  * the descriptor's quality.schedule; MESHGATE_QUALITY_SCHEDULE overrides the
  * interval (an ISO-8601 duration such as PT5M) or turns the schedule off (`off`).
  *
- * MESHGATE_SUBGRAPH_CONCURRENCY sets how many GraphQL operations the process
+ * MESHGATE_SUBGRAPH_MAX_OPERATIONS sets how many GraphQL operations the process
  * executes at once (lib/admission.ts; 4 by default).
  */
 import { join } from 'node:path';
@@ -35,12 +35,12 @@ function qualityScheduleFrom(env: NodeJS.ProcessEnv = process.env) {
   return { intervalMs, firstRunAfterMs: 3000 };
 }
 
-/** MESHGATE_SUBGRAPH_CONCURRENCY: operations executed at once, or undefined for the server's default. */
+/** MESHGATE_SUBGRAPH_MAX_OPERATIONS: operations executed at once, or undefined for the server's default. */
 function concurrencyFrom(env: NodeJS.ProcessEnv = process.env) {
-  const raw = env.MESHGATE_SUBGRAPH_CONCURRENCY?.trim();
+  const raw = env.MESHGATE_SUBGRAPH_MAX_OPERATIONS?.trim();
   if (!raw) return undefined;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 1024) throw new Error(`MESHGATE_SUBGRAPH_CONCURRENCY: expected an integer from 1 to 1024, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 1 || value > 1024) throw new Error(`MESHGATE_SUBGRAPH_MAX_OPERATIONS: expected an integer from 1 to 1024, got "${raw}"`);
   return value;
 }
 

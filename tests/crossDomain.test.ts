@@ -192,3 +192,14 @@ test('an operation is planned once and then runs prepared; introspection goes to
   const after = await executions();
   expect({ planned: after.planned - before.planned, prepared: after.prepared - before.prepared, apollo: after.apollo - before.apollo }).toEqual({ planned: 1, prepared: 2, apollo: 1 });
 });
+
+test('/metrics reports each subgraph\'s limit on requests in flight, the requests in flight and those waiting', async () => {
+  expect((await mesh.query('{ orders(first: 3) { edges { node { id customer { name } } } } }', undefined, admin)).body.errors).toBeUndefined();
+  const text = await (await fetch(new URL('/metrics', mesh.gateway.url))).text();
+  const value = (subgraph: string, state: string) => Number(new RegExp(`^meshgate_subgraph_requests\\{subgraph="${subgraph}",state="${state}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+  // Adaptive by default: it starts at 4 and moves only under load.
+  expect(value('sales', 'limit')).toBeGreaterThanOrEqual(1);
+  expect(value('customers', 'limit')).toBeLessThanOrEqual(64);
+  expect(value('sales', 'in_flight')).toBe(0);
+  expect(value('sales', 'waiting')).toBe(0);
+});

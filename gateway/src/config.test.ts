@@ -57,6 +57,11 @@ test('environment variables override the file, and bad ones are named', () => {
   expect(loadConfig({ file, env: {} }).execution.executor).toBe('meshgate');
   expect(loadConfig({ file, env: { MESHGATE_EXECUTOR: 'apollo' } }).execution.executor).toBe('apollo');
   expect(problemsOf(() => loadConfig({ file, env: { MESHGATE_EXECUTOR: 'fast' } }))[0]).toMatch(/^execution\.executor: /);
+  expect(loadConfig({ file, env: {} }).subgraphRequests.concurrency).toBe('adaptive');
+  expect(loadConfig({ file, env: { MESHGATE_SUBGRAPH_CONCURRENCY: '8' } }).subgraphRequests.concurrency).toBe(8);
+  expect(loadConfig({ file, env: { MESHGATE_SUBGRAPH_CONCURRENCY: 'adaptive' } }).subgraphRequests.concurrency).toBe('adaptive');
+  expect(problemsOf(() => loadConfig({ file, env: { MESHGATE_SUBGRAPH_CONCURRENCY: 'fast' } }))[0]).toMatch(/^subgraphRequests\.concurrency: /);
+  expect(problemsOf(() => loadConfig({ file, env: { MESHGATE_SUBGRAPH_CONCURRENCY: '0' } }))[0]).toMatch(/^subgraphRequests\.concurrency: /);
   const productionSecret = { MESHGATE_SIGNING_SECRET: 'x'.repeat(40) };
   expect(loadConfig({ file, env: { NODE_ENV: 'production', ...productionSecret } }).mode).toBe('production');
   expect(problemsOf(() => loadConfig({ file, env: { MESHGATE_PORT: 'abc' } }))).toEqual(['MESHGATE_PORT: expected a number, got "abc"']);

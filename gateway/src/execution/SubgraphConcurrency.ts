@@ -13,17 +13,27 @@
  * throughput rose 20% and p99 fell by a third. A subgraph deployed as many
  * replicas can use many more: the limit grows as long as its latency holds.
  *
- * How: each answer's latency is compared with the fastest recent answer to a
- * fetch of the same shape (the same operation text, a body of about the same
- * size), so one-entity lookups and 1,000-entity lists to the same subgraph are
- * each judged against their own kind. Over a window of answers the average
+ * Only heavy fetches (answers of 32 KiB and more, learned per fetch shape: the
+ * same operation text, a body of about the same size) go through the limit.
+ * The cost of interleaving grows with the data each fetch holds; a small
+ * fetch's latency is mostly round trips and turns of the gateway's own event
+ * loop, which Vegas would read as queueing at the subgraph (measured: lookups
+ * held at 2 in flight lost 12% of throughput).
+ *
+ * How: each heavy answer's latency is compared with the fastest answer of the
+ * same shape since the last probe (a window at one request in flight, every
+ * 30 s), so each kind of fetch is judged against its own kind (1,000 entities
+ * against 1,000) and a subgraph that got slower is followed. Over a window of
+ * answers the average
  * inflation gives the requests queued at the subgraph, limit × (1 − 1/inflation)
  * (Little's law): fewer than alpha while the limit is in use, one more; more
  * than beta, one fewer.
  *
- * Contract: never more than `max` in flight, nor a limit under 1; fetches wait
+ * Contract: never more than `max` heavy fetches in flight (nor any fetch: max is
+ * the connection pool's size), nor a limit under 1; heavy fetches wait
  * in arrival order; a waiting fetch leaves the queue when its signal aborts
- * (the attempt's timeout covers the wait). A fixed limit never changes.
+ * (the attempt's timeout covers the wait). A fixed limit applies to every
+ * fetch and never changes.
  */
 import { AdmissionGate } from '../../../subgraphs/lib/admission';
 
@@ -44,39 +54,26 @@ const INITIAL_LIMIT = 4;
  */
 const alpha = (limit: number) => Math.max(1, 2 * Math.log10(limit));
 const beta = (limit: number) => Math.max(2, 4 * Math.log10(limit));
-/** How long the fastest answer of a shape is remembered (two halves: a slower subgraph is followed within a minute). */
-const FASTEST_WINDOW_MS = 30_000;
+/** How often latency without queueing is measured again (a window at one request in flight). */
+const PROBE_INTERVAL_MS = 30_000;
+/** Answers from this size on (characters of JSON) are heavy: their shape's fetches go through the limit. */
+const HEAVY_ANSWER_CHARS = 32 * 1024;
 /** Shapes remembered per subgraph before the memory is cleared (plans have a bounded set of fetches). */
 const MAX_SHAPES = 2000;
 
-/** The least of the samples of the last one to two windows. */
-class RecentMinimum {
-  private current = Infinity;
-  private previous = Infinity;
-  private rotatedAt: number;
-
-  constructor(now: number) {
-    this.rotatedAt = now;
-  }
-
-  /** Adds a sample and returns the minimum before it. */
-  add(sample: number, now: number): number {
-    if (now - this.rotatedAt > FASTEST_WINDOW_MS) {
-      this.previous = this.current;
-      this.current = Infinity;
-      this.rotatedAt = now;
-    }
-    const before = Math.min(this.current, this.previous);
-    if (sample < this.current) this.current = sample;
-    return before;
-  }
-}
+/** What is known of one fetch shape: whether its answers are large (until its first answer says, it is), and its least latency since the last probe. */
+type ShapeHistory = { heavy: boolean; fastestMs: number; probe: number };
 
 export class SubgraphConcurrency {
   private readonly gate: AdmissionGate;
   private readonly adaptive: boolean;
   private readonly max: number;
-  private readonly fastest = new Map<string, RecentMinimum>();
+  private readonly shapes = new Map<string, ShapeHistory>();
+  /** Counts probes: a shape's least latency from before the current one is forgotten. */
+  private probes = 0;
+  /** While probing, the limit to return to. */
+  private resumeLimit: number | null = null;
+  private nextProbeAt = 0;
   private samples = 0;
   private inflation = 0;
   /** Whether a fetch found every slot taken during this window: only then is a higher limit worth trying. */
@@ -85,7 +82,7 @@ export class SubgraphConcurrency {
   constructor(options: ConcurrencyOptions) {
     this.adaptive = options.mode === 'adaptive';
     this.max = options.max;
-    const limit = options.mode === 'adaptive' ? Math.min(INITIAL_LIMIT, options.max) : Math.min(options.mode, options.max);
+    const limit = Math.min(options.mode === 'adaptive' ? INITIAL_LIMIT : options.mode, options.max);
     // The attempt's timeout bounds the wait; the gate's own timer would only duplicate it.
     this.gate = new AdmissionGate({ limit, maxWaiting: options.maxWaiting ?? 10_000, maxWaitMs: Infinity });
   }
@@ -98,37 +95,68 @@ export class SubgraphConcurrency {
     return this.gate.load;
   }
 
-  /** Runs `send` (one request of `shape`, e.g. its operation text and body size) within the limit. */
-  run<T>(shape: string, send: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /** Runs `send` (one request of `shape`, e.g. its operation text and body size): within the limit when the shape's answers are heavy. */
+  run<T extends { text: string }>(shape: string, send: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (!this.adaptive) return this.gate.run(send, signal);
+    const history = this.historyOf(shape);
+    if (!history.heavy) return this.measured(history, false, send);
     if (this.gate.load.running >= this.gate.limit) this.saturated = true;
-    return this.gate.run(async () => {
-      const started = performance.now();
-      const result = await send();
-      this.observe(shape, performance.now() - started);
-      return result;
-    }, signal);
+    return this.gate.run(() => this.measured(history, true, send), signal);
   }
 
-  private observe(shape: string, latencyMs: number) {
-    const now = Date.now();
-    let fastest = this.fastest.get(shape);
-    if (!fastest) {
-      if (this.fastest.size >= MAX_SHAPES) this.fastest.clear();
-      this.fastest.set(shape, (fastest = new RecentMinimum(now)));
+  private historyOf(shape: string): ShapeHistory {
+    let history = this.shapes.get(shape);
+    if (!history) {
+      if (this.shapes.size >= MAX_SHAPES) this.shapes.clear();
+      this.shapes.set(shape, (history = { heavy: true, fastestMs: Infinity, probe: this.probes }));
     }
-    const before = fastest.add(latencyMs, now);
+    return history;
+  }
+
+  private async measured<T extends { text: string }>(history: ShapeHistory, gated: boolean, send: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const answer = await send();
+    history.heavy = answer.text.length >= HEAVY_ANSWER_CHARS;
+    if (gated) this.observe(history, performance.now() - started);
+    return answer;
+  }
+
+  private observe(history: ShapeHistory, latencyMs: number) {
+    if (history.probe !== this.probes) Object.assign(history, { fastestMs: Infinity, probe: this.probes });
+    const fastest = history.fastestMs;
+    history.fastestMs = Math.min(fastest, latencyMs);
     // A shape's first answer has nothing to be compared with.
-    if (before === Infinity) return;
-    this.inflation += Math.max(1, latencyMs / Math.max(before, 0.01));
+    if (fastest === Infinity) return;
+    this.inflation += Math.max(1, latencyMs / Math.max(fastest, 0.01));
     this.samples++;
     const limit = this.gate.limit;
     if (this.samples < Math.max(8, 2 * limit)) return;
     const queued = limit * (1 - this.samples / this.inflation);
-    if (queued < alpha(limit) && this.saturated && limit < this.max) this.gate.limit = limit + 1;
-    else if (queued > beta(limit) && limit > 1) this.gate.limit = limit - 1;
+    let next = limit;
+    if (queued < alpha(limit) && this.saturated && limit < this.max) next = limit + 1;
+    else if (queued > beta(limit) && limit > 1) next = limit - 1;
+    if (this.resumeLimit !== null) {
+      // The probe's window is over: its answers, one at a time, set each shape's least latency.
+      next = this.resumeLimit;
+      this.resumeLimit = null;
+    } else if (Date.now() >= this.nextProbeAt) {
+      this.startProbe(next);
+      next = 1;
+    }
+    this.gate.limit = next;
     this.samples = 0;
     this.inflation = 0;
     this.saturated = false;
+  }
+
+  /**
+   * A window at one request in flight, so that latency without queueing is measured
+   * rather than assumed: answers at a steady limit never show it (Envoy's adaptive
+   * concurrency does the same). The least latencies start anew from it.
+   */
+  private startProbe(resumeLimit: number) {
+    this.resumeLimit = resumeLimit;
+    this.probes++;
+    this.nextProbeAt = Date.now() + PROBE_INTERVAL_MS;
   }
 }

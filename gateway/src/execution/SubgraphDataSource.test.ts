@@ -19,6 +19,8 @@ const seen: Seen[] = [];
 let failuresBeforeSuccess = 0;
 /** What the test subgraph answers after the failures: a GraphQL answer with a cache hint, or an HTML error page. */
 let answer: 'graphql' | 'html' = 'graphql';
+/** How long the test subgraph takes to answer. */
+let delayMs = 0;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -28,7 +30,7 @@ beforeAll(async () => {
       seen.push({ headers: req.headers, body });
       if (failuresBeforeSuccess-- > 0) return void res.writeHead(503).end();
       if (answer === 'html') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy error</html>');
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=30, private' }).end('{"data":{"ok":true}}');
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=30, private' }).end('{"data":{"ok":true}}'), delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -39,6 +41,7 @@ beforeEach(() => {
   seen.splice(0);
   failuresBeforeSuccess = 0;
   answer = 'graphql';
+  delayMs = 0;
 });
 
 const send = (dataSource: SubgraphDataSource, context: Record<string, unknown>, headers: Record<string, string> = {}) =>
@@ -113,5 +116,16 @@ test('an answer that is not a GraphQL response is SUBGRAPH_BAD_RESPONSE naming t
     message: 'Subgraph "sales" answered HTTP 200 without a GraphQL response',
     extensions: { code: 'SUBGRAPH_BAD_RESPONSE', subgraph: 'sales' },
   });
+  await dataSource.close();
+});
+
+test('fetches beyond the concurrency limit wait for a slot, and the wait counts towards the attempt timeout', async () => {
+  delayMs = 150;
+  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 250, retries: 0, retryDelayMs: 0, concurrency: 1 });
+  const [first, second] = await Promise.allSettled([send(dataSource, {}), send(dataSource, {})]);
+  expect(first).toMatchObject({ status: 'fulfilled', value: { data: { ok: true } } });
+  // The second waited 150 ms for the first, then could not be answered in the 100 ms left.
+  expect(second).toMatchObject({ status: 'rejected', reason: { extensions: { code: 'SUBGRAPH_TIMEOUT' } } });
+  expect(dataSource.concurrency.load).toEqual({ running: 0, waiting: 0 });
   await dataSource.close();
 });

@@ -22,7 +22,7 @@
  *
  * How: each heavy answer's latency is compared with the fastest answer of the
  * same shape since the last probe (a window at one request in flight, every
- * 30 s), so each kind of fetch is judged against its own kind (1,000 entities
+ * 30 s, and soon after a new shape appears), so each kind of fetch is judged against its own kind (1,000 entities
  * against 1,000) and a subgraph that got slower is followed. Over a window of
  * answers the average
  * inflation gives the requests queued at the subgraph, limit × (1 − 1/inflation)
@@ -48,14 +48,17 @@ export type ConcurrencyOptions = {
 
 const INITIAL_LIMIT = 4;
 /**
- * Vegas's thresholds, in requests estimated queued at the subgraph: 1 and 2 at
- * small limits, growing with the limit's logarithm so that a large limit is not
- * held back by ordinary latency jitter (10% jitter at a limit of 40 reads as 3.6 queued).
+ * Vegas's thresholds, in requests estimated queued at the subgraph: 1 and 1.5 at
+ * small limits (a single-process subgraph settles at 2 or 3 in flight), growing
+ * with the limit's logarithm so that ordinary latency jitter does not hold a
+ * scaled subgraph back (with 10% jitter the limit still grows to about 35).
  */
 const alpha = (limit: number) => Math.max(1, 2 * Math.log10(limit));
-const beta = (limit: number) => Math.max(2, 4 * Math.log10(limit));
+const beta = (limit: number) => Math.max(1.5, 3 * Math.log10(limit));
 /** How often latency without queueing is measured again (a window at one request in flight). */
 const PROBE_INTERVAL_MS = 30_000;
+/** A new shape brings the next probe forward, but probes are at least this far apart. */
+const MIN_PROBE_GAP_MS = 2_000;
 /** Answers from this size on (characters of JSON) are heavy: their shape's fetches go through the limit. */
 const HEAVY_ANSWER_CHARS = 32 * 1024;
 /** Shapes remembered per subgraph before the memory is cleared (plans have a bounded set of fetches). */
@@ -74,6 +77,7 @@ export class SubgraphConcurrency {
   /** While probing, the limit to return to. */
   private resumeLimit: number | null = null;
   private nextProbeAt = 0;
+  private lastProbeAt = -Infinity;
   private samples = 0;
   private inflation = 0;
   /** Whether a fetch found every slot taken during this window: only then is a higher limit worth trying. */
@@ -125,8 +129,11 @@ export class SubgraphConcurrency {
     if (history.probe !== this.probes) Object.assign(history, { fastestMs: Infinity, probe: this.probes });
     const fastest = history.fastestMs;
     history.fastestMs = Math.min(fastest, latencyMs);
-    // A shape's first answer has nothing to be compared with.
-    if (fastest === Infinity) return;
+    if (fastest === Infinity) {
+      // A shape's first answer has nothing to be compared with, and was likely queued: measure it alone soon.
+      if (history.heavy && this.resumeLimit === null) this.nextProbeAt = Math.min(this.nextProbeAt, this.lastProbeAt + MIN_PROBE_GAP_MS);
+      return;
+    }
     this.inflation += Math.max(1, latencyMs / Math.max(fastest, 0.01));
     this.samples++;
     const limit = this.gate.limit;
@@ -157,6 +164,7 @@ export class SubgraphConcurrency {
   private startProbe(resumeLimit: number) {
     this.resumeLimit = resumeLimit;
     this.probes++;
-    this.nextProbeAt = Date.now() + PROBE_INTERVAL_MS;
+    this.lastProbeAt = Date.now();
+    this.nextProbeAt = this.lastProbeAt + PROBE_INTERVAL_MS;
   }
 }

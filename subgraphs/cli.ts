@@ -36,7 +36,7 @@ function qualityScheduleFrom(env: NodeJS.ProcessEnv = process.env) {
 }
 
 /** MESHGATE_SUBGRAPH_MAX_OPERATIONS: operations executed at once, or undefined for the server's default. */
-function concurrencyFrom(env: NodeJS.ProcessEnv = process.env) {
+function maxOperationsFrom(env: NodeJS.ProcessEnv = process.env) {
   const raw = env.MESHGATE_SUBGRAPH_MAX_OPERATIONS?.trim();
   if (!raw) return undefined;
   const value = Number(raw);
@@ -53,7 +53,7 @@ async function main() {
   // Checked before opening any database, so a production misconfiguration fails fast.
   const signingSecret = signingSecretFrom(process.env, process.env.NODE_ENV === 'production' ? 'production' : 'development');
   const qualitySchedule = qualityScheduleFrom();
-  const concurrency = concurrencyFrom();
+  const maxOperations = maxOperationsFrom();
   const port = Number(values.port ?? DEFAULT_PORTS[domain.name] ?? 0);
   const url = databaseUrlFor(domain.name);
   let db: Db;
@@ -71,7 +71,7 @@ async function main() {
     port,
     host: values.host,
     signingSecret,
-    admission: concurrency ? { limit: concurrency } : undefined,
+    admission: maxOperations ? { limit: maxOperations } : undefined,
     dataProduct: {
       qualitySchedule,
       // One line when every error rule passes; every rule's result when one fails.

@@ -57,7 +57,7 @@ export type SubgraphServerOptions = {
   admission?: Partial<AdmissionOptions>;
 };
 
-export const DEFAULT_MAX_CONCURRENT_OPERATIONS = 4;
+const DEFAULT_MAX_CONCURRENT_OPERATIONS = 4;
 
 /** A fresh executable schema of the domain: Apollo Server and the direct execution each change their own in place. */
 function subgraphSchema<TLoaders>(definition: SubgraphDefinition<TLoaders>) {

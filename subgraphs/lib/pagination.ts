@@ -54,18 +54,30 @@ export function afterCursorCondition(
   return `(${sortColumn}, ${idColumn}) ${op} ($${params.length - 1}, $${params.length})`;
 }
 
-export type Connection<T> = {
-  edges: { cursor: string; node: T }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+/**
+ * One edge of a page. Its cursor is a method, which graphql-js's default resolver
+ * calls only when the field is asked for: a 1,000-row page whose cursors nobody
+ * reads (the gateway's lists) encodes none.
+ */
+class Edge<T extends { id: number }> {
+  constructor(readonly node: T, private readonly sortValueOf: (row: T) => unknown) {}
+  cursor(): string {
+    return encodeCursor(this.sortValueOf(this.node), this.node.id);
+  }
+}
+
+export type Connection<T extends { id: number }> = {
+  edges: Edge<T>[];
+  pageInfo: { hasNextPage: boolean; endCursor: () => string | null };
 };
 
 /** Turns `size + 1` fetched rows into a connection; the extra row only says whether a next page exists. */
 export function toConnection<T extends { id: number }>(rows: T[], size: number, sortValueOf: (row: T) => unknown): Connection<T> {
-  const page = rows.slice(0, size);
-  const edges = page.map((node) => ({ cursor: encodeCursor(sortValueOf(node), node.id), node }));
+  const edges = rows.slice(0, size).map((node) => new Edge(node, sortValueOf));
+  const last = edges[edges.length - 1];
   return {
     edges,
-    pageInfo: { hasNextPage: rows.length > size, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    pageInfo: { hasNextPage: rows.length > size, endCursor: () => last?.cursor() ?? null },
   };
 }
 

@@ -25,7 +25,7 @@
  * 30 s, and soon after a new shape appears), so each kind of fetch is judged against its own kind (1,000 entities
  * against 1,000) and a subgraph that got slower is followed. Over a window of
  * answers the average
- * inflation gives the requests queued at the subgraph, limit × (1 − 1/inflation)
+ * inflation gives the requests queued at the subgraph, in flight × (1 − 1/inflation)
  * (Little's law): fewer than alpha while the limit is in use, one more; more
  * than beta, one fewer.
  *
@@ -80,6 +80,8 @@ export class SubgraphConcurrency {
   private lastProbeAt = -Infinity;
   private samples = 0;
   private inflation = 0;
+  /** Requests in flight when each sample of the window was sent, summed. */
+  private inFlight = 0;
   /** Whether a fetch found every slot taken during this window: only then is a higher limit worth trying. */
   private saturated = false;
 
@@ -103,9 +105,9 @@ export class SubgraphConcurrency {
   run<T extends { text: string }>(shape: string, send: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (!this.adaptive) return this.gate.run(send, signal);
     const history = this.historyOf(shape);
-    if (!history.heavy) return this.measured(history, false, send);
+    if (!history.heavy) return this.measured(history, 0, send);
     if (this.gate.load.running >= this.gate.limit) this.saturated = true;
-    return this.gate.run(() => this.measured(history, true, send), signal);
+    return this.gate.run(() => this.measured(history, this.gate.load.running, send), signal);
   }
 
   private historyOf(shape: string): ShapeHistory {
@@ -117,15 +119,16 @@ export class SubgraphConcurrency {
     return history;
   }
 
-  private async measured<T extends { text: string }>(history: ShapeHistory, gated: boolean, send: () => Promise<T>): Promise<T> {
+  /** `inFlight`: requests in flight when this one was sent, itself included; 0 when it was not limited. */
+  private async measured<T extends { text: string }>(history: ShapeHistory, inFlight: number, send: () => Promise<T>): Promise<T> {
     const started = performance.now();
     const answer = await send();
     history.heavy = answer.text.length >= HEAVY_ANSWER_CHARS;
-    if (gated) this.observe(history, performance.now() - started);
+    if (inFlight) this.observe(history, inFlight, performance.now() - started);
     return answer;
   }
 
-  private observe(history: ShapeHistory, latencyMs: number) {
+  private observe(history: ShapeHistory, inFlight: number, latencyMs: number) {
     if (history.probe !== this.probes) Object.assign(history, { fastestMs: Infinity, probe: this.probes });
     const fastest = history.fastestMs;
     history.fastestMs = Math.min(fastest, latencyMs);
@@ -135,10 +138,12 @@ export class SubgraphConcurrency {
       return;
     }
     this.inflation += Math.max(1, latencyMs / Math.max(fastest, 0.01));
+    this.inFlight += inFlight;
     this.samples++;
     const limit = this.gate.limit;
     if (this.samples < Math.max(8, 2 * limit)) return;
-    const queued = limit * (1 - this.samples / this.inflation);
+    // Little's law over the window: of the requests in flight, the share that latency beyond the fastest says were waiting.
+    const queued = (this.inFlight / this.samples) * (1 - this.samples / this.inflation);
     let next = limit;
     if (queued < alpha(limit) && this.saturated && limit < this.max) next = limit + 1;
     else if (queued > beta(limit) && limit > 1) next = limit - 1;
@@ -153,6 +158,7 @@ export class SubgraphConcurrency {
     this.gate.limit = next;
     this.samples = 0;
     this.inflation = 0;
+    this.inFlight = 0;
     this.saturated = false;
   }
 

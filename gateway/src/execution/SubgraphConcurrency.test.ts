@@ -59,9 +59,10 @@ test('against a subgraph that serves one request at a time, the adaptive limit s
   const concurrency = new SubgraphConcurrency({ mode: 'adaptive', max: 64 });
   const subgraph = singleThreadedSubgraph(5);
   await drive(concurrency, subgraph.send, 16, 20);
-  // Vegas keeps one or two requests queued at the subgraph: the limit is 2 or 3 (4 on a busy machine), never the 16 callers.
+  // Vegas keeps one or two requests queued at the subgraph: the limit ends at 2 or 3 (4 on a busy machine), never the 16 callers.
   expect(concurrency.limit).toBeLessThanOrEqual(4);
-  expect(subgraph.mostInFlight).toBeLessThanOrEqual(4);
+  // Before the first probe has measured latency without queueing, it may try a step or two above its start of 4.
+  expect(subgraph.mostInFlight).toBeLessThanOrEqual(6);
   expect(concurrency.load).toEqual({ running: 0, waiting: 0 });
 });
 

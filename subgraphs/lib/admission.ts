@@ -2,15 +2,15 @@
  * Admission control for one subgraph process: at most `limit` GraphQL
  * operations execute at once, the others wait their turn in arrival order.
  * The gateway uses the same gate, with a limit it adapts, for the requests it
- * keeps in flight to each subgraph (gateway/src/execution/AdaptiveConcurrency.ts).
+ * keeps in flight to each subgraph (gateway/src/execution/SubgraphConcurrency.ts).
  *
  * Why: a Node process runs one resolver at a time, so operations beyond the few
  * that keep it busy while the database answers do not finish sooner; they
  * interleave, each one holds its rows and partial results for longer, and the
  * garbage collector pays for all of them. Measured on the 1,000-entity list
  * (bench/, 16 connections through meshgate): 35 ms of subgraph CPU per gateway
- * request with up to 16 operations at once, 26 ms with 2. A waiting request costs its
- * buffered body and nothing else.
+ * request with up to 16 operations at once, 26 ms with 2. A waiting request
+ * costs its buffered body and nothing else.
  *
  * Contract: operations are admitted in arrival order and every admitted one
  * releases its slot whether it succeeds or throws. A request that would wait

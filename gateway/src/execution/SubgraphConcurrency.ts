@@ -22,12 +22,12 @@
  *
  * How: each heavy answer's latency is compared with the fastest answer of the
  * same shape since the last probe (a window at one request in flight, every
- * 30 s, and soon after a new shape appears), so each kind of fetch is judged against its own kind (1,000 entities
- * against 1,000) and a subgraph that got slower is followed. Over a window of
- * answers the average
- * inflation gives the requests queued at the subgraph, in flight × (1 − 1/inflation)
- * (Little's law): fewer than alpha while the limit is in use, one more; more
- * than beta, one fewer.
+ * 30 s, and soon after a new shape appears), so each kind of fetch is judged
+ * against its own kind (1,000 entities against 1,000) and a subgraph that got
+ * slower is followed. Over a window of answers the average inflation gives the
+ * requests queued at the subgraph, in flight × (1 − 1/inflation) (Little's
+ * law): fewer than alpha while the limit is in use, one more; more than beta,
+ * one fewer.
  *
  * Contract: never more than `max` heavy fetches in flight (nor any fetch: max is
  * the connection pool's size), nor a limit under 1; heavy fetches wait

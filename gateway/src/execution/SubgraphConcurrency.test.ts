@@ -36,7 +36,7 @@ function scaledSubgraph(serviceMs: number) {
 async function drive(concurrency: SubgraphConcurrency, send: () => Promise<Answer>, clients: number, requests: number) {
   await Promise.all(
     Array.from({ length: clients }, async () => {
-      for (let i = 0; i < requests; i++) await concurrency.run('query Q { q }', send);
+      for (let i = 0; i < requests; i++) await concurrency.run('query Q { q }', 40, send);
     }),
   );
 }
@@ -82,10 +82,10 @@ test('an idle subgraph does not earn a higher limit', async () => {
 test('a fetch waiting for a slot leaves the queue when its signal aborts', async () => {
   const concurrency = new SubgraphConcurrency({ mode: 1, max: 64 });
   let release!: () => void;
-  const first = concurrency.run('q', () => new Promise<Answer>((resolve) => (release = () => resolve(light))));
+  const first = concurrency.run('q', 40, () => new Promise<Answer>((resolve) => (release = () => resolve(light))));
   const controller = new AbortController();
   let ran = false;
-  const waiting = concurrency.run('q', async () => ((ran = true), light), controller.signal);
+  const waiting = concurrency.run('q', 40, async () => ((ran = true), light), controller.signal);
   expect(concurrency.load).toEqual({ running: 1, waiting: 1 });
   controller.abort(new Error('attempt timed out'));
   await expect(waiting).rejects.toThrow('attempt timed out');

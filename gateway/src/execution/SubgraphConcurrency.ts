@@ -101,10 +101,11 @@ export class SubgraphConcurrency {
     return this.gate.load;
   }
 
-  /** Runs `send` (one request of `shape`, e.g. its operation text and body size): within the limit when the shape's answers are heavy. */
-  run<T extends { text: string }>(shape: string, send: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /** Runs `send`, one request of `query` with a body of `bodyLength` characters: within the limit when answers of its shape are heavy. */
+  run<T extends { text: string }>(query: string, bodyLength: number, send: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (!this.adaptive) return this.gate.run(send, signal);
-    const history = this.historyOf(shape);
+    // A fetch's shape: its operation and, within half an octave, its body's size.
+    const history = this.historyOf(`${Math.round(2 * Math.log2(bodyLength))} ${query}`);
     if (!history.heavy) return this.measured(history, 0, send);
     if (this.gate.load.running >= this.gate.limit) this.saturated = true;
     return this.gate.run(() => this.measured(history, this.gate.load.running, send), signal);

@@ -103,9 +103,7 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>
     const { http: _http, query, ...rest } = options.request;
     if (!query) throw new Error('Missing query');
     const body = JSON.stringify({ query, ...rest });
-    // Latency is judged per fetch shape: the operation and, within half an octave, the body's size.
-    const shape = `${Math.round(2 * Math.log2(body.length))} ${query}`;
-    const answer = await this.sendWithRetries(shape, body, this.headersFor(options), MUTATION.test(query));
+    const answer = await this.sendWithRetries(query, body, this.headersFor(options), MUTATION.test(query));
     const http: SubgraphHttp = { status: answer.status, headers: { get: (name) => headerValue(answer.headers, name) } };
     if (answer.status < 200 || answer.status > 299) throw this.errorFrom(answer);
     const parsed = this.parse(answer);
@@ -126,14 +124,14 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>
     return headers;
   }
 
-  private async sendWithRetries(shape: string, body: string, headers: Record<string, string>, isMutation: boolean): Promise<Answer> {
+  private async sendWithRetries(query: string, body: string, headers: Record<string, string>, isMutation: boolean): Promise<Answer> {
     const attempts = isMutation ? 1 : 1 + this.options.retries;
     let lastProblem = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs * 2 ** (attempt - 2)));
       let answer: Answer;
       try {
-        answer = await this.attempt(shape, body, headers);
+        answer = await this.attempt(query, body, headers);
       } catch (error) {
         if (error instanceof AttemptTimeout) {
           // A timed-out query may still be running; retrying would add load to a struggling subgraph.
@@ -155,13 +153,14 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>
    * One request, bounded by the timeout from waiting for a slot to the last byte,
    * and signed once it has a slot (the signature carries a timestamp).
    */
-  private async attempt(shape: string, body: string, headers: Record<string, string>): Promise<Answer> {
+  private async attempt(query: string, body: string, headers: Record<string, string>): Promise<Answer> {
     const secret = this.options.signingSecret;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new AttemptTimeout()), this.options.timeoutMs);
     try {
       return await this.concurrency.run(
-        shape,
+        query,
+        body.length,
         async () => {
           const signed = secret ? { ...headers, [SIGNATURE_HEADER]: signatureHeader({ principalHeader: headers[PRINCIPAL_HEADER], body, secret }) } : headers;
           const response = await poolRequest.call(this.pool, { path: this.path, method: 'POST', headers: signed, body, signal: controller.signal });

@@ -185,15 +185,18 @@ export function cacheBehaviour(current: () => BackendUnderTest) {
       mesh().resetReceived();
       const a = await as(ANALYST, `query DashboardA { orders${orders} { edges { node { id customer { segment country } } } } }`);
       expect(received('customers')).toHaveLength(1);
-      const distinct = new Set(received('customers')[0].variables!.representations as unknown[]).size;
-      expect(cacheOf(a.body).entities.customers.misses).toBeGreaterThanOrEqual(distinct);
+      // Orders share customers: each distinct customer is looked up, missed and asked for once.
+      const sent = received('customers')[0].variables!.representations as { id: string }[];
+      expect(new Set(sent.map((representation) => representation.id)).size).toBe(sent.length);
+      const warmed = cacheOf(a.body).entities.customers;
+      expect(warmed.misses).toBe(sent.length);
 
       mesh().resetReceived();
       const b = await as(ANALYST, `query DashboardB { orders${orders} { totalCount edges { node { total placedAt customer { segment country } } } } }`);
       expect(cacheOf(b.body).response).toBe('MISS');
       expect(received('customers')).toHaveLength(0);
       expect(received('sales')).toHaveLength(1);
-      expect(cacheOf(b.body).entities.customers).toEqual({ hits: 100, misses: 0 });
+      expect(cacheOf(b.body).entities.customers).toEqual({ hits: warmed.hits + warmed.misses, misses: 0 });
       expect(b.body.data.orders.edges.map((edge: any) => edge.node.customer)).toEqual(a.body.data.orders.edges.map((edge: any) => edge.node.customer));
     });
 
@@ -383,7 +386,7 @@ export function cacheBehaviour(current: () => BackendUnderTest) {
     const text = await (await fetch(url().replace(/\/graphql$/, '/metrics'))).text();
     const value = (line: string) => Number(text.split('\n').find((candidate) => candidate.startsWith(`${line} `))?.split(' ')[1] ?? NaN);
     expect(value('meshgate_cache_hits_total{layer="response",subgraph=""}')).toBeGreaterThan(5);
-    expect(value('meshgate_cache_hits_total{layer="entity",subgraph="customers"}')).toBeGreaterThanOrEqual(100);
+    expect(value('meshgate_cache_hits_total{layer="entity",subgraph="customers"}')).toBeGreaterThan(0);
     expect(value('meshgate_cache_misses_total{layer="entity",subgraph="finance"}')).toBeGreaterThan(0);
     expect(value('meshgate_cache_writes_total{layer="entity",subgraph="customers"}')).toBeGreaterThan(0);
     expect(value('meshgate_cache_deduplicated_total{layer="response",subgraph=""}')).toBeGreaterThanOrEqual(9);

@@ -354,6 +354,27 @@ describe.each(executors)('Federation 2 semantics through the gateway (%s executo
       { path: ['topProducts', 1, 'inStock'], serviceName: 'inventory' },
     ]);
   });
+
+  test('an entity referenced twice in a list: answered for both, asked for once by meshgate; its error is at both paths', async () => {
+    expectData(await fed.query('{ reviews { id product { upc inStock } } }'), {
+      reviews: [
+        { id: 'r1', product: { upc: '1', inStock: true } },
+        { id: 'r2', product: { upc: '1', inStock: true } },
+        { id: 'r3', product: { upc: '2', inStock: false } },
+      ],
+    });
+    // @apollo/gateway sends product 1 once per review; meshgate sends each distinct representation once.
+    const sent = executor === 'meshgate' ? ['1', '2'] : ['1', '1', '2'];
+    expect(entityFetches(fed.subgraphs.inventory)).toEqual([sent.map((upc) => ({ __typename: 'Product', upc }))]);
+
+    delete fixtures.state.stock['1'];
+    const { body } = await fed.query('{ reviews { id product { upc inStock } } }');
+    expect(body.data).toBeNull();
+    expect(body.errors?.map((error) => ({ path: error.path, serviceName: error.extensions?.serviceName }))).toEqual([
+      { path: ['reviews', 0, 'product', 'inStock'], serviceName: 'inventory' },
+      { path: ['reviews', 1, 'product', 'inStock'], serviceName: 'inventory' },
+    ]);
+  });
 });
 
 describe.each(executors)('Federation 1 subgraphs through the gateway (%s executor)', (executor) => {

@@ -5,9 +5,11 @@
  * send the representations their `requires` selects, answers are merged in
  * place, subgraph errors get the response paths of the entities they concern.
  *
- * Differences on purpose: no usage-reporting trace nodes and no OpenTelemetry
- * spans per node (the executor hands requests that need them to
- * @apollo/gateway), and a failed fetch never stops the other branches.
+ * Differences on purpose: an entity fetch sends each distinct representation
+ * once (a subgraph error on it is reported at every entity it stands for), no
+ * usage-reporting trace nodes and no OpenTelemetry spans per node (the
+ * executor hands requests that need them to @apollo/gateway), and a failed
+ * fetch never stops the other branches.
  */
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { GraphQLDataSource } from '@apollo/gateway';
@@ -81,34 +83,47 @@ async function executeFetch(run: PlanRun, fetch: FetchNode, cursor: Cursor): Pro
     return;
   }
 
+  // The same entity referenced many times (1,000 orders of a few hundred
+  // customers) is asked for once, as the Apollo Router does: the subgraph
+  // resolves each distinct representation once and the answer is merged into
+  // every entity that stands for it.
   const representations: Data[] = [];
-  const representationToEntity: number[] = [];
+  const entitiesOf: number[][] = [];
+  const indexOf = new Map<string, number>();
   entities.forEach((entity, index) => {
     const representation = selectRepresentation(run.supergraphSchema, entity, fetch.requires!);
     if (representation && representation.__typename) {
       applyRewrites(run.supergraphSchema as never, fetch.inputRewrites, representation);
+      const key = JSON.stringify(representation);
+      const known = indexOf.get(key);
+      if (known !== undefined) {
+        entitiesOf[known].push(index);
+        return;
+      }
+      indexOf.set(key, representations.length);
       representations.push(representation);
-      representationToEntity.push(index);
+      entitiesOf.push([index]);
     }
   });
   if (representations.length === 0) return;
   if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
 
-  const received = await send(run, dataSource, fetch, cursor, { ...variables, representations });
+  const received = await send(run, dataSource, fetch, cursor, { ...variables, representations }, entitiesOf);
   if (!received) return;
   const receivedEntities = received._entities;
   if (!Array.isArray(receivedEntities)) throw new Error('Expected "data._entities" in response to be an array');
   if (receivedEntities.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
   for (let i = 0; i < receivedEntities.length; i++) {
     const receivedEntity = receivedEntities[i];
-    const existingEntity = entities[representationToEntity[i]];
-    if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existingEntity.__typename;
+    const sharers = entitiesOf[i];
+    if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = entities[sharers[0]].__typename;
     applyRewrites(run.supergraphSchema as never, fetch.outputRewrites, receivedEntity);
-    deepMerge(existingEntity, receivedEntity);
+    for (const index of sharers) deepMerge(entities[index], receivedEntity);
   }
 }
 
-async function send(run: PlanRun, dataSource: GraphQLDataSource, fetch: FetchNode, cursor: Cursor, variables: Data): Promise<Data | undefined | null> {
+/** `entitiesOf`: for an entity fetch, the indexes of the entities each representation stands for. */
+async function send(run: PlanRun, dataSource: GraphQLDataSource, fetch: FetchNode, cursor: Cursor, variables: Data, entitiesOf?: number[][]): Promise<Data | undefined | null> {
   const { requestContext } = run;
   const response = await dataSource.process({
     kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
@@ -119,8 +134,10 @@ async function send(run: PlanRun, dataSource: GraphQLDataSource, fetch: FetchNod
     pathInIncomingRequest: cursor.path,
   });
   if (response.errors) {
-    const pathOf = errorPathGenerator(fetch, cursor);
-    for (const error of response.errors) run.errors.push(downstreamServiceError(error, fetch.serviceName, pathOf));
+    const pathsOf = errorPathGenerator(cursor, entitiesOf);
+    for (const error of response.errors) {
+      for (const path of pathsOf(error.path)) run.errors.push(downstreamServiceError(error, fetch.serviceName, path));
+    }
     const metrics = requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path?: unknown }[] } | undefined;
     if (metrics) (metrics.nonFtv1ErrorPaths ??= []).push(...response.errors.map((error) => ({ subgraph: fetch.serviceName, path: error.path })));
   }
@@ -159,20 +176,22 @@ function flattenResultsAtPath(value: any, path: readonly (string | number)[], fr
   return flattenResultsAtPath(Object.hasOwn(value, current) ? value[current] : undefined, path, from + 1);
 }
 
-function errorPathGenerator(fetch: FetchNode, cursor: Cursor) {
+/** The client's paths of a subgraph error: one per entity its representation stands for. */
+function errorPathGenerator(cursor: Cursor, entitiesOf: number[][] | undefined) {
   let hydratedPaths: ResponsePath[] | undefined;
-  return (errorPath: readonly (string | number)[] | undefined): ResponsePath | undefined => {
-    if (fetch.requires && typeof errorPath?.[1] === 'number') {
+  return (errorPath: readonly (string | number)[] | undefined): (ResponsePath | undefined)[] => {
+    if (entitiesOf && typeof errorPath?.[1] === 'number') {
       if (!hydratedPaths) generateHydratedPaths([], cursor.path, cursor.fullResult, (hydratedPaths = []));
-      return [...(hydratedPaths[errorPath[1]] ?? []), ...errorPath.slice(2)];
+      const rest = errorPath.slice(2);
+      return (entitiesOf[errorPath[1]] ?? [errorPath[1]]).map((index) => [...(hydratedPaths![index] ?? []), ...rest]);
     }
-    return errorPath ? [...cursor.path, ...errorPath] : undefined;
+    return [errorPath ? [...cursor.path, ...errorPath] : undefined];
   };
 }
 
-function downstreamServiceError(original: GraphQLError | { message?: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }, serviceName: string, pathOf: ReturnType<typeof errorPathGenerator>): GraphQLError {
+function downstreamServiceError(original: GraphQLError | { message?: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }, serviceName: string, path: ResponsePath | undefined): GraphQLError {
   const message = original.message || `Error while fetching subquery from service "${serviceName}"`;
-  const options = { originalError: original as Error, path: pathOf(original.path as (string | number)[] | undefined), extensions: { ...original.extensions, serviceName } };
+  const options = { originalError: original as Error, path, extensions: { ...original.extensions, serviceName } };
   const codeDef = errorCodeDef(original as GraphQLError);
   if (!codeDef && original.extensions?.code) return new GraphQLError(message, options);
   return (codeDef ?? ERRORS.DOWNSTREAM_SERVICE_ERROR).err(message, options);

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--workload dashboard,lookup,large-list,mixed|scaling|all]
- *   [--duration 10] [--warmup 2] [--connections 16] [--rate N] [--rounds 3] [--scale 0.1]
+ *   [--duration 10] [--warmup 2] [--connections 16] [--rate N|workload=N,...] [--rounds 3] [--scale 0.1]
  *   [--configs baseline,authz-off,authz-on] [--profile] [--profile-subgraphs]
  *   [--name latest]`
  *
@@ -60,6 +60,24 @@ function positiveNumber(name: string, raw: string, integer = false): number {
   return value;
 }
 
+/**
+ * `--rate`: one number for every workload, or `workload=N,...` (workloads not
+ * named run unlimited), because workloads differ in throughput by 20 times.
+ */
+function parseRate(raw: string | undefined): Record<string, number> | number {
+  if (raw === undefined) return 0;
+  if (!raw.includes('=')) return positiveNumber('rate', raw);
+  const rates: Record<string, number> = {};
+  for (const entry of raw.split(',')) {
+    const [workload, value] = entry.split('=');
+    if (!workload || value === undefined) throw new Error(`--rate: expected N or workload=N,..., got "${raw}"`);
+    rates[workload.trim()] = positiveNumber('rate', value.trim());
+  }
+  return rates;
+}
+
+const rateFor = (rate: Record<string, number> | number, workload: string) => (typeof rate === 'number' ? rate : (rate[workload] ?? 0));
+
 function parseOptions() {
   const { values } = parseArgs({
     options: {
@@ -82,7 +100,7 @@ function parseOptions() {
     durationSec: positiveNumber('duration', values.duration!, true),
     warmupSec: positiveNumber('warmup', values.warmup!, true),
     connections: positiveNumber('connections', values.connections!, true),
-    rate: values.rate === undefined ? 0 : positiveNumber('rate', values.rate),
+    rate: parseRate(values.rate),
     rounds: positiveNumber('rounds', values.rounds!, true),
     scale: positiveNumber('scale', values.scale!),
     seed: Number.parseInt(values.seed!, 10),
@@ -194,6 +212,10 @@ async function main() {
   const options = parseOptions();
   const counts = countsFor(options.scale);
   const workloads = selectWorkloads(options.workload, counts);
+  if (typeof options.rate === 'object') {
+    const unknown = Object.keys(options.rate).filter((name) => !workloads.some((workload) => workload.name === name));
+    if (unknown.length) throw new Error(`--rate: ${unknown.join(', ')} is not among the workloads run (${workloads.map((workload) => workload.name).join(', ')})`);
+  }
   const configurations = selectConfigurations(options.configs);
   mkdirSync(WORK_DIR, { recursive: true });
 
@@ -257,7 +279,7 @@ async function main() {
             headers,
             workload,
             connections: workload.connections ?? options.connections,
-            rate: options.rate,
+            rate: rateFor(options.rate, workload.name),
             warmupSec: options.warmupSec,
             durationSec: options.durationSec,
             seed: options.seed,

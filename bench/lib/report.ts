@@ -62,7 +62,7 @@ export type BenchResults = {
   database: { kind: string; description: string };
   scale: number;
   seed: number;
-  options: { durationSec: number; warmupSec: number; connections: number; rate?: number; rounds: number };
+  options: { durationSec: number; warmupSec: number; connections: number; rate?: number | Record<string, number>; rounds: number };
   principal: string;
   configurations: { name: string; description: string; comparedTo?: string; budget?: number }[];
   workloads: { name: string; description: string; samples: number; randomVariables: boolean; connections?: number }[];
@@ -230,7 +230,7 @@ function header(results: BenchResults): string[] {
   return [
     `${results.startedAt}, ${(results.totalSec / 60).toFixed(1)} min; ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb.toFixed(0)} GB, Node ${machine.node}`,
     `data: ${results.database.description}, scale ${results.scale}, seed ${results.seed}`,
-    `load: autocannon in the bench process, ${options.connections} connections (unless a workload says otherwise)${options.rate ? `, at most ${options.rate} requests/s in all (the same work for every configuration)` : ''}, ${options.durationSec}s per run after ${options.warmupSec}s warm-up, ${options.rounds} rounds alternating configurations; requests as ${results.principal}`,
+    `load: autocannon in the bench process, ${options.connections} connections (unless a workload says otherwise)${rateText(options.rate)}, ${options.durationSec}s per run after ${options.warmupSec}s warm-up, ${options.rounds} rounds alternating configurations; requests as ${results.principal}`,
   ];
 }
 
@@ -279,4 +279,10 @@ export function renderMarkdown(results: BenchResults, chartFile = 'latest.svg'):
     `![throughput and p99 per configuration](${chartFile})`,
     '',
   ].join('\n');
+}
+
+function rateText(rate: number | Record<string, number> | undefined): string {
+  if (!rate || (typeof rate === 'object' && Object.keys(rate).length === 0)) return '';
+  const limits = typeof rate === 'number' ? `${rate}` : Object.entries(rate).map(([workload, value]) => `${value} (${workload})`).join(', ');
+  return `, at most ${limits} requests/s in all (the same work for every configuration)`;
 }

@@ -19,6 +19,7 @@ import { applyRewrites, isObjectOfType } from '@apollo/gateway/dist/dataRewrites
 import { generateHydratedPaths } from '@apollo/gateway/dist/executeQueryPlan';
 import { ERRORS, errorCodeDef } from '@apollo/federation-internals';
 import type { FetchNode, PlanNode, QueryPlanSelectionNode } from '@apollo/query-planner';
+import { DistinctRepresentations } from './DistinctRepresentations';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 
 type Data = Record<string, any>;
@@ -89,18 +90,16 @@ async function executeFetch(run: PlanRun, fetch: FetchNode, cursor: Cursor): Pro
   // every entity that stands for it.
   const representations: Data[] = [];
   const entitiesOf: number[][] = [];
-  const indexOf = new Map<string, number>();
+  const distinct = new DistinctRepresentations();
   entities.forEach((entity, index) => {
     const representation = selectRepresentation(run.supergraphSchema, entity, fetch.requires!);
     if (representation && representation.__typename) {
       applyRewrites(run.supergraphSchema as never, fetch.inputRewrites, representation);
-      const key = JSON.stringify(representation);
-      const known = indexOf.get(key);
-      if (known !== undefined) {
+      const known = distinct.indexFor(representation, representations.length);
+      if (known < representations.length) {
         entitiesOf[known].push(index);
         return;
       }
-      indexOf.set(key, representations.length);
       representations.push(representation);
       entitiesOf.push([index]);
     }

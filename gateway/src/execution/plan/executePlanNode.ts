@@ -19,8 +19,8 @@ import { applyRewrites, isObjectOfType } from '@apollo/gateway/dist/dataRewrites
 import { generateHydratedPaths } from '@apollo/gateway/dist/executeQueryPlan';
 import { ERRORS, errorCodeDef } from '@apollo/federation-internals';
 import type { FetchNode, PlanNode, QueryPlanSelectionNode } from '@apollo/query-planner';
-import { DistinctRepresentations } from './DistinctRepresentations';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { DistinctRepresentations } from './DistinctRepresentations';
 
 type Data = Record<string, any>;
 type ResponsePath = (string | number)[];

@@ -24,6 +24,7 @@ import type { DeniedPath } from './authorization/completeResponse';
 import type { GatewayConfig } from './config';
 import type { MeshContext } from './context';
 import { MeshGateway, type ExecutionStage } from './execution/MeshGateway';
+import { useVariableCoercion } from './execution/useVariableCoercion';
 import { requestContextFactory, clientOf } from './http/requestContext';
 import { createHttpServer, GRAPHQL_PATH, listen } from './http/server';
 import { IdentityError } from './identity/errors';
@@ -66,7 +67,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const introspection = config.authorization.introspection ?? (config.mode === 'development' ? 'always' : 'authenticated');
 
   // Execute stages, outermost first, around @apollo/gateway's query plans.
-  const stages: ExecutionStage[] = [];
+  // Coerce variables first: every later stage reads the coerced values (defaults applied), never the raw JSON.
+  const stages: ExecutionStage[] = [useVariableCoercion()];
   let policies: PolicyHolder | undefined;
   if (config.authorization.enabled) {
     policies = new PolicyHolder(await loadPolicySet(config.authorization.policies), logger);

@@ -19,7 +19,7 @@ test('an empty section means no JWTs and no API keys', () => {
   expect(IdentityConfigSchema.parse({})).toEqual({ apiKeys: [] });
 });
 
-test('defaults: HS256 for a secret, RS256 and ES256 for a JWKS, 30 s tolerance, 60 s verified-token cache, standard claim names', () => {
+test('defaults: HS256 for a secret, RS256 and ES256 for a JWKS, 30 s tolerance, 60 s verified-token cache, standard claim names, emails verified by their claim, no JWT services', () => {
   const withSecret = IdentityConfigSchema.parse({ jwt }).jwt!;
   expect(withSecret).toEqual({
     ...jwt,
@@ -28,7 +28,8 @@ test('defaults: HS256 for a secret, RS256 and ES256 for a JWKS, 30 s tolerance, 
     jwksTimeoutMs: 5000,
     jwksCooldownMs: 30_000,
     verifiedTokenCacheSec: 60,
-    claims: { roles: 'roles', scopes: 'scope', domains: 'domains', email: 'email' },
+    claims: { roles: 'roles', scopes: 'scope', domains: 'domains', email: 'email', emailVerified: 'email_verified' },
+    emailVerifiedBy: 'claim',
   });
   const withJwks = IdentityConfigSchema.parse({ jwt: { jwksUrl: 'https://idp.corp.example/jwks.json', issuer: ['a', 'b'], audience: 'meshgate' } }).jwt!;
   expect(withJwks.algorithms).toEqual(['RS256', 'ES256']);

@@ -33,6 +33,8 @@ export const API_KEY_HEADER = 'x-api-key';
 export const DEVELOPMENT_JWT_SECRET = 'meshgate-development-secret-do-not-use-in-production';
 export const DEVELOPMENT_ISSUER = 'meshgate-dev';
 export const DEVELOPMENT_AUDIENCE = 'meshgate';
+/** The claim development service tokens carry (`npm run token -- --service`). */
+export const DEVELOPMENT_SERVICE_CLAIM = { name: 'principal_kind', value: 'service' } as const;
 
 const nonEmpty = z.string().trim().min(1);
 const oneOrMany = z.union([nonEmpty, z.array(nonEmpty).min(1, { error: 'expected at least one value' })], { error: 'expected a string or a non-empty list of strings' });
@@ -51,8 +53,26 @@ const JwtClaimsConfig = z
     scopes: claimPath.default('scope'),
     domains: claimPath.default('domains'),
     email: claimPath.default('email'),
+    /** OIDC's `email_verified`: the email counts only when this claim is `true` (unless `emailVerifiedBy: issuer`). */
+    emailVerified: claimPath.default('email_verified'),
   })
   .strict();
+
+/**
+ * What makes a JWT principal a service: configuration, never a coincidence of claims (`sub` equal to `azp`
+ * says nothing an attacker's client cannot also say). A token is a service when it matches any criterion given.
+ */
+const JwtServicesConfig = z
+  .object({
+    /** A claim and the value that marks a service token (e.g. `{ name: "principal_kind", value: "service" }`). */
+    claim: z.object({ name: claimPath, value: nonEmpty }).strict().optional(),
+    /** Tokens issued for one of these audiences are service tokens (a client-credentials API audience). */
+    audience: oneOrMany.optional(),
+    /** Tokens from one of these issuers are service tokens (a machine-to-machine issuer). */
+    issuer: oneOrMany.optional(),
+  })
+  .strict()
+  .refine((services) => services.claim || services.audience || services.issuer, { error: 'give at least one of claim, audience or issuer' });
 
 export const JwtConfigSchema = z
   .object({
@@ -79,6 +99,14 @@ export const JwtConfigSchema = z
     jwksCooldownMs: z.number().int().min(0).default(30_000),
     /** Where roles, scopes, domains and email are found in the token. */
     claims: JwtClaimsConfig.default(JwtClaimsConfig.parse({})),
+    /**
+     * Who vouches for the email claim. `claim` (default): only an email whose `email_verified` claim is true is
+     * part of the principal; an unverified email is not an identity. `issuer`: every email this issuer signs is
+     * verified (a corporate directory that issues no `email_verified`).
+     */
+    emailVerifiedBy: z.enum(['claim', 'issuer']).default('claim'),
+    /** Which tokens are services; without it, every JWT principal is a user (API keys are always services). */
+    services: JwtServicesConfig.optional(),
   })
   .strict()
   .superRefine((jwt, ctx) => {
@@ -152,6 +180,7 @@ export function developmentJwtConfig(env: NodeJS.ProcessEnv = process.env): JwtC
     secret: env.MESHGATE_JWT_SECRET || DEVELOPMENT_JWT_SECRET,
     issuer: DEVELOPMENT_ISSUER,
     audience: DEVELOPMENT_AUDIENCE,
+    services: { claim: DEVELOPMENT_SERVICE_CLAIM },
   });
 }
 

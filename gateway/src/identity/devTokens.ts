@@ -4,7 +4,7 @@
  * and tests only; `npm run token` refuses to run in production.
  */
 import { SignJWT } from 'jose';
-import { DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, developmentJwtConfig } from './config';
+import { DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, DEVELOPMENT_SERVICE_CLAIM, developmentJwtConfig } from './config';
 
 export type DevelopmentTokenOptions = {
   sub: string;
@@ -12,9 +12,11 @@ export type DevelopmentTokenOptions = {
   roles?: string[];
   scopes?: string[];
   domains?: string[];
+  /** The token's `email_verified` claim (default true: the development provider vouches for the email). */
+  emailVerified?: boolean;
   /** Lifetime in seconds (default one hour). */
   ttlSec?: number;
-  /** A service token: `client_id` equal to `sub`, no email. */
+  /** A service token: the development service claim, `client_id` equal to `sub`, no email. */
   service?: boolean;
   /** Defaults: MESHGATE_JWT_SECRET or the development secret, "meshgate-dev", "meshgate". */
   secret?: string;
@@ -28,8 +30,8 @@ export async function signDevelopmentToken(options: DevelopmentTokenOptions): Pr
   const secret = options.secret ?? developmentJwtConfig().secret!;
   const iat = Math.floor((options.now ?? Date.now()) / 1000);
   const claims: Record<string, unknown> = {};
-  if (options.email && !options.service) claims.email = options.email;
-  if (options.service) claims.client_id = options.sub;
+  if (options.email && !options.service) Object.assign(claims, { email: options.email, email_verified: options.emailVerified ?? true });
+  if (options.service) Object.assign(claims, { client_id: options.sub, [DEVELOPMENT_SERVICE_CLAIM.name]: DEVELOPMENT_SERVICE_CLAIM.value });
   if (options.roles?.length) claims.roles = options.roles;
   if (options.scopes?.length) claims.scope = options.scopes.join(' ');
   if (options.domains?.length) claims.domains = options.domains;

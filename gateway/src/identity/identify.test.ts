@@ -71,7 +71,7 @@ describe('HS256 shared secret (development)', () => {
   const identify = identifier(hsConfig);
 
   test('a valid token becomes a user principal with its roles, scopes and domains', async () => {
-    const token = await sign({ email: 'alice@corp.example', roles: ['analyst'], scope: 'orders:read pii:read', domains: ['sales'] });
+    const token = await sign({ email: 'alice@corp.example', email_verified: true, roles: ['analyst'], scope: 'orders:read pii:read', domains: ['sales'] });
     expect(await identify(bearer(token))).toEqual({
       id: 'alice',
       kind: 'user',
@@ -211,6 +211,7 @@ describe('claims mapping', () => {
       scp: ['orders:read', 'pii:read'],
       'https://corp.example/domains': 'sales marketing',
       profile: { mail: 'alice@corp.example' },
+      email_verified: true,
       roles: ['admin'],
     });
     expect(await identify(bearer(token))).toMatchObject({
@@ -233,13 +234,36 @@ describe('claims mapping', () => {
     expect((await rejectionOf(identify, await sign({ email: 7 }))).reason).toBe('invalid_claim');
   });
 
-  test('a client-credentials token without email is a service; a user token is a user', async () => {
+  test('an unverified email is not part of the principal: only email_verified true counts, unless the issuer vouches for every email', async () => {
     const identify = identifier(hsConfig);
-    expect((await identify(bearer(await sign({ sub: 'reporting', client_id: 'reporting' })))).kind).toBe('service');
-    expect((await identify(bearer(await sign({ sub: 'reporting', azp: 'reporting' })))).kind).toBe('service');
-    expect((await identify(bearer(await sign({ sub: 'svc@clients', gty: 'client-credentials' })))).kind).toBe('service');
-    expect((await identify(bearer(await sign({ sub: 'alice', azp: 'dashboard', client_id: 'dashboard' })))).kind).toBe('user');
-    expect((await identify(bearer(await sign({ sub: 'alice', azp: 'alice', email: 'alice@corp.example' })))).kind).toBe('user');
+    expect((await identify(bearer(await sign({ email: 'mallory@meshgate.example', email_verified: false })))).email).toBeUndefined();
+    expect((await identify(bearer(await sign({ email: 'mallory@meshgate.example' })))).email).toBeUndefined();
+    expect((await identify(bearer(await sign({ email: 'mallory@meshgate.example', email_verified: 'true' })))).email).toBeUndefined();
+    expect((await identify(bearer(await sign({ email: 'alice@meshgate.example', email_verified: true })))).email).toBe('alice@meshgate.example');
+    const corporate = identifier({ jwt: { ...hsConfig.jwt, emailVerifiedBy: 'issuer' } });
+    expect((await corporate(bearer(await sign({ email: 'alice@meshgate.example' })))).email).toBe('alice@meshgate.example');
+  });
+
+  test('a service is what the config says (a claim, an audience, an issuer), never a coincidence of claims', async () => {
+    const plain = identifier(hsConfig);
+    // Without jwt.services no token is a service, whatever it claims about its client.
+    for (const claims of [{ sub: 'reporting', client_id: 'reporting' }, { sub: 'reporting', azp: 'reporting' }, { sub: 'svc@clients', gty: 'client-credentials' }]) {
+      expect((await plain(bearer(await sign(claims)))).kind).toBe('user');
+    }
+    const byClaim = identifier({ jwt: { ...hsConfig.jwt, services: { claim: { name: 'principal_kind', value: 'service' } } } });
+    expect((await byClaim(bearer(await sign({ sub: 'reporting', principal_kind: 'service' })))).kind).toBe('service');
+    expect((await byClaim(bearer(await sign({ sub: 'reporting', azp: 'reporting', principal_kind: 'user' })))).kind).toBe('user');
+    const byAudience = identifier({ jwt: { ...hsConfig.jwt, audience: [AUDIENCE, 'meshgate-m2m'], services: { audience: 'meshgate-m2m' } } });
+    expect((await byAudience(bearer(await sign({ sub: 'etl', aud: ['meshgate-m2m'] })))).kind).toBe('service');
+    expect((await byAudience(bearer(await sign({ sub: 'alice' })))).kind).toBe('user');
+    const byIssuer = identifier({ jwt: { ...hsConfig.jwt, issuer: [ISSUER, 'https://m2m.corp.example/'], services: { issuer: 'https://m2m.corp.example/' } } });
+    expect((await byIssuer(bearer(await sign({ sub: 'etl', iss: 'https://m2m.corp.example/' })))).kind).toBe('service');
+    // A service speaks for itself: an email on its token is not an identity.
+    expect((await byClaim(bearer(await sign({ sub: 'etl', principal_kind: 'service', email: 'ceo@meshgate.example', email_verified: true })))).email).toBeUndefined();
+  });
+
+  test('jwt.services must name at least one criterion', () => {
+    expect(() => IdentityConfigSchema.parse({ jwt: { ...hsConfig.jwt, services: {} } })).toThrow(/give at least one of claim, audience or issuer/);
   });
 });
 

@@ -11,10 +11,13 @@
  *   token is never checked against a public key), signature, `iss`, `aud`,
  *   `exp` (required) and `nbf` are checked with `clockToleranceSec` of skew,
  *   and `sub` (required) becomes the principal id.
- * - Kind: a JWT principal is a `service` when the token carries no email and
- *   looks like an OAuth client-credentials token (`gty: "client-credentials"`,
- *   or `sub` equal to its `client_id` or `azp`: the client is acting for
- *   itself); otherwise a `user`. API keys are always `service`s.
+ * - Kind: a JWT principal is a `service` only when the token matches
+ *   `jwt.services` (a claim, an audience or an issuer the operator named);
+ *   otherwise a `user`. API keys are always `service`s. A service has no email.
+ * - Email: part of the principal only when verified, as OIDC means it: the
+ *   `email_verified` claim is true, or the config says the issuer vouches for
+ *   every email (`emailVerifiedBy: issuer`). An unverified email is dropped, so
+ *   no rule keyed on an email or its domain can be met by claiming one.
  * - Messages never contain a token, key, secret or signature.
  *
  * Must never: read anything but the two headers above, keep per-request state
@@ -143,7 +146,7 @@ function jwtVerifier(jwt: JwtConfig, now: () => number, fetchImpl: typeof fetch 
     } catch (error) {
       throw explainVerificationError(error, expected, jwt.clockToleranceSec, now());
     }
-    const principal = principalFromClaims(payload, jwt.claims);
+    const principal = principalFromClaims(payload, jwt);
     // Trusted again only while the token itself is valid (exp without the skew tolerance) and only after nbf.
     if (verified && (payload.nbf === undefined || payload.nbf * 1000 <= now())) {
       verified.set(token, { principal, trustedUntilMs: Math.min(now() + jwt.verifiedTokenCacheSec * 1000, payload.exp! * 1000) });
@@ -267,19 +270,32 @@ function listClaim(payload: JWTPayload, path: string): string[] {
   return [...new Set(items.filter(Boolean))];
 }
 
-function principalFromClaims(payload: JWTPayload, claims: JwtConfig['claims']): Principal {
+/** Whether the operator's `jwt.services` marks this token as a service's. */
+function isServiceToken(payload: JWTPayload, services: JwtConfig['services']): boolean {
+  if (!services) return false;
+  const among = (value: unknown, accepted: string | string[] | undefined) => {
+    if (accepted === undefined) return false;
+    const acceptedList = Array.isArray(accepted) ? accepted : [accepted];
+    return (Array.isArray(value) ? value : [value]).some((item) => typeof item === 'string' && acceptedList.includes(item));
+  };
+  return (services.claim !== undefined && claimAt(payload, services.claim.name) === services.claim.value) || among(payload.aud, services.audience) || among(payload.iss, services.issuer);
+}
+
+function principalFromClaims(payload: JWTPayload, jwt: Pick<JwtConfig, 'claims' | 'emailVerifiedBy' | 'services'>): Principal {
+  const { claims } = jwt;
   if (payload.sub === undefined) throw IdentityError.unauthenticated('missing_claim', 'the token has no "sub" claim (the subject, which becomes the principal id)');
   if (typeof payload.sub !== 'string' || payload.sub.trim() === '') throw IdentityError.unauthenticated('invalid_claim', 'the token\'s "sub" claim must be a non-empty string');
   const email = claimAt(payload, claims.email);
   if (email !== undefined && email !== null && typeof email !== 'string') {
     throw IdentityError.unauthenticated('invalid_claim', `the token's "${claims.email}" claim (email) must be a string, got ${typeof email}`);
   }
-  const sub = payload.sub;
-  const isClientItself = payload.gty === 'client-credentials' || sub === payload.client_id || sub === payload.azp;
+  const service = isServiceToken(payload, jwt.services);
+  const verified = jwt.emailVerifiedBy === 'issuer' || claimAt(payload, claims.emailVerified) === true;
+  const verifiedEmail = email && verified && !service ? email : undefined;
   return Object.freeze({
-    id: sub,
-    kind: !email && isClientItself ? 'service' : 'user',
-    ...(email ? { email } : {}),
+    id: payload.sub,
+    kind: service ? 'service' : 'user',
+    ...(verifiedEmail ? { email: verifiedEmail } : {}),
     // Frozen all the way down: a verified principal is shared by every request that carries its token.
     roles: Object.freeze(listClaim(payload, claims.roles)) as string[],
     scopes: Object.freeze(listClaim(payload, claims.scopes)) as string[],

@@ -4,6 +4,8 @@
  * across the domains' schemas in the test database, so the federated answer is
  * checked against ground truth, not against itself.
  */
+import { Supergraph } from '@apollo/federation-internals';
+import { getNamedType, isLeafType, isNonNullType, isObjectType, type GraphQLObjectType } from 'graphql';
 import { startMesh, tokenFor, type TestMesh } from './harness';
 import { ADMIN } from './principals';
 
@@ -202,4 +204,112 @@ test('/metrics reports each subgraph\'s limit on requests in flight, the request
   expect(value('customers', 'limit')).toBeLessThanOrEqual(64);
   expect(value('sales', 'in_flight')).toBe(0);
   expect(value('sales', 'waiting')).toBe(0);
+});
+
+test("Customer.orders answers totalCount and totalRevenue for several customers, equal to a COUNT in SQL, with one statement per argument set for all of them (issue 17, section 5)", async () => {
+  const statements: string[] = [];
+  const stopListening = mesh.db.onQuery((sql) => statements.push(sql));
+  const { status, body } = await mesh.query(
+    `{ customers(first: 12) { edges { node {
+        id orderCount totalSpent
+        all: orders(first: 2) { totalCount totalRevenue edges { node { id } } pageInfo { hasNextPage } }
+        delivered: orders(status: DELIVERED, first: 1) { totalCount totalRevenue pageInfo { hasNextPage } }
+    } } } }`,
+    undefined,
+    admin,
+  );
+  stopListening();
+  expect(status).toBe(200);
+  expect(body.errors).toBeUndefined();
+  const customers = body.data.customers.edges.map((edge: any) => edge.node);
+  expect(customers).toHaveLength(12);
+
+  const truth = await mesh.db.query<{ id: number; count: number; delivered: number; revenue: number; delivered_revenue: number }>(
+    `SELECT c.id, count(o.id)::int AS count, count(o.id) FILTER (WHERE o.status = 'DELIVERED')::int AS delivered,
+            coalesce(sum(o.total) FILTER (WHERE o.status NOT IN ('CANCELLED', 'RETURNED')), 0) AS revenue,
+            coalesce(sum(o.total) FILTER (WHERE o.status = 'DELIVERED'), 0) AS delivered_revenue
+       FROM customers.customer c LEFT JOIN sales.orders o ON o.customer_id = c.id
+      WHERE c.id = ANY($1::int[]) GROUP BY c.id`,
+    [customers.map((customer: any) => Number(customer.id))],
+  );
+  const byId = new Map(truth.map((row) => [String(row.id), row]));
+  expect(truth.filter((row) => row.count > 2).length).toBeGreaterThan(2);
+  for (const customer of customers) {
+    const row = byId.get(customer.id)!;
+    expect({ id: customer.id, all: customer.all.totalCount, delivered: customer.delivered.totalCount, orderCount: customer.orderCount }).toEqual({
+      id: customer.id, all: row.count, delivered: row.delivered, orderCount: row.count,
+    });
+    expect(customer.all.totalRevenue).toBeCloseTo(row.revenue, 2);
+    expect(customer.totalSpent).toBeCloseTo(row.revenue, 2);
+    expect(customer.delivered.totalRevenue).toBeCloseTo(row.delivered_revenue, 2);
+    expect(customer.all.pageInfo.hasNextPage).toBe(row.count > 2);
+    expect(customer.delivered.pageInfo.hasNextPage).toBe(row.delivered > 1);
+  }
+  // Two pages (two argument sets) and two totals (all orders, delivered ones) for the 12 customers; orderCount and totalSpent share the first.
+  expect(statements.filter((sql) => /\bsales\.orders\b/.test(sql))).toHaveLength(4);
+});
+
+/**
+ * Every field of the supergraph that returns a connection, with a query that reaches it.
+ * A connection field the table does not list fails the test below, so a new one gets checked too.
+ */
+const CONNECTION_FIELDS: Record<string, (selection: string) => string> = {
+  'Query.customers': (s) => `{ customers(first: 3) ${s} }`,
+  'Query.products': (s) => `{ products(first: 3) ${s} }`,
+  'Query.orders': (s) => `{ orders(first: 3) ${s} }`,
+  'Query.transactions': (s) => `{ transactions(first: 3) ${s} }`,
+  'Query.anomalousTransactions': (s) => `{ anomalousTransactions(first: 3) ${s} }`,
+  'Query.lateDeliveries': (s) => `{ lateDeliveries(first: 3) ${s} }`,
+  'Query.campaigns': (s) => `{ campaigns(first: 3) ${s} }`,
+  'Customer.orders': (s) => `{ customers(first: 4) { edges { node { orders(first: 2) ${s} } } } }`,
+  'Customer.transactions': (s) => `{ customers(first: 4) { edges { node { transactions(first: 2) ${s} } } } }`,
+  'DeliveryZone.lateShipments': (s) => `{ zones { lateShipments(from: "${FROM}", to: "${TO}", first: 2) ${s} } }`,
+  'Campaign.conversions': (s) => `{ campaigns(first: 4) { edges { node { conversions(first: 2) ${s} } } } }`,
+};
+
+test('every connection field answers every field of its connection (no batch loader leaves totalCount, pageInfo or totals out)', async () => {
+  // The API schema the gateway serves, from the supergraph it composed (introspection is beyond an admin's limits).
+  const schema = Supergraph.build(mesh.gateway.supergraph!.current.supergraphSdl, { supportedFeatures: null }).apiSchema().toGraphQLJSSchema();
+  // Every leaf of the connection and of the objects directly under it (pageInfo, totalsByType, edges, edges.node).
+  const leavesOf = (type: GraphQLObjectType, depth: number): string =>
+    `{ ${Object.values(type.getFields())
+      .filter((field) => field.args.every((arg) => !isNonNullType(arg.type) || arg.defaultValue !== undefined))
+      .map((field) => {
+        const named = getNamedType(field.type);
+        if (isLeafType(named)) return field.name;
+        return depth > 0 && isObjectType(named) ? `${field.name} ${leavesOf(named, depth - 1)}` : '';
+      })
+      .filter(Boolean)
+      .join(' ')} }`;
+  const connectionFields = Object.values(schema.getTypeMap())
+    .filter((type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__'))
+    .flatMap((type) =>
+      Object.values(type.getFields())
+        .filter((field) => getNamedType(field.type).name.endsWith('Connection'))
+        .map((field) => [`${type.name}.${field.name}`, getNamedType(field.type) as GraphQLObjectType] as const),
+    );
+  expect(connectionFields.map(([coordinate]) => coordinate).sort()).toEqual(Object.keys(CONNECTION_FIELDS).sort());
+
+  for (const [coordinate, connectionType] of connectionFields) {
+    const selection = leavesOf(connectionType, 2);
+    const { status, body } = await mesh.query(CONNECTION_FIELDS[coordinate](selection), undefined, admin);
+    expect({ coordinate, status, errors: body.errors }).toEqual({ coordinate, status: 200, errors: undefined });
+    // Every connection object in the answer: the page agrees with its total.
+    const connections: any[] = [];
+    const collect = (value: any) => {
+      if (Array.isArray(value)) return value.forEach(collect);
+      if (!value || typeof value !== 'object') return;
+      if ('pageInfo' in value && 'edges' in value) connections.push(value);
+      else Object.values(value).forEach(collect);
+    };
+    collect(body.data);
+    expect({ coordinate, found: connections.length > 0 }).toEqual({ coordinate, found: true });
+    for (const connection of connections) {
+      expect(connection.totalCount).toBeGreaterThanOrEqual(connection.edges.length);
+      expect({ coordinate, hasNextPage: connection.pageInfo.hasNextPage }).toEqual({ coordinate, hasNextPage: connection.totalCount > connection.edges.length });
+      if (connection.totalsByType) {
+        expect(connection.totalsByType.reduce((sum: number, row: any) => sum + row.count, 0)).toBe(connection.totalCount);
+      }
+    }
+  }
 });

@@ -38,8 +38,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
     orders: ({ id }: { id: string }, { status, first, after }, { loaders }: Context) =>
       loaders.customerOrders.load({ customerId: id, status: status ?? null, first: first ?? null, after: after ?? null }),
     orderCount: async ({ id }: { id: string }, _: unknown, { loaders }: Context) =>
-      (await loaders.customerStats.load(idOf(id) ?? -1)).order_count,
+      (await loaders.customerTotals.load({ customerId: idOf(id) ?? -1, status: null })).count,
     totalSpent: async ({ id }: { id: string }, _: unknown, { loaders }: Context) =>
-      (await loaders.customerStats.load(idOf(id) ?? -1)).total_spent,
+      (await loaders.customerTotals.load({ customerId: idOf(id) ?? -1, status: null })).revenue,
   },
 };

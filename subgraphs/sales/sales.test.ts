@@ -91,3 +91,29 @@ test('updateOrderStatus allows forward moves only and reports why', async () => 
   const missing: any = await domain.request<any>('mutation { updateOrderStatus(id: "99999999", status: PAID) { id } }');
   expect(missing.errors[0].extensions.code).toBe('NOT_FOUND');
 });
+
+test('a bad cursor or page size fails only the order lists asked for with it; totals count every page of each customer', async () => {
+  domain.resetQueries();
+  // The customers of five orders, in one batch: three ask for a good page, two for bad ones.
+  const result = await domain.request<any>(`{
+    good1: order(id: "1") { customer { id orders(first: 1) { totalCount totalRevenue edges { node { id } } } } }
+    good2: order(id: "2") { customer { id orders(first: 1) { totalCount totalRevenue edges { node { id } } } } }
+    good3: order(id: "3") { customer { id orders(first: 1) { totalCount totalRevenue edges { node { id } } } } }
+    badCursor: order(id: "4") { customer { orders(after: "not-a-cursor") { totalCount } } }
+    badSize: order(id: "5") { customer { orders(first: -1) { totalCount } } }
+  }`);
+  const statements = domain.queries.length;
+  const good = ['good1', 'good2', 'good3'].map((key) => result.data[key].customer);
+  expect(good.map((customer) => customer.orders.edges.length)).toEqual([1, 1, 1]);
+  const counts = await domain.db.query<{ customer_id: number; count: number }>(
+    'SELECT customer_id, count(*)::int AS count FROM sales.orders WHERE customer_id = ANY($1::int[]) GROUP BY customer_id',
+    [good.map((customer) => Number(customer.id))],
+  );
+  const countOf = new Map(counts.map((row) => [String(row.customer_id), row.count]));
+  expect(good.map((customer) => customer.orders.totalCount)).toEqual(good.map((customer) => countOf.get(customer.id)));
+  expect(result.data.badCursor).toBeNull();
+  expect(result.data.badSize).toBeNull();
+  expect(new Set((result as any).errors.map((error: any) => error.path[0]))).toEqual(new Set(['badCursor', 'badSize']));
+  // The five orders, one page statement for the good argument set (the bad ones fail before SQL), one for the totals.
+  expect(statements).toBe(3);
+});

@@ -40,15 +40,25 @@ export const linesByOrderIds = (db: Db, orderIds: number[]) =>
     [orderIds],
   );
 
-export type CustomerStatsRow = { customer_id: number; order_count: number; total_spent: number };
+export type CustomerTotalsRow = { customer_id: number; order_count: number; revenue: number };
 
-export const customerStats = (db: Db, customerIds: number[]) =>
-  db.query<CustomerStatsRow>(
+/**
+ * Order count and revenue of many customers in one statement, over all their
+ * orders or those in one status: `Customer.orderCount`/`totalSpent` (no status)
+ * and the totals of `Customer.orders(status:)` pages, which count every page.
+ * Customers without matching orders have no row.
+ */
+export function customerTotals(db: Db, customerIds: number[], status: string | null) {
+  const params: unknown[] = [customerIds];
+  const conditions = ['customer_id = ANY($1::int[])'];
+  if (status) conditions.push(`status = $${params.push(status)}`);
+  return db.query<CustomerTotalsRow>(
     `SELECT customer_id, count(*)::int AS order_count,
-            coalesce(sum(total) FILTER (WHERE ${REVENUE_STATUSES}), 0) AS total_spent
-       FROM sales.orders WHERE customer_id = ANY($1::int[]) GROUP BY customer_id`,
-    [customerIds],
+            coalesce(sum(total) FILTER (WHERE ${REVENUE_STATUSES}), 0) AS revenue
+       FROM sales.orders WHERE ${conditions.join(' AND ')} GROUP BY customer_id`,
+    params,
   );
+}
 
 function filterConditions(filter: OrderFilter | null | undefined, params: unknown[]): string[] {
   const conditions: string[] = [];

@@ -4,15 +4,26 @@
  * denied field.
  *
  * Guarantees:
- * - a field whose rules deny is removed from the operation, and its response
- *   path is remembered so the completion step can put `null` and a FORBIDDEN
- *   error there;
- * - fragments are inlined first, so an alias or a fragment cannot hide a field;
+ * - a field whose rules deny is removed from the operation, and where it would
+ *   have been in the response is remembered (a DecisionScope) so the completion
+ *   step can put `null` and a FORBIDDEN error there;
+ * - an alias or a fragment cannot hide a field: every field is decided where
+ *   it is selected, inside named fragments too;
  * - a field whose rules need the parent object (row-level) stays in the
  *   operation together with the parent fields its rules read (under reserved
  *   aliases), and is decided per object after execution;
  * - the rewritten operation is a new document: the query plan is cached by it,
- *   so principals with different rights never share a plan.
+ *   so principals with different rights never share a plan;
+ * - the work is linear in the document: each named fragment is decided and
+ *   rewritten once, however often it is spread (a fragment's selections do not
+ *   depend on where it is spread: its type condition is its parent type), and
+ *   the rewritten document keeps its fragments instead of inlining them. What
+ *   a spread adds at its site is a reference to the fragment's scope, never a
+ *   copy, so `...F1 ...F1` nested n levels deep costs n, not 2^n.
+ *
+ * It must never: read raw request variables (arguments are decided on the
+ * coerced values, defaults applied, that the subgraph will see), or assume the
+ * operation's root type exists.
  */
 import {
   getArgumentValues,
@@ -24,6 +35,7 @@ import {
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
+  type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
@@ -41,12 +53,12 @@ import { evaluateRule, UNKNOWN_PARENT, type Outcome } from './ruleTree';
 export const HELPER_PREFIX = 'mg__';
 export const TYPENAME_HELPER = `${HELPER_PREFIX}typename`;
 
-export type PathStep = { key: string; type: GraphQLOutputType };
-
-export type Denial = {
-  /** Response keys from the root to the denied field, with each field's declared type. */
-  steps: PathStep[];
-  /** Concrete parent types the denial applies to (for fields selected on abstract types). */
+/** A field denied before planning, relative to the objects of its scope. */
+export type ScopeDenial = {
+  /** The response key (alias or name) and the field's declared type. */
+  key: string;
+  type: GraphQLOutputType;
+  /** Concrete parent types the denial applies to (for fields selected on abstract types); null: every object. */
   onTypes: string[] | null;
   coordinate: string;
   rule: string;
@@ -54,7 +66,8 @@ export type Denial = {
 };
 
 export type RowCheck = {
-  steps: PathStep[];
+  key: string;
+  type: GraphQLOutputType;
   /** Concrete parent types the check applies to (for fields selected under a type condition). */
   onTypes: string[] | null;
   fieldName: string;
@@ -63,17 +76,45 @@ export type RowCheck = {
   policies: Map<string, FieldPolicy>;
   /** Parent fields the rules read, by field name, with the alias they are fetched under. */
   helperAliases: Record<string, string>;
+  /** For fields inside a named fragment, `info.path` starts at the fragment. */
   info: GraphQLResolveInfo;
+};
+
+/**
+ * What is left to do on the objects one selection set applies to: its own
+ * denials and row checks, the scopes of its fields' objects (by response key),
+ * and the scopes of the named fragments spread into it. A fragment's scope is
+ * one object shared by every spread, so the scopes form a graph whose size is
+ * the document's; completion walks the data with it.
+ */
+export type DecisionScope = {
+  denials: ScopeDenial[];
+  rowChecks: RowCheck[];
+  fields: Map<string, { type: GraphQLOutputType; scopes: DecisionScope[] }>;
+  includes: { scope: DecisionScope; onTypes: string[] | null }[];
+  /** Some decision of this scope (or of a scope it includes) applies to some object types only: the objects' __typename is needed. */
+  typeSpecific: boolean;
 };
 
 export type AuthorizationPlan = {
   document: DocumentNode;
   changed: boolean;
-  denials: Denial[];
-  rowChecks: RowCheck[];
+  /** The decisions on the response's root object. */
+  root: DecisionScope;
+  /** Identifies the rewrite for this document: equal signatures give equal rewritten documents. */
+  signature: string;
 };
 
 export type IntrospectionPolicy = 'always' | 'authenticated' | 'never';
+
+/** An operation whose root type the schema does not have (a subscription on a schema without Subscription). */
+export class MissingRootTypeError extends Error {
+  constructor(readonly operationType: string) {
+    super(`This graph has no ${operationType} root type; ${operationType} operations are not supported`);
+  }
+}
+
+type RewrittenFragment = { definition: FragmentDefinitionNode | null; scope: DecisionScope };
 
 type Walk = {
   schema: GraphQLSchema;
@@ -83,11 +124,30 @@ type Walk = {
   operation: OperationDefinitionNode;
   introspection: IntrospectionPolicy;
   decisions: Map<string, Promise<Outcome & { rule?: string }>>;
-  denials: Denial[];
-  rowChecks: RowCheck[];
+  fragments: Map<string, FragmentDefinitionNode>;
+  /** Each named fragment decided and rewritten once (null definition: nothing of it is left). */
+  rewritten: Map<string, RewrittenFragment>;
+  inProgress: Set<string>;
+  /** The outcome of every non-allowed decision, in walk order: the rewrite is a function of it. */
+  signature: string[];
+  visitedFields: number;
+  /** Per scope, the denials and includes it already has: the same one selected again adds nothing (and costs no scan). */
+  seen: WeakMap<DecisionScope, Set<unknown>>;
   changed: boolean;
   onRuleError(rule: string, error: unknown): void;
 };
+
+const newScope = (): DecisionScope => ({ denials: [], rowChecks: [], fields: new Map(), includes: [], typeSpecific: false });
+
+function firstTime(walk: Walk, scope: DecisionScope, what: unknown): boolean {
+  let seen = walk.seen.get(scope);
+  if (!seen) walk.seen.set(scope, (seen = new Set()));
+  if (seen.has(what)) return false;
+  seen.add(what);
+  return true;
+}
+
+const isEmptyScope = (scope: DecisionScope) => !scope.denials.length && !scope.rowChecks.length && !scope.fields.size && !scope.includes.length;
 
 function selectOperation(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
@@ -96,24 +156,11 @@ function selectOperation(document: DocumentNode, operationName: string | null | 
   return operation;
 }
 
-/** Replaces fragment spreads with inline fragments, so every selection is visible where it applies. */
-function inlineFragments(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): SelectionSetNode {
-  return {
-    ...selectionSet,
-    selections: selectionSet.selections.map((selection): SelectionNode => {
-      if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = fragments.get(selection.name.value)!;
-        return {
-          kind: Kind.INLINE_FRAGMENT,
-          typeCondition: fragment.typeCondition,
-          directives: selection.directives,
-          selectionSet: inlineFragments(fragment.selectionSet, fragments),
-        };
-      }
-      if (selection.selectionSet) return { ...selection, selectionSet: inlineFragments(selection.selectionSet, fragments) };
-      return selection;
-    }),
-  };
+function rootTypeOf(schema: GraphQLSchema, operation: OperationDefinitionNode): GraphQLObjectType {
+  const rootType =
+    operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  if (!rootType) throw new MissingRootTypeError(operation.operation);
+  return rootType;
 }
 
 const aliasedField = (alias: string, name: string, selectionSet?: SelectionSetNode): FieldNode => ({
@@ -123,13 +170,13 @@ const aliasedField = (alias: string, name: string, selectionSet?: SelectionSetNo
   selectionSet,
 });
 
-function resolveInfo(walk: Walk, parentType: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, node: FieldNode, steps: PathStep[]): GraphQLResolveInfo {
+function resolveInfo(walk: Walk, parentType: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, node: FieldNode, keys: string[]): GraphQLResolveInfo {
   return {
     fieldName: field.name,
     fieldNodes: [node],
     returnType: field.type,
     parentType: parentType as never,
-    path: steps.reduce<GraphQLResolveInfo['path'] | undefined>((prev, step) => ({ prev, key: step.key, typename: undefined }), undefined)!,
+    path: keys.reduce<GraphQLResolveInfo['path'] | undefined>((prev, key) => ({ prev, key, typename: undefined }), undefined)!,
     schema: walk.schema,
     fragments: {},
     rootValue: undefined,
@@ -169,46 +216,92 @@ function introspectionAllowed(walk: Walk): boolean {
   return walk.context.principal.kind !== 'anonymous';
 }
 
+/** The concrete types objects of `staticType` narrowed to `parentType` can have, or null when that is every object at the path. */
+function narrowedTypes(schema: GraphQLSchema, staticType: GraphQLCompositeType, parentType: GraphQLCompositeType): string[] | null {
+  if (!isAbstractType(staticType)) return null;
+  return isAbstractType(parentType) ? schema.getPossibleTypes(parentType).map((type) => type.name) : [parentType.name];
+}
+
+/** A named fragment, decided and rewritten once; later spreads reuse the result. */
+async function rewriteFragment(walk: Walk, name: string): Promise<RewrittenFragment | undefined> {
+  const done = walk.rewritten.get(name);
+  if (done) return done;
+  const fragment = walk.fragments.get(name);
+  // Unknown fragments and cycles fail validation before this stage; here they only must not loop.
+  if (!fragment || walk.inProgress.has(name)) return undefined;
+  walk.inProgress.add(name);
+  const type = walk.schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType;
+  const scope = newScope();
+  // Inside the fragment its type condition is the static type: where it is spread, the include says which objects it applies to.
+  const selectionSet = await walkSelectionSet(walk, fragment.selectionSet, type, [], scope, type);
+  finishScope(scope);
+  walk.inProgress.delete(name);
+  const rewritten = { definition: selectionSet.selections.length ? { ...fragment, selectionSet } : null, scope };
+  if (!rewritten.definition) walk.changed = true;
+  walk.rewritten.set(name, rewritten);
+  return rewritten;
+}
+
+function finishScope(scope: DecisionScope) {
+  scope.typeSpecific =
+    scope.denials.some((denial) => denial.onTypes) ||
+    scope.rowChecks.some((check) => check.onTypes) ||
+    scope.includes.some((include) => include.onTypes || include.scope.typeSpecific);
+}
+
 /**
  * `parentType` is the type selections apply to here (narrowed by type conditions);
- * `staticType` is the declared type of the objects at this path.
+ * `staticType` is the declared type of the objects at this path (a fragment's type condition inside it).
+ * Decisions go into `scope`; `keys` is the path from the scope's root, for rules' `info.path`.
  */
 async function walkSelectionSet(
   walk: Walk,
   selectionSet: SelectionSetNode,
   parentType: GraphQLCompositeType,
-  steps: PathStep[],
+  keys: string[],
+  scope: DecisionScope,
   staticType: GraphQLCompositeType = parentType,
 ): Promise<SelectionSetNode> {
   // Objects at this path may be of several types: decisions made here apply to these types only.
-  const onTypes = isAbstractType(staticType)
-    ? isAbstractType(parentType)
-      ? walk.schema.getPossibleTypes(parentType).map((type) => type.name)
-      : [parentType.name]
-    : null;
+  const onTypes = narrowedTypes(walk.schema, staticType, parentType);
   const selections: SelectionNode[] = [];
   const helperAliases = new Set<string>();
   for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FRAGMENT_SPREAD) {
+      const rewritten = await rewriteFragment(walk, selection.name.value);
+      if (!rewritten) continue;
+      // A fragment left empty is not spread, but its denials still apply here.
+      if (rewritten.definition) selections.push(selection);
+      else walk.changed = true;
+      // A scope's objects have one static type, so a fragment's filter here is the same for every spread of it.
+      if (!isEmptyScope(rewritten.scope) && firstTime(walk, scope, rewritten.scope)) {
+        const condition = walk.schema.getType(walk.fragments.get(selection.name.value)!.typeCondition.name.value) as GraphQLCompositeType;
+        scope.includes.push({ scope: rewritten.scope, onTypes: narrowedTypes(walk.schema, staticType, condition) });
+      }
+      continue;
+    }
     if (selection.kind === Kind.INLINE_FRAGMENT) {
       const narrowed = selection.typeCondition ? (walk.schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType) : parentType;
-      const inner = await walkSelectionSet(walk, selection.selectionSet, narrowed, steps, staticType);
+      const inner = await walkSelectionSet(walk, selection.selectionSet, narrowed, keys, scope, staticType);
       if (inner.selections.length) selections.push({ ...selection, selectionSet: inner });
       else walk.changed = true;
       continue;
     }
-    if (selection.kind !== Kind.FIELD) continue;
     const name = selection.name.value;
     const key = selection.alias?.value ?? name;
     if (name === '__typename') {
       selections.push(selection);
       continue;
     }
+    const position = walk.visitedFields++;
     if (name === '__schema' || name === '__type') {
       if (introspectionAllowed(walk)) selections.push(selection);
       else {
         walk.changed = true;
-        walk.denials.push({
-          steps: [...steps, { key, type: name === '__schema' ? SchemaMetaFieldDef.type : TypeMetaFieldDef.type }],
+        walk.signature.push(`${position}d`);
+        scope.denials.push({
+          key,
+          type: name === '__schema' ? SchemaMetaFieldDef.type : TypeMetaFieldDef.type,
           onTypes: null,
           coordinate: `Query.${name}`,
           rule: 'config:introspection',
@@ -222,26 +315,24 @@ async function walkSelectionSet(
       selections.push(selection);
       continue;
     }
-    const fieldSteps = [...steps, { key, type: field.type }];
+    const fieldKeys = [...keys, key];
     const args = getArgumentValues(field as never, selection, walk.variables);
     const concreteTypes = isAbstractType(parentType) ? walk.schema.getPossibleTypes(parentType).map((type) => type.name) : [parentType.name];
     const policiesByType = new Map(concreteTypes.map((typeName) => [typeName, walk.policy.forField(typeName, name)]));
     const policies = [...new Set([...(isAbstractType(parentType) ? [walk.policy.forField(parentType.name, name)] : []), ...policiesByType.values()])];
-    const info = resolveInfo(walk, parentType, field, selection, fieldSteps);
+    const info = resolveInfo(walk, parentType, field, selection, fieldKeys);
     const decision = await decideField(walk, policies, args, info, `${parentType.name}.${name}|${JSON.stringify(args)}`);
     if (decision.kind === 'deny') {
       walk.changed = true;
-      walk.denials.push({
-        steps: fieldSteps,
-        onTypes,
-        coordinate: `${parentType.name}.${name}`,
-        rule: decision.rule ?? 'unknown',
-        reason: decision.reason,
-      });
+      walk.signature.push(`${position}d`);
+      const coordinate = `${parentType.name}.${name}`;
+      // The same field selected twice (`name name`, or in two inline fragments) is one denial at one path.
+      if (firstTime(walk, scope, `${key}|${coordinate}|${onTypes}`)) scope.denials.push({ key, type: field.type, onTypes, coordinate, rule: decision.rule ?? 'unknown', reason: decision.reason });
       continue;
     }
     if (decision.kind === 'unknown') {
       walk.changed = true;
+      walk.signature.push(`${position}u`);
       const aliases: Record<string, string> = {};
       for (const policy of policies) {
         for (const parentSelection of policy.parentSelections) {
@@ -254,20 +345,22 @@ async function walkSelectionSet(
           }
         }
       }
-      walk.rowChecks.push({ steps: fieldSteps, onTypes, fieldName: name, args, policies: policiesByType, helperAliases: aliases, info });
+      scope.rowChecks.push({ key, type: field.type, onTypes, fieldName: name, args, policies: policiesByType, helperAliases: aliases, info });
     }
     if (!selection.selectionSet) {
       selections.push(selection);
       continue;
     }
-    const childType = getNamedType(field.type);
-    const denialsBefore = walk.denials.length;
-    const checksBefore = walk.rowChecks.length;
-    let child = await walkSelectionSet(walk, selection.selectionSet, childType as GraphQLCompositeType, fieldSteps);
-    const typeSpecific = [...walk.denials.slice(denialsBefore), ...walk.rowChecks.slice(checksBefore)].some(
-      (decision) => decision.onTypes && decision.steps.length === fieldSteps.length + 1,
-    );
-    if (child.selections.length === 0 || typeSpecific) {
+    const childType = getNamedType(field.type) as GraphQLCompositeType;
+    const childScope = newScope();
+    let child = await walkSelectionSet(walk, selection.selectionSet, childType, fieldKeys, childScope);
+    finishScope(childScope);
+    if (!isEmptyScope(childScope)) {
+      let entry = scope.fields.get(key);
+      if (!entry) scope.fields.set(key, (entry = { type: field.type, scopes: [] }));
+      entry.scopes.push(childScope);
+    }
+    if (child.selections.length === 0 || childScope.typeSpecific) {
       // Keep the field valid (a selection set cannot be empty) and learn each object's type for type-specific denials.
       child = { ...child, selections: [...child.selections, aliasedField(TYPENAME_HELPER, '__typename')] };
     }
@@ -281,19 +374,14 @@ export async function authorizeOperation(options: {
   policy: CompiledPolicy;
   document: DocumentNode;
   operationName?: string | null;
+  /** The coerced variables (useVariableCoercion's coercedVariablesOf), defaults applied. */
   variables?: Record<string, unknown>;
   context: MeshContext;
   introspection: IntrospectionPolicy;
   onRuleError(rule: string, error: unknown): void;
 }): Promise<AuthorizationPlan> {
   const operation = selectOperation(options.document, options.operationName);
-  const fragments = new Map(
-    options.document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((fragment) => [fragment.name.value, fragment]),
-  );
-  const rootType =
-    operation.operation === 'mutation' ? options.schema.getMutationType() : operation.operation === 'subscription' ? options.schema.getSubscriptionType() : options.schema.getQueryType();
+  const rootType = rootTypeOf(options.schema, operation);
   const walk: Walk = {
     schema: options.schema,
     policy: options.policy,
@@ -302,19 +390,30 @@ export async function authorizeOperation(options: {
     operation,
     introspection: options.introspection,
     decisions: new Map(),
-    denials: [],
-    rowChecks: [],
+    fragments: new Map(
+      options.document.definitions
+        .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+        .map((fragment) => [fragment.name.value, fragment]),
+    ),
+    rewritten: new Map(),
+    inProgress: new Set(),
+    signature: [],
+    visitedFields: 0,
+    seen: new WeakMap(),
     changed: false,
     onRuleError: options.onRuleError,
   };
-  const inlined = fragments.size ? inlineFragments(operation.selectionSet, fragments) : operation.selectionSet;
-  let selectionSet = await walkSelectionSet(walk, inlined, rootType!, []);
+  const root = newScope();
+  let selectionSet = await walkSelectionSet(walk, operation.selectionSet, rootType, [], root);
+  finishScope(root);
+  if (!walk.changed) return { document: options.document, changed: false, root, signature: '' };
   if (selectionSet.selections.length === 0) selectionSet = { ...selectionSet, selections: [aliasedField(TYPENAME_HELPER, '__typename')] };
-  if (!walk.changed) return { document: options.document, changed: false, denials: [], rowChecks: [] };
+  // Only the fragments the rewritten operation still spreads, each rewritten once.
+  const fragments = [...walk.rewritten.values()].flatMap((rewritten) => (rewritten.definition ? [rewritten.definition] : []));
   return {
-    document: { kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet }] },
+    document: { kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet }, ...fragments] },
     changed: true,
-    denials: walk.denials,
-    rowChecks: walk.rowChecks,
+    root,
+    signature: walk.signature.join(','),
   };
 }

@@ -2,22 +2,29 @@
  * The authorization stage around the gateway's executor: decide and rewrite
  * the operation before planning (authorizeOperation), execute the rewritten
  * operation under its own query-plan cache key, then complete the response
- * (completeResponse) and audit every denial.
+ * (completeResponse) and audit every denial before answering.
  *
  * It must never: send a denied field to a subgraph, let a plan built for one
- * set of rights serve another, or drop a denial from the audit log.
+ * set of rights serve another, answer before its denials are in the audit
+ * log's buffer (when the buffer is full the answer waits for room; if none is
+ * made in time the request is refused with 503 AUDIT_UNAVAILABLE rather than
+ * answered without its record), or read the raw request variables.
  */
 import { createHash } from 'node:crypto';
-import { print } from 'graphql';
+import { GraphQLError, print } from 'graphql';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { MeshContext } from '../context';
 import type { ExecutionStage } from '../execution/MeshGateway';
+import { coercedVariablesOf } from '../execution/useVariableCoercion';
 import type { Logger } from '../logger';
-import { authorizeOperation, type AuthorizationPlan, type IntrospectionPolicy } from './authorizeOperation';
+import { authorizeOperation, MissingRootTypeError, type AuthorizationPlan, type IntrospectionPolicy } from './authorizeOperation';
 import type { CompiledPolicy } from './compilePolicy';
 import { completeResponse, type DeniedPath } from './completeResponse';
 
-export type DenialListener = (denial: DeniedPath, requestContext: GatewayGraphQLRequestContext<MeshContext>) => void;
+/** What recording a denial gave: nothing to wait for, or a promise of 'recorded' or 'refused' (the audit log had no room in time). */
+export type DenialRecording = void | Promise<'recorded' | 'refused'>;
+
+export type DenialListener = (denial: DeniedPath, requestContext: GatewayGraphQLRequestContext<MeshContext>) => DenialRecording;
 
 export type AuthorizationOptions = {
   /** The policy compiled for the supergraph currently served. */
@@ -29,14 +36,16 @@ export type AuthorizationOptions = {
 
 const PRINTED_CACHE_SIZE = 1000;
 
+const auditUnavailable = () =>
+  new GraphQLError('The audit log cannot take the record of this request now; try again later', {
+    extensions: { code: 'AUDIT_UNAVAILABLE', http: { status: 503 } },
+  });
+
 export function useAuthorization(options: AuthorizationOptions): ExecutionStage {
   // Printing and hashing a rewritten operation costs more than deciding it: reuse them per shape.
   const printed = new Map<string, { source: string; queryHash: string }>();
   const printedFor = (requestContext: GatewayGraphQLRequestContext, plan: AuthorizationPlan) => {
-    const shape = `${requestContext.queryHash}|${requestContext.operationName ?? ''}|${JSON.stringify([
-      plan.denials.map((denial) => [denial.steps.map((step) => step.key), denial.onTypes]),
-      plan.rowChecks.map((check) => check.steps.map((step) => step.key)),
-    ])}`;
+    const shape = `${requestContext.queryHash}|${requestContext.operationName ?? ''}|${plan.signature}`;
     let entry = printed.get(shape);
     if (!entry) {
       const source = print(plan.document);
@@ -51,21 +60,32 @@ export function useAuthorization(options: AuthorizationOptions): ExecutionStage 
     const context = requestContext.context as MeshContext;
     const onRuleError = (rule: string, error: unknown) =>
       options.logger.error({ err: error, rule, requestId: context.requestId }, 'an authorization rule threw; the field is denied');
-    const plan = await authorizeOperation({
-      schema: requestContext.schema,
-      policy: options.policy(),
-      document: requestContext.document,
-      operationName: requestContext.operationName,
-      variables: requestContext.request.variables,
-      context,
-      introspection: options.introspection,
-      onRuleError,
-    });
+    let plan: AuthorizationPlan;
+    try {
+      plan = await authorizeOperation({
+        schema: requestContext.schema,
+        policy: options.policy(),
+        document: requestContext.document,
+        operationName: requestContext.operationName,
+        variables: coercedVariablesOf(requestContext),
+        context,
+        introspection: options.introspection,
+        onRuleError,
+      });
+    } catch (error) {
+      if (error instanceof MissingRootTypeError) return { errors: [new GraphQLError(error.message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } })] };
+      throw error;
+    }
     if (!plan.changed) return next(requestContext);
     const { source, queryHash } = printedFor(requestContext, plan);
     const result = await next({ ...requestContext, document: plan.document, source, queryHash });
     const denied = await completeResponse(result as never, plan, context, onRuleError);
-    for (const denial of denied) options.onDenial?.(denial, requestContext as GatewayGraphQLRequestContext<MeshContext>);
+    const waits: Promise<'recorded' | 'refused'>[] = [];
+    for (const denial of denied) {
+      const recording = options.onDenial?.(denial, requestContext as GatewayGraphQLRequestContext<MeshContext>);
+      if (recording) waits.push(recording);
+    }
+    if (waits.length && (await Promise.all(waits)).includes('refused')) return { errors: [auditUnavailable()] };
     return result;
   };
 }

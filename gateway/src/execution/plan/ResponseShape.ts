@@ -8,7 +8,10 @@
  * and costs as much CPU as everything else the gateway does on a large list.
  * Here the fields each selection collects for each concrete type are worked
  * out once per operation (and per value of the @skip/@include variables) and
- * kept, so a request only walks its data.
+ * kept, so a request only walks its data. Working them out is linear in the
+ * document: a fragment spread several times into one selection is collected
+ * once (graphql-js's collectFields does the same), so nested repeated spreads
+ * cannot make it exponential.
  *
  * Errors (an invalid leaf value, a null in a non-null position, an unknown
  * `__typename`) have Apollo's messages, codes and paths.
@@ -98,7 +101,10 @@ export class ResponseShape {
 
   collect(type: GraphQLCompositeType, selectionSets: readonly SelectionSetNode[]): FieldPlan[] {
     const byKey = new Map<string, { name: string; selectionSets: SelectionSetNode[] }>();
-    const visit = (selectionSet: SelectionSetNode, visitedFragments: Set<string>) => {
+    // One set for the whole collection, as graphql-js's collectFields: a fragment spread again adds exactly what
+    // its first spread added, so it is skipped. A set per path would visit `...F ...F` nested n deep 2^n times.
+    const visitedFragments = new Set<string>();
+    const visit = (selectionSet: SelectionSetNode) => {
       for (const selection of selectionSet.selections) {
         if (!includes(selection, this.variables)) continue;
         if (selection.kind === Kind.FIELD) {
@@ -107,16 +113,17 @@ export class ResponseShape {
           if (!entry) byKey.set(key, (entry = { name: selection.name.value, selectionSets: [] }));
           if (selection.selectionSet) entry.selectionSets.push(selection.selectionSet);
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          if (!selection.typeCondition || this.applies(selection.typeCondition.name.value, type)) visit(selection.selectionSet, visitedFragments);
+          if (!selection.typeCondition || this.applies(selection.typeCondition.name.value, type)) visit(selection.selectionSet);
         } else {
           const name = selection.name.value;
           const fragment = this.fragments[name];
           if (!fragment || visitedFragments.has(name) || !this.applies(fragment.typeCondition.name.value, type)) continue;
-          visit(fragment.selectionSet, new Set(visitedFragments).add(name));
+          visitedFragments.add(name);
+          visit(fragment.selectionSet);
         }
       }
     };
-    for (const selectionSet of selectionSets) visit(selectionSet, new Set());
+    for (const selectionSet of selectionSets) visit(selectionSet);
     return [...byKey].map(([key, { name, selectionSets: subSelections }]) => this.fieldPlan(type, key, name, subSelections));
   }
 

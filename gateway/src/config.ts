@@ -29,8 +29,8 @@ const ServerConfig = z
     port: port.default(4000),
     /** Largest accepted request body; larger ones get HTTP 413 before any parsing. */
     bodyLimitBytes: z.number().int().positive().default(1_048_576),
-    /** Serve the GraphiQL query page at `/`. */
-    queryPage: z.boolean().default(true),
+    /** Serve the GraphiQL query page at `/`. Default: on in development mode, off in production (it invites ad-hoc queries). */
+    queryPage: z.boolean().optional(),
     /** Gateway processes sharing the port (node:cluster), for more than one core; `npm run gateway` only. */
     workers: z.number().int().min(1).max(64).default(1),
   })
@@ -160,7 +160,9 @@ export const ConfigSchema = z
     }
     const duplicate = names.find((name, i) => names.indexOf(name) !== i);
     if (duplicate) ctx.addIssue({ code: 'custom', path: ['subgraphs'], message: `subgraph "${duplicate}" is listed twice` });
-  });
+  })
+  // Defaults that follow the mode, resolved once so every reader sees a plain value.
+  .transform((config) => ({ ...config, server: { ...config.server, queryPage: config.server.queryPage ?? config.mode === 'development' } }));
 
 export type GatewayConfig = z.infer<typeof ConfigSchema>;
 export type GatewayConfigInput = z.input<typeof ConfigSchema>;
@@ -180,6 +182,7 @@ const ENV_KEYS: Record<string, { path: readonly string[]; type: EnvType }> = {
   MESHGATE_HOST: { path: ['server', 'host'], type: 'string' },
   MESHGATE_PORT: { path: ['server', 'port'], type: 'number' },
   MESHGATE_WORKERS: { path: ['server', 'workers'], type: 'number' },
+  MESHGATE_QUERY_PAGE: { path: ['server', 'queryPage'], type: 'boolean' },
   MESHGATE_SUPERGRAPH_FILE: { path: ['supergraph', 'file'], type: 'string' },
   MESHGATE_LOG_LEVEL: { path: ['logging', 'level'], type: 'string' },
   MESHGATE_SUBGRAPH_TIMEOUT_MS: { path: ['subgraphRequests', 'timeoutMs'], type: 'number' },

@@ -15,6 +15,7 @@ import { anyCacheLayer } from './cache/config';
 import { createEntityCache } from './cache/entityCache';
 import { invalidationRoute, useMutationInvalidation } from './cache/invalidation';
 import { MeshCache } from './cache/MeshCache';
+import { PiiClassification } from './cache/httpCacheHeaders';
 import { createResponseShortcut } from './cache/responseShortcut';
 import { useResponseCache } from './cache/useResponseCache';
 import { startCatalog, type CatalogRuntime } from './catalog';
@@ -144,6 +145,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   if (catalog) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => catalog.catalog.updateSchema(apiSchema, coreSupergraphSdl));
   if (cache) gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => cache.updateSupergraph(coreSupergraphSdl));
   if (shortcut) gateway.onSchemaLoadOrUpdate(() => shortcut.forget());
+  // Which fields are PII, for the HTTP caching headers: an anonymous answer that carries one is never public.
+  const pii = new PiiClassification();
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => pii.update(coreSupergraphSdl));
 
   // Receive: parse and validate (Apollo Server), then the operation limits of the principal's role.
   const apollo = new ApolloServer<MeshContext>({
@@ -155,6 +159,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     formatError: maskUnexpectedErrors(config.mode, logger),
     plugins: [
       useOperationLimits(config.limits),
+      pii.plugin(),
       ...(shortcut ? [shortcut.plugin] : []),
       ApolloServerPluginLandingPageDisabled(),
       ...(config.apollo.telemetry ? [] : [ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()]),

@@ -22,11 +22,12 @@ import type { CacheStore, StoreEvents } from './store';
 import { readEntities, type EntityInfo } from './supergraphEntities';
 
 /**
- * Where a query's whole response is cached: `shared` for principals with the
- * same rights, `personal` for this principal's own; only `personal` when the
- * operation carries row-level checks.
+ * What the response cache stage decided about a query's answer: `base` names
+ * the operation after authorization, its name and coerced variables;
+ * `personal` when it depended on who asked (row-level checks, a PRIVATE
+ * hint, a per-principal subgraph); the hint and the entities it holds.
  */
-export type ResponseKeys = { shared: string; personal: string; rowChecks: boolean };
+export type ResponseFacts = { base: string; rowChecks: boolean; personal: boolean; hint: CacheHint; tags: string[] };
 
 /** What one request learned about caching while it ran. */
 export class RequestCacheState {
@@ -41,18 +42,14 @@ export class RequestCacheState {
   fetches = 0;
   /** The answer was clean: a query without errors or extensions (set by the response shortcut's plugin). */
   cleanAnswer = false;
-  /** The response cache's keys for this request, once its stage computed them (the response shortcut learns them here). */
-  responseKeys?: ResponseKeys;
-  /** Keys the response shortcut already looked up and missed: the stage does not ask the store for them again. */
-  responseKeysMissed?: ResponseKeys;
-  readonly principalId: string;
+  /** Set by the response cache stage once it decided (the response shortcut stores the completed answer under these terms). */
+  response?: ResponseFacts;
   /** Keys shared by principals with the same rights. */
   readonly fingerprint: string;
-  /** Keys of this principal's own data. */
+  /** Keys of this principal's own data: fingerprint and identity (id, email), see keys.ts principalScope. */
   readonly personalScope: string;
 
   constructor(context: MeshContext) {
-    this.principalId = context.principal.id;
     this.fingerprint = authorizationFingerprint(context.principal);
     this.personalScope = principalScope(context.principal);
   }

@@ -68,11 +68,11 @@ export function createEntityCache(cache: MeshCache): FetchInterceptor {
     const settled = await cache.inflight.run(key, () => sendAndNote(options), ({ response, hint }) => ({
       json: JSON.stringify({ data: response.data, errors: response.errors }),
       hint,
-      principalId: state.principalId,
+      personalScope: state.personalScope,
     }));
     if (settled.leader) return settled.value;
     const { shared } = settled;
-    if ((shared.hint.scope === 'PRIVATE' || cache.isPerPrincipalSubgraph(subgraph)) && shared.principalId !== state.principalId) return sendAndNote(options);
+    if ((shared.hint.scope === 'PRIVATE' || cache.isPerPrincipalSubgraph(subgraph)) && shared.personalScope !== state.personalScope) return sendAndNote(options);
     cache.metrics.deduplicated.inc({ layer: 'fetch', subgraph });
     state.noteHint(shared.hint);
     if (cache.isPerPrincipalSubgraph(subgraph)) state.perPrincipal = true;

@@ -17,23 +17,52 @@ export const KEY_FORMAT_VERSION = 1;
 
 export const hashOf = (text: string, length = 32) => createHash('sha256').update(text).digest('base64url').slice(0, length);
 
-/** JSON with object keys sorted at every level, so equal values give equal strings. */
+/**
+ * JSON with object keys sorted at every level, so equal values give equal
+ * strings. Written by hand (no library sorts keys without recursing) with an
+ * explicit stack: a value nested 100,000 levels deep costs time, never the
+ * call stack. A value with `toJSON` (a Date) is written as JSON.stringify
+ * would, so two different dates never share a key.
+ */
 export function stableStringify(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (!isContainer(value)) return primitiveText(value);
   // On the entity cache's path for every representation: a flat object whose keys are already in order
-  // (`{"__typename":…,"id":…}`) is what JSON.stringify writes; otherwise one string built in place.
-  const object = value as Record<string, unknown>;
-  const keys = Object.keys(object);
-  if (isFlatAndOrdered(object, keys)) return JSON.stringify(object);
-  let text = '{';
-  for (const key of keys.sort()) {
-    const item = object[key];
-    if (item === undefined) continue;
-    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${stableStringify(item)}`;
+  // (`{"__typename":…,"id":…}`) is what JSON.stringify writes.
+  if (!Array.isArray(value) && isFlatAndOrdered(value as Record<string, unknown>, Object.keys(value as object))) return JSON.stringify(value);
+  let text = '';
+  // Each frame: a container being written, its entries (keys sorted), and how many are written.
+  const stack: { array: boolean; entries: [string, unknown][]; next: number }[] = [];
+  const open = (container: object) => {
+    const array = Array.isArray(container);
+    const entries: [string, unknown][] = array
+      ? (container as unknown[]).map((item, i) => [String(i), item])
+      : Object.keys(container)
+          .sort()
+          .flatMap((key) => ((container as Record<string, unknown>)[key] === undefined ? [] : [[key, (container as Record<string, unknown>)[key]] as [string, unknown]]));
+    text += array ? '[' : '{';
+    stack.push({ array, entries, next: 0 });
+  };
+  open(value as object);
+  while (stack.length) {
+    const frame = stack[stack.length - 1];
+    if (frame.next === frame.entries.length) {
+      text += frame.array ? ']' : '}';
+      stack.pop();
+      continue;
+    }
+    const [key, item] = frame.entries[frame.next++];
+    if (frame.next > 1) text += ',';
+    if (!frame.array) text += `${JSON.stringify(key)}:`;
+    if (isContainer(item)) open(item as object);
+    else text += primitiveText(item);
   }
-  return `${text}}`;
+  return text;
 }
+
+const isContainer = (value: unknown) => value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+
+/** A leaf as JSON.stringify writes it in an array (undefined, functions and symbols as null). */
+const primitiveText = (value: unknown) => JSON.stringify(value) ?? 'null';
 
 function isFlatAndOrdered(object: Record<string, unknown>, keys: string[]): boolean {
   for (let i = 0; i < keys.length; i++) {
@@ -54,8 +83,13 @@ export function authorizationFingerprint(principal: Principal): string {
   );
 }
 
-/** Keys the principal's own data: its fingerprint plus a hash of its id. */
-export const principalScope = (principal: Principal) => `${authorizationFingerprint(principal)}:${hashOf(`principal:${principal.id}`, 22)}`;
+/**
+ * Keys the principal's own data: its fingerprint plus a hash of its identity, the id and every claim a rule or
+ * a subgraph may read beyond the fingerprint (the email, how it was authenticated). A token with am03's subject
+ * but another email is another principal here: a row-level rule that reads the email must not see am03's entry.
+ */
+export const principalScope = (principal: Principal) =>
+  `${authorizationFingerprint(principal)}:${hashOf(`principal:${principal.id}\0${principal.email ?? ''}\0${principal.authenticatedBy}`, 22)}`;
 
 /**
  * The namespace of a supergraph: its hash without the subgraphs' URLs, so that

@@ -5,8 +5,10 @@
  * completion, so completion (nulls and FORBIDDEN errors at denied paths,
  * row-level rules) runs again for every request and every principal.
  *
- * Key: the rewritten operation's hash, the operation name, the variables and
- * the principal's authorization fingerprint (kind, roles, scopes, domains).
+ * Key: the rewritten operation's hash, the operation name, the coerced
+ * variables (useVariableCoercion.ts: defaults applied, the value and not its
+ * spelling, so `1e400` is an error before it could be a key) and the
+ * principal's authorization fingerprint (kind, roles, scopes, domains).
  * Keyed by principal id as well when any data carried a PRIVATE hint, came
  * from a subgraph configured as per-principal, or when the operation carries
  * row-level checks (their helper fields): the result may then depend on who
@@ -16,6 +18,10 @@
  * mutation, cache a response with execution errors (a subgraph down, a
  * timeout), or hand two requests the same result object. Time to live: the
  * most restrictive hint of the subgraph answers used, capped by cache.maxTtlSec.
+ *
+ * It records on the request's cache state what it decided (`state.response`),
+ * so the response shortcut can store the completed answer under the same
+ * terms; the shortcut never reads this stage's pre-completion entries.
  *
  * Clients that send the header `meshgate-cache-status: 1` (or the request
  * extension `cacheStatus: true`) get `extensions.cache` with the status.
@@ -28,6 +34,7 @@ import type { MeshContext } from '../context';
 import type { ExecutionStage } from '../execution/MeshGateway';
 import { secondsLeft, type CacheHint } from './cachePolicy';
 import { boundTags, collectTags, withTagFields } from './entityTags';
+import { coercedVariablesOf } from '../execution/useVariableCoercion';
 import { hashOf, stableStringify } from './keys';
 import type { MeshCache, RequestCacheState } from './MeshCache';
 
@@ -37,7 +44,7 @@ type Result = Awaited<ReturnType<GatewayExecutor>>;
 type ResponseStatus = 'HIT' | 'MISS' | 'DEDUPED' | 'OFF';
 
 /** What a leader shares with identical requests that arrived while it ran. */
-type Shared = { json: string; hint: CacheHint; perPrincipal: boolean; principalId: string };
+type Shared = { json: string; hint: CacheHint; perPrincipal: boolean; personalScope: string; tags: string[] };
 
 const MAX_RESPONSE_TAGS = 500;
 // Row-level checks add their parent fields under reserved aliases (authorizeOperation.ts).
@@ -74,16 +81,14 @@ export function useResponseCache(cache: MeshCache): ExecutionStage {
       const result = await next(requestContext);
       return asksForCacheStatus(requestContext) ? withStatus(result, 'OFF', state) : result;
     }
-    const base = hashOf(`${requestContext.queryHash}\0${requestContext.operationName ?? ''}\0${stableStringify(requestContext.request.variables ?? {})}`);
+    const base = hashOf(`${requestContext.queryHash}\0${requestContext.operationName ?? ''}\0${stableStringify(coercedVariablesOf(requestContext))}`);
     const sharedKey = `${cache.namespace}r:{${base}}:${state.fingerprint}`;
     const personalKey = `${cache.namespace}r:{${base}}:${state.personalScope}`;
     const rowChecks = ROW_CHECK_ALIAS.test(requestContext.source ?? '');
-    state.responseKeys = { shared: sharedKey, personal: personalKey, rowChecks };
     const status = (response: ResponseStatus, result: Result, hint?: CacheHint) =>
       asksForCacheStatus(requestContext) ? withStatus(result, response, state, hint) : result;
 
-    const missed = state.responseKeysMissed;
-    if (responseCache.enabled && !(missed?.shared === sharedKey && missed.personal === personalKey && missed.rowChecks === rowChecks)) {
+    if (responseCache.enabled) {
       const [shared, personal] = await cache.store.get(rowChecks ? [personalKey] : [sharedKey, personalKey]).then((records) => (rowChecks ? [undefined, ...records] : records));
       const record = shared ?? personal;
       if (record) {
@@ -91,6 +96,7 @@ export function useResponseCache(cache: MeshCache): ExecutionStage {
         const hint: CacheHint = { maxAge: secondsLeft(record.expiresAt), scope: record.scope };
         state.noteHint(hint);
         requestContext.overallCachePolicy.restrict(hint);
+        state.response = { base, rowChecks, personal: record === personal || record.scope === 'PRIVATE', hint, tags: record.tags };
         return status('HIT', { data: record.value as Result['data'] }, hint);
       }
       cache.metrics.misses.inc({ layer: 'response', subgraph: '' });
@@ -111,14 +117,16 @@ export function useResponseCache(cache: MeshCache): ExecutionStage {
         json: JSON.stringify({ data: value.result.data, errors: value.result.errors }),
         hint: value.hint,
         perPrincipal: value.perPrincipal,
-        principalId: state.principalId,
+        personalScope: state.personalScope,
+        tags: [...value.tags],
       }));
       if (!settled.leader) {
         const { shared } = settled;
-        if (!shared.perPrincipal || shared.principalId === state.principalId) {
+        if (!shared.perPrincipal || shared.personalScope === state.personalScope) {
           cache.metrics.deduplicated.inc({ layer: 'response', subgraph: '' });
           state.noteHint(shared.hint);
           requestContext.overallCachePolicy.restrict(shared.hint);
+          state.response = { base, rowChecks, personal: shared.perPrincipal, hint: shared.hint, tags: shared.tags };
           return status('DEDUPED', fromJson(shared.json), shared.hint);
         }
         // The leader's data depended on who it was: this principal runs its own.
@@ -127,6 +135,7 @@ export function useResponseCache(cache: MeshCache): ExecutionStage {
     } else outcome = await execute();
 
     const { result, hint, perPrincipal, tags } = outcome;
+    state.response = { base, rowChecks, personal: perPrincipal, hint, tags: [...tags] };
     if (responseCache.enabled && hint.maxAge > 0 && result.data && !result.errors?.length) {
       void cache.store.set([
         {

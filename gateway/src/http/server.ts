@@ -1,6 +1,7 @@
 /**
  * The gateway's HTTP front door. Routes: `/graphql` (GraphQL over HTTP, GET and
- * POST), `/` (query page), `/health`, `/ready`, and the routes stages add
+ * POST), `/` (query page, when server.queryPage: on in development mode only
+ * by default), `/health`, `/ready`, and the routes stages add
  * (`/metrics`, `/cache/invalidate`). Receive-stage duties live here:
  * the body size limit is enforced while reading, before any parsing, and bad
  * bodies become GraphQL-shaped 4xx answers.
@@ -12,6 +13,7 @@ import type { MeshContext } from '../context';
 import { IdentityError, sendIdentityError } from '../identity/errors';
 import type { Principal } from '../identity/principal';
 import { HttpError, readBody, runApolloRequest, sendApolloResponse, sendGraphQLError } from '../../../subgraphs/lib/http';
+import { withHttpCacheHeaders } from '../cache/httpCacheHeaders';
 import type { ResponseShortcut } from '../cache/responseShortcut';
 import type { GatewayConfig } from '../config';
 import type { MeshGateway } from '../execution/MeshGateway';
@@ -54,8 +56,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
         return sendIdentityError(res, error);
       }
       const body = await readBody(req, Math.min(config.server.bodyLimitBytes, options.bodyLimitFor(context.principal)));
-      const run = () => runApolloRequest(apollo, req, body, async () => context);
-      return sendApolloResponse(res, await (options.shortcut ? options.shortcut.respond(req, body, context, run) : run()));
+      const run = async () => withHttpCacheHeaders(await runApolloRequest(apollo, req, body, async () => context), context);
+      // Caching headers are decided last, for whatever answered: never public for a principal or PII (httpCacheHeaders.ts).
+      return sendApolloResponse(res, withHttpCacheHeaders(await (options.shortcut ? options.shortcut.respond(req, body, context, run) : run()), context));
     }
     const route = options.routes?.find((candidate) => candidate.path === path && (candidate.method === req.method || (candidate.method === 'GET' && req.method === 'HEAD')));
     if (route) return route.handle(req, res);

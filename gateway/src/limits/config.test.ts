@@ -31,6 +31,9 @@ test('an empty section gives the documented defaults and no role overrides', () 
     defaultListSize: 20,
     scalarCost: 0,
     maxBodyBytes: 1_048_576,
+    maxTokens: 10_000,
+    maxDirectives: 50,
+    maxExpandedFields: 2_000,
   });
   expect(parseLimitsConfig({ default: { maxCost: 1000 } }).default).toEqual({ ...DEFAULT_LIMITS, maxCost: 1000 });
 });

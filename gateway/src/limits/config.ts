@@ -8,7 +8,7 @@
  *     default: { maxDepth: 12, maxCost: 50000 }     # omitted keys take the defaults below
  *     byRole:
  *       analyst: { maxDepth: 8, maxCost: 20000 }     # only the keys a role changes
- *       service: { maxCost: 200000, maxBodyBytes: 4194304 }
+ *       service: { maxCost: 200000, maxBodyBytes: 4194304, maxTokens: 20000 }
  *
  * Resolution (`limitsFor`): each role listed under `byRole` stands for a full
  * set of limits, the default with its overrides; a principal gets, per limit,
@@ -44,6 +44,18 @@ const LimitFields = z
     scalarCost: z.number().min(0).max(10),
     /** Largest request body in bytes, for the HTTP layer (`maxBodyBytesFor`). */
     maxBodyBytes: z.number().int().min(1),
+    /**
+     * Most lexical tokens in the document (names, punctuation, values). Parsing stops at the most generous
+     * role's value (`parseTimeMaxTokens`), so no body is ever parsed further than that.
+     */
+    maxTokens: z.number().int().min(1),
+    /** Directives in the operation, fragments expanded where they are spread (`@include`, `@skip` included). */
+    maxDirectives: z.number().int().min(0),
+    /**
+     * Fields of the operations after fragment expansion: every field once for each place it ends up, so a fragment
+     * spread twice counts twice. Every operation of the document counts, since every one is validated.
+     */
+    maxExpandedFields: z.number().int().min(1),
   })
   .partial()
   .strict();
@@ -59,6 +71,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   defaultListSize: 20,
   scalarCost: 0,
   maxBodyBytes: 1_048_576,
+  maxTokens: 10_000,
+  maxDirectives: 50,
+  maxExpandedFields: 2_000,
 });
 
 /**
@@ -73,6 +88,9 @@ const MORE_GENEROUS: Record<LimitName, 'higher' | 'lower'> = {
   defaultListSize: 'lower',
   scalarCost: 'lower',
   maxBodyBytes: 'higher',
+  maxTokens: 'higher',
+  maxDirectives: 'higher',
+  maxExpandedFields: 'higher',
 };
 
 function withoutUndefined<T extends object>(given: T): Partial<T> {
@@ -132,6 +150,14 @@ export function resolveLimits(config: LimitsConfig, principal: Pick<Principal, '
     grantedBy[name] = best?.role;
   }
   return { limits, grantedBy };
+}
+
+/**
+ * The token limit for the parser: the most generous of the default and every role, since parsing happens before
+ * the principal's own limit can be applied to the document (then `maxTokens` of its role is).
+ */
+export function parseTimeMaxTokens(config: LimitsConfig): number {
+  return Math.max(config.default.maxTokens, ...Object.values(config.byRole).map((overrides) => overrides.maxTokens ?? config.default.maxTokens));
 }
 
 /** The principal's limits: per limit, the most generous among its listed roles (each: its overrides, else the default); the default without one. */

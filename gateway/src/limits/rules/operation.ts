@@ -70,8 +70,26 @@ export function argumentValue(value: ValueNode, operation: OperationDefinitionNo
   if (value.kind !== Kind.VARIABLE) return valueFromASTUntyped(value, variables ?? undefined);
   const name = value.name.value;
   if (variables && Object.hasOwn(variables, name)) return variables[name];
-  const definition = operation.variableDefinitions?.find((variable) => variable.variable.name.value === name);
-  return definition?.defaultValue ? valueFromASTUntyped(definition.defaultValue) : undefined;
+  const defaultValue = variableDefaultsOf(operation).get(name);
+  return defaultValue ? valueFromASTUntyped(defaultValue) : undefined;
+}
+
+/**
+ * The default value of each variable of an operation, by name, built once per operation (a plain search per use
+ * would make an operation with thousands of variables, each used once, quadratic). Keyed weakly by the AST node,
+ * which is immutable: it holds no per-request state.
+ */
+const variableDefaults = new WeakMap<OperationDefinitionNode, Map<string, ValueNode | undefined>>();
+function variableDefaultsOf(operation: OperationDefinitionNode): Map<string, ValueNode | undefined> {
+  let defaults = variableDefaults.get(operation);
+  if (!defaults) {
+    defaults = new Map();
+    for (const definition of operation.variableDefinitions ?? []) {
+      if (!defaults.has(definition.variable.name.value)) defaults.set(definition.variable.name.value, definition.defaultValue);
+    }
+    variableDefaults.set(operation, defaults);
+  }
+  return defaults;
 }
 
 function conditionOf(directives: readonly DirectiveNode[] | undefined, name: 'skip' | 'include', operation: OperationDefinitionNode, variables: Variables): unknown {
@@ -82,4 +100,9 @@ function conditionOf(directives: readonly DirectiveNode[] | undefined, name: 'sk
 /** False only when `@skip(if: true)` or `@include(if: false)` certainly drops the selection. */
 export function isIncluded(selection: SelectionNode, operation: OperationDefinitionNode, variables: Variables): boolean {
   return conditionOf(selection.directives, 'skip', operation, variables) !== true && conditionOf(selection.directives, 'include', operation, variables) !== false;
+}
+
+/** a + b, capped at Number.MAX_SAFE_INTEGER: counts over expanded fragments can exceed any exact number. */
+export function saturatingAdd(a: number, b: number): number {
+  return Math.min(a + b, Number.MAX_SAFE_INTEGER);
 }

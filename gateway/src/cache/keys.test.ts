@@ -36,3 +36,20 @@ test('entity tags read keys as strings, whatever the client sent', () => {
   expect(Tags.entity('Order', { id: 7 })).toBe(Tags.entity('Order', { id: '7', __typename: 'Order' }));
   expect(Tags.entity('Order', { id: '7' })).toBe('e:Order:{"id":"7"}');
 });
+
+test('stableStringify writes a value nested 100,000 levels deep without running out of stack', () => {
+  let deep: unknown = 1;
+  for (let i = 0; i < 100_000; i++) deep = i % 2 ? [deep] : { b: deep, a: null };
+  const text = stableStringify(deep);
+  expect(text.startsWith('[{"a":null,"b":[{"a":null,"b":')).toBe(true);
+  expect(text.length).toBeGreaterThan(800_000);
+});
+
+test('stableStringify gives equal values equal text, and different dates different text', () => {
+  expect(stableStringify([undefined, { x: [1, 'a', true, null] }])).toBe('[null,{"x":[1,"a",true,null]}]');
+  expect(stableStringify({ d: new Date(0) })).not.toBe(stableStringify({ d: new Date(1) }));
+});
+
+test('the principal scope changes with the email: a rule may read it', () => {
+  expect(principalScope(user({ email: 'am03@x' }))).not.toBe(principalScope(user({ email: 'am07@x' })));
+});

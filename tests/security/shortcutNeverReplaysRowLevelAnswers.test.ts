@@ -63,6 +63,25 @@ describe.each(BACKENDS)('%s', (backend) => {
     for (const principal of [AM05, AM03_AS_AM07, AM05, AM03_AS_AM07, ACCOUNT_MANAGER]) expectOwnContactsOnly((await ask(principal)).body, principal);
   });
 
+  test('a clean answer (only own customers) is completed again for every request, and never replayed to another email', async () => {
+    const own = rows.find((row) => row.account_manager === ACCOUNT_MANAGER.email)!;
+    const query = { query: `{ customer(id: "${own.id}") { id phone email } } # ${backend}` };
+    for (let i = 0; i < 4; i++) {
+      const answer = await post(url(), query, await credentialsOf(ACCOUNT_MANAGER));
+      expect(answer.body.errors).toBeUndefined();
+      expect(answer.body.data).toEqual({ customer: { id: String(own.id), phone: own.phone, email: own.email } });
+      expect(answer.text).not.toContain('mg__');
+    }
+    for (const principal of [AM03_AS_AM07, AM05]) {
+      for (let i = 0; i < 2; i++) {
+        const answer = await post(url(), query, await credentialsOf(principal));
+        expect(answer.body.data).toEqual({ customer: { id: String(own.id), phone: null, email: null } });
+        expect(answer.body.errors.map((error: any) => error.extensions.code)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+        expect(answer.text).not.toContain('mg__');
+      }
+    }
+  });
+
   test('identical requests in flight never hand one manager another manager’s rows', async () => {
     const principals = Array.from({ length: 12 }, (_, i) => [ACCOUNT_MANAGER, AM05, AM03_AS_AM07][i % 3]);
     const answers = await Promise.all(principals.map(ask));

@@ -1,10 +1,15 @@
 /**
  * What the supergraph says about each field that authorization needs: which
- * subgraphs (domains) own it, whether a subgraph classified it as PII, and the
+ * subgraphs (domains) own it, whether a subgraph classified it as PII, the
  * federation authorization directives (@authenticated, @requiresScopes,
- * @policy) declared on it or on its type.
+ * @policy) declared on it or on its type, and which fields each argument,
+ * input field and enum value reads (`@reads`, meshgate's directive composed
+ * like `@pii`: "arguments are data").
+ *
+ * It only reads: it never judges whether a `@reads` names a real field or who
+ * may use it (compilePolicy validates, the authorization stage enforces).
  */
-import { Kind, parse, valueFromASTUntyped, type ConstDirectiveNode, type DocumentNode } from 'graphql';
+import { Kind, parse, valueFromASTUntyped, type ConstDirectiveNode, type DocumentNode, type TypeNode } from 'graphql';
 
 export type FieldFacts = {
   owners: string[];
@@ -19,11 +24,56 @@ export type FieldFacts = {
   policies: string[][][];
 };
 
+/**
+ * What using an argument or input field reads, as declared with
+ * `@reads(fields: [...])` in a subgraph schema: a principal who may not read one
+ * of `fields` may not filter, search or sort with it. Coordinates name every
+ * field on the way (`flaggedOnly` reads `Transaction.anomaly` and
+ * `AnomalyAssessment.flagged`).
+ */
+export type ArgumentReads = {
+  /** Fields read whenever the argument or input field is given (its own `@reads`). */
+  fields: string[];
+  /**
+   * For an enum-typed (or list of enum) argument or input field whose enum values
+   * carry `@reads` (sort fields): the fields read when that value is given.
+   */
+  byValue?: Record<string, string[]>;
+};
+
 export type SupergraphFacts = {
   field(typeName: string, fieldName: string): FieldFacts | undefined;
   /** Every type.field the facts know, for policy validation. */
   fields(): IterableIterator<[string, FieldFacts]>;
+  /**
+   * What an argument (`Query.customers(filter:)`) or input field
+   * (`CustomerFilter.search`) reads, by its schema coordinate; undefined when
+   * it reads nothing declared. An input-object argument's own entry holds only
+   * its own `@reads`: its input fields have theirs (walk the value with the
+   * schema and look each one up), or see `argumentPaths` for them expanded.
+   */
+  reads(coordinate: string): ArgumentReads | undefined;
+  /** Every argument and input field coordinate that reads something, with what it reads. */
+  allReads(): IterableIterator<[string, ArgumentReads]>;
+  /**
+   * The same, expanded along each field's arguments into their input objects:
+   * `Query.customers(filter:).search` → `{ fields: ['Customer.name'] }`,
+   * `Query.transactions(orderBy:).field` → `{ fields: [], byValue: { AMOUNT: ['Transaction.amount'], ... } }`.
+   * A recursive input type is expanded once inside itself (`filter.and.search`), not further.
+   */
+  argumentPaths(): Map<string, ArgumentReads>;
 };
+
+/** Coordinate of a field's argument, as in the GraphQL schema coordinates RFC: `Query.customers(filter:)`. */
+export const argumentCoordinate = (typeName: string, fieldName: string, argumentName: string) => `${typeName}.${fieldName}(${argumentName}:)`;
+
+const namedTypeOf = (type: TypeNode): string => (type.kind === Kind.NAMED_TYPE ? type.name.value : namedTypeOf(type.type));
+
+const readsOfDirectives = (directives: readonly ConstDirectiveNode[] | undefined): string[] =>
+  directivesNamed(directives, 'reads').flatMap((directive) => {
+    const fields = argument(directive, 'fields');
+    return Array.isArray(fields) ? fields.map(String) : typeof fields === 'string' ? [fields] : [];
+  });
 
 const argument = (directive: ConstDirectiveNode, name: string) => {
   const node = directive.arguments?.find((arg) => arg.name.value === name);
@@ -73,8 +123,85 @@ export function readSupergraphFacts(supergraphSdl: string | DocumentNode): Super
       });
     }
   }
+  const reads = readArgumentReads(document);
   return {
     field: (typeName, fieldName) => facts.get(`${typeName}.${fieldName}`),
     fields: () => facts.entries(),
+    reads: (coordinate) => reads.declared.get(coordinate),
+    allReads: () => reads.declared.entries(),
+    argumentPaths: () => reads.expanded(),
   };
+}
+
+type InputSlot = { coordinate: string; name: string; typeName: string; own: string[] };
+
+/** The `@reads` of every argument, input field and enum value, resolved through enum types. */
+function readArgumentReads(document: DocumentNode) {
+  const enumValueReads = new Map<string, Record<string, string[]>>();
+  const inputFields = new Map<string, InputSlot[]>();
+  const fieldArguments: InputSlot[] = [];
+  for (const definition of document.definitions) {
+    switch (definition.kind) {
+      case Kind.ENUM_TYPE_DEFINITION:
+      case Kind.ENUM_TYPE_EXTENSION: {
+        const values = enumValueReads.get(definition.name.value) ?? {};
+        for (const value of definition.values ?? []) {
+          const own = readsOfDirectives(value.directives);
+          if (own.length) values[value.name.value] = [...(values[value.name.value] ?? []), ...own];
+        }
+        if (Object.keys(values).length) enumValueReads.set(definition.name.value, values);
+        break;
+      }
+      case Kind.INPUT_OBJECT_TYPE_DEFINITION:
+      case Kind.INPUT_OBJECT_TYPE_EXTENSION: {
+        const slots = inputFields.get(definition.name.value) ?? [];
+        for (const field of definition.fields ?? []) {
+          slots.push({ coordinate: `${definition.name.value}.${field.name.value}`, name: field.name.value, typeName: namedTypeOf(field.type), own: readsOfDirectives(field.directives) });
+        }
+        inputFields.set(definition.name.value, slots);
+        break;
+      }
+      case Kind.OBJECT_TYPE_DEFINITION:
+      case Kind.OBJECT_TYPE_EXTENSION:
+      case Kind.INTERFACE_TYPE_DEFINITION:
+      case Kind.INTERFACE_TYPE_EXTENSION:
+        for (const field of definition.fields ?? []) {
+          for (const arg of field.arguments ?? []) {
+            fieldArguments.push({
+              coordinate: argumentCoordinate(definition.name.value, field.name.value, arg.name.value),
+              name: arg.name.value,
+              typeName: namedTypeOf(arg.type),
+              own: readsOfDirectives(arg.directives),
+            });
+          }
+        }
+        break;
+    }
+  }
+  const readsOfSlot = (slot: InputSlot): ArgumentReads | undefined => {
+    const byValue = enumValueReads.get(slot.typeName);
+    if (!slot.own.length && !byValue) return undefined;
+    return { fields: [...new Set(slot.own)], ...(byValue ? { byValue } : {}) };
+  };
+  const declared = new Map<string, ArgumentReads>();
+  for (const slot of [...fieldArguments, ...[...inputFields.values()].flat()]) {
+    const found = readsOfSlot(slot);
+    if (found) declared.set(slot.coordinate, found);
+  }
+  const expanded = () => {
+    const paths = new Map<string, ArgumentReads>();
+    // `visits`: how often each input type occurs on the path; a recursive one is entered twice, not forever.
+    const walk = (slot: InputSlot, path: string, visits: Map<string, number>) => {
+      const found = readsOfSlot(slot);
+      if (found) paths.set(path, found);
+      const nested = inputFields.get(slot.typeName);
+      const entered = visits.get(slot.typeName) ?? 0;
+      if (!nested || entered >= 2) return;
+      const inside = new Map(visits).set(slot.typeName, entered + 1);
+      for (const field of nested) walk(field, `${path}.${field.name}`, inside);
+    };
+    for (const slot of fieldArguments) walk(slot, slot.coordinate, new Map());
+    return paths;
+  };
+  return { declared, expanded };
 }

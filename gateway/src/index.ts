@@ -31,6 +31,9 @@ import { createHttpServer, GRAPHQL_PATH, listen } from './http/server';
 import { IdentityError } from './identity/errors';
 import { createIdentifier } from './identity/identify';
 import { maxBodyBytesFor, useOperationLimits } from './limits/useOperationLimits';
+import { parseTimeMaxTokens } from './limits/config';
+import { rejectUnsupportedOperations } from './validation/rejectUnsupportedOperations';
+import { validateOperation } from './validation/validateOperation';
 import { apolloLogger, createLogger, type Logger } from './logger';
 import { Metrics } from './metrics/Metrics';
 import { metricsRoute } from './metrics/metricsRoute';
@@ -149,7 +152,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const pii = new PiiClassification();
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => pii.update(coreSupergraphSdl));
 
-  // Receive: parse and validate (Apollo Server), then the operation limits of the principal's role.
+  // Receive: parse (Apollo Server), then the operation limits of the principal's role, then validation.
   const apollo = new ApolloServer<MeshContext>({
     gateway,
     logger: apolloLogger(logger),
@@ -157,8 +160,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     introspection: introspection !== 'never',
     includeStacktraceInErrorResponses: config.mode === 'development',
     formatError: maskUnexpectedErrors(config.mode, logger),
+    // Parse with a token limit; Apollo's validation is off because it runs before any plugin and is quadratic:
+    // the principal's limits come first, then the operations not served yet, then validation in linear time.
+    parseOptions: { maxTokens: parseTimeMaxTokens(config.limits) },
+    dangerouslyDisableValidation: true,
     plugins: [
-      useOperationLimits(config.limits),
+      useOperationLimits(config.limits, { then: [rejectUnsupportedOperations, validateOperation({ mode: config.mode, introspection })] }),
       pii.plugin(),
       ...(shortcut ? [shortcut.plugin] : []),
       ApolloServerPluginLandingPageDisabled(),

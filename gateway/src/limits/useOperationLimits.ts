@@ -88,7 +88,7 @@ export function maxBodyBytesFor(config: LimitsConfig, principal: Pick<Principal,
 }
 
 /** graphql-js's message when `parse(..., { maxTokens })` gives up (its wording has had "that" for "than"). */
-const PARSER_TOKEN_LIMIT = /^Syntax Error: Document contains more th[ae]n (\d+) tokens\. Parsing aborted\.$/;
+const PARSER_TOKEN_LIMIT = /^Syntax Error: Document contains more tha[nt] (\d+) tokens\. Parsing aborted\.$/;
 
 /** The maxTokens error for a document the parser gave up on, or undefined when the error is another one. */
 function parseTimeTokenError(config: LimitsConfig, principal: Principal, error: GraphQLFormattedError): GraphQLError | undefined {

@@ -16,6 +16,7 @@ import { DescriptorValidRule } from './rules/DescriptorValidRule';
 import { OwnerContactRule } from './rules/OwnerContactRule';
 import { PiiClassificationMatchesRule } from './rules/PiiClassificationMatchesRule';
 import { PiiFieldsHaveRuleRule } from './rules/PiiFieldsHaveRuleRule';
+import { ArgumentsDeclareWhatTheyReadRule } from './rules/ArgumentsDeclareWhatTheyReadRule';
 import { DescriptionsRequiredRule } from './rules/DescriptionsRequiredRule';
 import { DeprecationReasonRule } from './rules/DeprecationReasonRule';
 import { NamingConventionsRule } from './rules/NamingConventionsRule';
@@ -58,6 +59,11 @@ export type LintInput = {
   supergraph?: GraphQLSchema;
   /** Defaults to `defaultPiiCoverage(typeDefs)`. */
   piiCoverage?: PiiCoverage;
+  /**
+   * Fields guarded more strictly than their type by something the schema does not show (a policy rule);
+   * PII and authorization directives count as protected without it. Defaults to none.
+   */
+  protectedField?: (typeName: string, fieldName: string) => boolean;
   /** Defaults to every rule in `lintRules`. */
   rules?: LintRule[];
   /** The descriptor's text, for line numbers; defaults to reading the descriptor's file. */
@@ -82,6 +88,7 @@ export const lintRules: LintRule[] = [
   OwnerContactRule,
   PiiClassificationMatchesRule,
   PiiFieldsHaveRuleRule,
+  ArgumentsDeclareWhatTheyReadRule,
   DescriptionsRequiredRule,
   DeprecationReasonRule,
   NamingConventionsRule,
@@ -117,6 +124,7 @@ export function lintSubgraph(input: LintInput): LintIssue[] {
     otherDomains: input.otherDomains ?? [],
     supergraph: input.supergraph,
     piiCoverage: input.piiCoverage ?? defaultPiiCoverage(input.typeDefs),
+    protectedField: input.protectedField ?? (() => false),
     schemaFile,
     descriptorFile: descriptor.file,
     descriptorText: input.descriptorText ?? (existsSync(descriptor.file) ? readFileSync(descriptor.file, 'utf8') : undefined),

@@ -56,7 +56,7 @@ type Query {
 /** Lints `schema` (SDL) as the subgraph `shop` with only `rule`; the descriptor is an object (made YAML) or YAML text, or null for none. */
 export function lintWith(
   rule: LintRule,
-  options: { schema?: string; descriptor?: Record<string, unknown> | string | null; tables?: string | null } & Partial<Pick<LintInput, 'piiCoverage' | 'otherDomains' | 'supergraph'>> = {},
+  options: { schema?: string; descriptor?: Record<string, unknown> | string | null; tables?: string | null } & Partial<Pick<LintInput, 'piiCoverage' | 'otherDomains' | 'supergraph' | 'protectedField'>> = {},
 ) {
   const yamlText = options.descriptor === null ? null : typeof options.descriptor === 'string' ? options.descriptor : stringify(options.descriptor ?? validDescriptor());
   const descriptor =
@@ -71,6 +71,7 @@ export function lintWith(
     tablesSql: options.tables === undefined ? SHOP_TABLES : options.tables,
     otherDomains: options.otherDomains ?? ['customers', 'sales'],
     piiCoverage: options.piiCoverage,
+    protectedField: options.protectedField,
     supergraph: options.supergraph,
     rules: [rule],
     descriptorText: yamlText ?? undefined,

@@ -4,6 +4,17 @@
  * and on every supergraph update; a policy that is wrong for the supergraph
  * (unknown fields, rules on another domain's fields, a domain rule that would
  * widen a global one) is rejected with every problem listed.
+ *
+ * PII comes from two places, and both drive the same global piiRule: `@pii` in
+ * the subgraph schema (in the supergraph) and `pii:` in the subgraph's data
+ * product descriptor (the catalog shows both, so both must guard). When they
+ * disagree the policy is rejected with the field named: a category that
+ * differs, a field marked `@pii` that the descriptor does not classify, or a
+ * field classified only in the descriptor of a subgraph whose schema marks PII
+ * elsewhere (it states its classification with `@pii`, so silence is a
+ * disagreement). A subgraph whose schema marks no field `@pii` states nothing
+ * there; its descriptor alone classifies its fields. `@reads` must name fields
+ * of the supergraph.
  */
 import { isInterfaceType, isObjectType, parse, type GraphQLSchema, type InlineFragmentNode, type SelectionNode } from 'graphql';
 import { authenticatedDirective, policyDirective, requiresScopesDirective } from './builtinRules';
@@ -20,6 +31,9 @@ export type FieldPolicy = {
   /** The parent fields row-level rules read, to add to the operation. */
   parentSelections: SelectionNode[];
 };
+
+/** A subgraph's PII classification as its data-product descriptor states it (`pii:`, `Type.field: category`). */
+export type DescriptorClassification = { subgraph: string; pii: Record<string, string> };
 
 export type CompiledPolicy = {
   forField(typeName: string, fieldName: string): FieldPolicy;
@@ -56,14 +70,58 @@ function validateRuleMap(source: string, rules: RuleMap, schema: GraphQLSchema, 
   }
 }
 
+/**
+ * The PII category of every field, from `@pii` or the descriptors; reports every disagreement between them
+ * (see the top comment) to `problems`.
+ */
+function classifyPii(facts: SupergraphFacts, descriptors: DescriptorClassification[], problems: string[]) {
+  const fromDescriptors = new Map<string, string>();
+  const owned = new Map<string, string[]>();
+  for (const [coordinate, field] of facts.fields()) for (const owner of field.owners) (owned.get(owner) ?? owned.set(owner, []).get(owner)!).push(coordinate);
+  for (const { subgraph, pii } of descriptors) {
+    const fields = owned.get(subgraph) ?? [];
+    const marksPii = fields.some((coordinate) => facts.field(...(coordinate.split('.') as [string, string]))?.pii);
+    for (const [coordinate, category] of Object.entries(pii)) {
+      const [typeName, fieldName] = coordinate.split('.');
+      const field = facts.field(typeName, fieldName);
+      if (!field?.owners.includes(subgraph)) {
+        problems.push(`${coordinate}: the ${subgraph} descriptor (dataproduct.yaml) classifies it as PII (${category}), but the ${subgraph} subgraph serves no such field`);
+      } else if (field.pii && field.pii !== category) {
+        problems.push(`${coordinate}: @pii says category "${field.pii}", the ${subgraph} descriptor (dataproduct.yaml) says "${category}"; make them agree`);
+      } else if (!field.pii && marksPii) {
+        problems.push(`${coordinate}: the ${subgraph} descriptor (dataproduct.yaml) classifies it as PII (${category}) but schema.graphql does not mark it @pii; make them agree`);
+      }
+      const known = fromDescriptors.get(coordinate);
+      if (known && known !== category) problems.push(`${coordinate}: two descriptors classify it differently ("${known}", "${category}"); make them agree`);
+      fromDescriptors.set(coordinate, known ?? category);
+    }
+    for (const coordinate of fields) {
+      const marked = facts.field(...(coordinate.split('.') as [string, string]))?.pii;
+      if (marked && pii[coordinate] === undefined) {
+        problems.push(`${coordinate}: marked @pii(category: "${marked}") but the ${subgraph} descriptor (dataproduct.yaml) does not classify it; add "${coordinate}: ${marked}" under pii`);
+      }
+    }
+  }
+  return (typeName: string, fieldName: string): string | undefined => facts.field(typeName, fieldName)?.pii ?? fromDescriptors.get(`${typeName}.${fieldName}`);
+}
+
 export function compilePolicy(options: {
   global: GlobalPolicy;
   domains: DomainPolicy[];
   schema: GraphQLSchema;
   facts: SupergraphFacts;
+  /** The descriptors' PII classifications, of the subgraphs in the supergraph; none when descriptors are unknown (a supergraph file). */
+  descriptors?: DescriptorClassification[];
 }): CompiledPolicy {
   const { global, domains, schema, facts } = options;
   const problems: string[] = [];
+  const piiOf = classifyPii(facts, options.descriptors ?? [], problems);
+  for (const [coordinate, { fields, byValue }] of facts.allReads()) {
+    for (const read of [...fields, ...Object.values(byValue ?? {}).flat()]) {
+      const [typeName, fieldName] = read.split('.');
+      if (!facts.field(typeName, fieldName)) problems.push(`${coordinate} @reads "${read}", which is not a field of the supergraph`);
+    }
+  }
   const domainsByName = new Map<string, DomainPolicy>();
   const subgraphs = new Set([...facts.fields()].flatMap(([, field]) => field.owners));
   validateRuleMap('policies/global.ts', global.rules, schema, problems);
@@ -84,13 +142,14 @@ export function compilePolicy(options: {
       const parts: RulePart[] = [];
       const globalRule = lookupRule(global.rules, type.name, fieldName);
       if (globalRule) parts.push({ label: `global:${globalRule.key}`, rule: globalRule.rule });
-      if (fieldFacts?.pii) parts.push({ label: `global:pii(${fieldFacts.pii})`, rule: global.piiRule });
+      const pii = piiOf(type.name, fieldName);
+      if (pii) parts.push({ label: `global:pii(${pii})`, rule: global.piiRule });
       for (const owner of fieldFacts?.owners ?? []) {
         const domain = domainsByName.get(owner);
         const domainRule = domain && lookupRule(domain.rules, type.name, fieldName);
         if (!domainRule) continue;
         (usedDomainKeys.get(owner) ?? usedDomainKeys.set(owner, new Set()).get(owner)!).add(domainRule.key);
-        const guardedGlobally = (globalRule && !isAllowRule(globalRule.rule)) || fieldFacts?.pii;
+        const guardedGlobally = (globalRule && !isAllowRule(globalRule.rule)) || pii;
         if (isAllowRule(domainRule.rule) && guardedGlobally) {
           problems.push(`policies/${owner}.ts: ${type.name}.${fieldName} is set to allow, which would widen the global rule ${parts[0].label} (a domain rule may only narrow)`);
         }

@@ -10,7 +10,7 @@ import { allow } from 'graphql-shield';
 import type { GraphQLSchema } from 'graphql';
 import type { PolicySet } from '../../../policies';
 import type { Logger } from '../logger';
-import { compilePolicy, type CompiledPolicy } from './compilePolicy';
+import { compilePolicy, type CompiledPolicy, type DescriptorClassification } from './compilePolicy';
 import { defineGlobalPolicy } from './policy';
 import { readSupergraphFacts } from './supergraphFacts';
 
@@ -43,11 +43,15 @@ export class PolicyHolder {
 
   constructor(private readonly set: PolicySet, private readonly logger: Logger) {}
 
-  /** `inactiveDomains`: subgraphs the data-product lifecycle left out (draft, retired), whose policies have nothing to govern. */
-  update(apiSchema: GraphQLSchema, supergraphSdl: string, inactiveDomains: string[] = []) {
+  /**
+   * `inactiveDomains`: subgraphs the data-product lifecycle left out (draft, retired), whose policies have nothing to govern.
+   * `descriptors`: the PII classification of each subgraph's descriptor, which guards as @pii does.
+   */
+  update(apiSchema: GraphQLSchema, supergraphSdl: string, inactiveDomains: string[] = [], descriptors: DescriptorClassification[] = []) {
     try {
       const domains = this.set.domains.filter((domain) => !inactiveDomains.includes(domain.domain));
-      this.compiled = compilePolicy({ global: this.set.global, domains, schema: apiSchema, facts: readSupergraphFacts(supergraphSdl) });
+      const active = descriptors.filter((descriptor) => !inactiveDomains.includes(descriptor.subgraph));
+      this.compiled = compilePolicy({ global: this.set.global, domains, schema: apiSchema, facts: readSupergraphFacts(supergraphSdl), descriptors: active });
       this.failure = undefined;
     } catch (error) {
       this.failure = error as Error;

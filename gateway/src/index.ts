@@ -144,7 +144,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   });
   // Policies of products the lifecycle left out (and of the catalog when it does not run) have nothing to govern.
   const inactiveDomains = () => [...(live?.inactiveSubgraphs() ?? []), ...(catalog ? [] : [CATALOG_SUBGRAPH])];
-  if (policies) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => policies.update(apiSchema, coreSupergraphSdl, inactiveDomains()));
+  // PII classified in a descriptor (pii:) guards as @pii does; the descriptors are those the supergraph was composed with.
+  const descriptorPii = () => (live?.current.snapshots ?? []).flatMap(({ name, descriptor }) => (descriptor ? [{ subgraph: name, pii: descriptor.pii }] : []));
+  if (policies) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => policies.update(apiSchema, coreSupergraphSdl, inactiveDomains(), descriptorPii()));
   if (catalog) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => catalog.catalog.updateSchema(apiSchema, coreSupergraphSdl));
   if (cache) gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => cache.updateSupergraph(coreSupergraphSdl));
   if (shortcut) gateway.onSchemaLoadOrUpdate(() => shortcut.forget());

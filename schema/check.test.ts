@@ -65,6 +65,14 @@ test('with a valid descriptor, a field marked @pii but not classified is caught'
   expect(report.problems.map((p) => [p.code, p.coordinate])).toEqual([['PiiClassificationMatches', 'Transaction.channel']]);
 });
 
+test('arguments that search or filter by protected fields without @reads are caught (issue 13: the search oracle, flaggedOnly)', () => {
+  const withoutReads = (text: string) => text.replace(/ @reads\(fields: \[[^\]]*\]\)/g, '');
+  const lintCodes = (dir: string) => checkSubgraph(dir, { baseline: null }).problems.filter((p) => p.code === 'ArgumentsDeclareWhatTheyRead').map((p) => p.coordinate);
+  expect(lintCodes(candidate('customers', { schema: withoutReads }))).toEqual(['CustomerFilter.search']);
+  // AnomalyAssessment is guarded by the finance policy more strictly than its transactions are.
+  expect(lintCodes(candidate('finance', { schema: withoutReads }))).toEqual(['TransactionFilter.flaggedOnly', 'CustomerTransactionFilter.flaggedOnly']);
+});
+
 test('a candidate that does not compose reports the composition errors and skips breaking changes', () => {
   const dir = candidate('finance', { schema: (text) => text.replace('"The order\'s payment; null when none was attempted (some cancelled orders)."', '"Conflicts with sales."\n  total: String\n  "The order\'s payment; null when none was attempted (some cancelled orders)."') });
   const report = checkSubgraph(dir);

@@ -16,6 +16,10 @@ import type { SubgraphDefinition } from '../subgraphs/lib/subgraph';
 import { apiSchemaOf, findSchemaChanges, type SchemaChange } from './breakingChanges';
 import { composeSupergraph } from './compose';
 import { lintRules, lintSubgraph, ruleName, type LintIssue, type PiiCoverage } from './lint';
+import meshPolicies from '../policies';
+import { isAuthenticated } from '../policies/rules';
+import { lookupRule } from '../gateway/src/authorization/policy';
+import { isAllowRule } from '../gateway/src/authorization/ruleTree';
 
 export const DEFAULT_BASELINE = join(__dirname, 'supergraph.graphql');
 
@@ -53,7 +57,21 @@ export type CheckOptions = {
   ports?: Record<string, number>;
   /** Which authorization rule guards a field; see schema/lint. */
   piiCoverage?: PiiCoverage;
+  /** Fields a policy guards more strictly than "any signed-in principal"; defaults to reading policies/<domain>.ts. */
+  protectedField?: (typeName: string, fieldName: string) => boolean;
 };
+
+/**
+ * A field is protected by the domain's policy when its rule is stronger than the baseline every type starts
+ * from (`isAuthenticated`) and not `allow`: arguments that read it must say so (ArgumentsDeclareWhatTheyRead).
+ */
+export function policyProtection(domain: string) {
+  const policy = meshPolicies.domains.find((candidate) => candidate.domain === domain);
+  return (typeName: string, fieldName: string) => {
+    const found = policy && lookupRule(policy.rules, typeName, fieldName);
+    return Boolean(found && found.rule !== isAuthenticated && !isAllowRule(found.rule));
+  };
+}
 
 const urlFor = (name: string, ports: Record<string, number>) => `http://127.0.0.1:${ports[name] ?? 0}/graphql`;
 
@@ -118,7 +136,7 @@ export function checkSubgraph(dir: string, options: CheckOptions = {}): CheckRep
   }
 
   // 2. Governance lint.
-  report.lint.issues = lintSubgraph({ domain: name, dir: absolute, typeDefs, supergraph, otherDomains: others.map((d) => d.name), piiCoverage: options.piiCoverage });
+  report.lint.issues = lintSubgraph({ domain: name, dir: absolute, typeDefs, supergraph, otherDomains: others.map((d) => d.name), piiCoverage: options.piiCoverage, protectedField: options.protectedField ?? policyProtection(name) });
   for (const issue of report.lint.issues) {
     problems.push({ severity: issue.severity, source: 'lint', code: issue.rule, message: issue.message, coordinate: issue.coordinate, file: issue.file, line: issue.line });
   }

@@ -102,7 +102,9 @@ export const ruleName = (rule: LintRule) => rule.ruleName ?? rule.name.replace(/
  * The stand-in for the policies: a field is covered when it is marked with the PII
  * directive in the schema, because the global policy guards every such field
  * (it needs the `pii:read` scope). A field classified PII only in dataproduct.yaml
- * is therefore not covered: the gateway cannot know about it.
+ * is not counted as covered here: the gateway guards it from the descriptor only when
+ * the schema marks no field @pii (see gateway/src/authorization/compilePolicy.ts), and
+ * PiiClassificationMatches asks for the directive anyway.
  */
 export function defaultPiiCoverage(typeDefs: DocumentNode): PiiCoverage {
   const marked = piiFieldsOf(typeDefs);

@@ -97,3 +97,20 @@ test('row-level rules are recognised by their fragment, also inside logic rules'
   expect(policy.forField('Person', 'nickname')).toMatchObject({ rowLevel: true, parentSelections: [expect.objectContaining({ name: expect.objectContaining({ value: 'team' }) })] });
   expect(policy.forField('Person', 'team').rowLevel).toBe(false);
 });
+
+test('PII classified only in a descriptor gets the global PII rule, when the subgraph marks no field @pii (issue 13)', () => {
+  const policy = compilePolicy({ global, domains: [], schema, facts, descriptors: [{ subgraph: 'pay', pii: { 'Person.salary': 'financial' } }, { subgraph: 'people', pii: { 'Person.name': 'identity' } }] });
+  expect(labels(policy, 'Person.salary')).toEqual(['global:pii(financial)']);
+  expect(labels(policy, 'Person.name')).toEqual(['global:pii(identity)']);
+});
+
+test('a descriptor that disagrees with @pii is rejected with the field named (issue 13)', () => {
+  expect(problemsOf(() => compilePolicy({ global, domains: [], schema, facts, descriptors: [{ subgraph: 'people', pii: { 'Person.name': 'contact', 'Person.nickname': 'identity', 'Person.age': 'other' } }] }))).toEqual([
+    'Person.name: @pii says category "identity", the people descriptor (dataproduct.yaml) says "contact"; make them agree',
+    'Person.nickname: the people descriptor (dataproduct.yaml) classifies it as PII (identity) but schema.graphql does not mark it @pii; make them agree',
+    'Person.age: the people descriptor (dataproduct.yaml) classifies it as PII (other), but the people subgraph serves no such field',
+  ]);
+  expect(problemsOf(() => compilePolicy({ global, domains: [], schema, facts, descriptors: [{ subgraph: 'people', pii: {} }] }))).toEqual([
+    'Person.name: marked @pii(category: "identity") but the people descriptor (dataproduct.yaml) does not classify it; add "Person.name: identity" under pii',
+  ]);
+});

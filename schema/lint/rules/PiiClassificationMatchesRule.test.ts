@@ -41,7 +41,7 @@ test('categories that differ, fields the schema lacks and fields classified but 
   const descriptor = validDescriptor({ pii: { 'Person.email': 'contact', 'Person.name': 'contact', 'Person.nickname': 'identity', 'Person.age': 'demographic' } });
   expect(lintWith(PiiClassificationMatchesRule, { schema: SCHEMA, descriptor }).map((issue) => issue.message)).toEqual([
     'Person.name: @pii says category "identity", dataproduct.yaml says "contact"; make them agree',
-    'Person.nickname is classified "identity" in dataproduct.yaml but not marked in schema.graphql: add @pii(category: "identity") so the gateway guards it',
+    'Person.nickname is classified "identity" in dataproduct.yaml but not marked in schema.graphql: add @pii(category: "identity") so both say the same (the gateway refuses to start when a schema that marks PII disagrees with its descriptor)',
     'pii: Person.age is not a field this subgraph defines',
   ]);
 });

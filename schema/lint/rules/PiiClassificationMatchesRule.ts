@@ -34,7 +34,7 @@ export function PiiClassificationMatchesRule(context: LintContext): ASTVisitor {
             coordinate,
             file,
             line,
-            message: `${coordinate} is classified "${category}" in dataproduct.yaml but not marked in schema.graphql: add @${directive}(category: "${category}") so the gateway guards it`,
+            message: `${coordinate} is classified "${category}" in dataproduct.yaml but not marked in schema.graphql: add @${directive}(category: "${category}") so both say the same (the gateway refuses to start when a schema that marks PII disagrees with its descriptor)`,
           });
         }
       }

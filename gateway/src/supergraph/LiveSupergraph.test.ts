@@ -77,7 +77,8 @@ test('a changed schema is composed and handed to the gateway; one that does not 
   expect(refused).toEqual({ kind: 'refused', errors: expect.arrayContaining([expect.stringContaining('Query.a2')]) });
   expect(updates).toHaveLength(1);
   expect(live.current.supergraphSdl).toBe(updates[0].replace(/, for: SECURITY/g, ''));
-  expect(await live.refresh()).toEqual({ kind: 'unchanged' });
+  // Seen again: still refused (not "unchanged"), without composing or logging again.
+  expect(await live.refresh()).toEqual(refused);
   const logged = logs.filter((line) => line.msg.startsWith('supergraph update refused'));
   expect(logged).toHaveLength(1);
   expect(logged[0]).toMatchObject({ level: 50, changed: ['b'], errors: (refused as { errors: string[] }).errors });
@@ -111,6 +112,26 @@ test('a registration that does not compose, or cannot be reached, is refused and
   // Neither is polled afterwards.
   expect(await live.refresh()).toEqual({ kind: 'unchanged' });
   expect(live.current.snapshots.map((snapshot) => snapshot.name)).toEqual(['a', 'c']);
+  live.stop();
+});
+
+test('a refused registration leaves no trace: retried, it is refused again; a later valid change applies (issue #17)', async () => {
+  const { live, a } = await liveOver(['a', 'type Query { a: Int }']);
+  const clash = await fakeSubgraph('d', `${LINK}\ntype Query { a: String }`);
+  fakes.push(clash);
+  const first = await live.register('d', clash.url);
+  expect(first).toMatchObject({ kind: 'refused', errors: expect.arrayContaining([expect.stringContaining('Query.a')]) });
+  expect(await live.register('d', clash.url)).toEqual(first);
+  expect(await live.register('d', clash.url)).toEqual(first);
+  expect(logs.filter((line) => line.msg.startsWith('supergraph update refused'))).toHaveLength(1);
+  expect(live.current.snapshots.map((snapshot) => snapshot.name)).toEqual(['a']);
+  // The refused URL is not polled: a's change composes and is served.
+  a.sdl = `${LINK}\ntype Query { a: Int, a3: Int }`;
+  expect(await live.refresh()).toEqual({ kind: 'updated', changed: ['a'] });
+  expect(live.current.supergraphSdl).toContain('a3: Int');
+  // And d, fixed, can be registered.
+  clash.sdl = `${LINK}\ntype Query { d: Int }`;
+  expect(await live.register('d', clash.url)).toEqual({ kind: 'updated', changed: ['d'] });
   live.stop();
 });
 

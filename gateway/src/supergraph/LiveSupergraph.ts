@@ -7,7 +7,11 @@
  *
  * Contract:
  * - a change that does not compose is refused: the composition errors are logged
- *   (once per distinct change) and the last good supergraph keeps serving;
+ *   (once per distinct change) and the last good supergraph keeps serving; the
+ *   same change seen again (a poll, a retried registration) is refused again,
+ *   never taken for "unchanged", and a refused registration leaves no trace;
+ * - composition runs in a worker thread (CompositionThread.ts), never on the
+ *   request path: /health and requests are answered while it runs;
  * - a subgraph that cannot be reached during a poll keeps its last known schema
  *   and descriptor: an outage never removes fields from the graph;
  * - one refresh at a time; polls that come due while one runs are skipped;
@@ -15,7 +19,8 @@
  */
 import type { SupergraphManager } from '@apollo/gateway';
 import { parse, print, type DocumentNode } from 'graphql';
-import { CompositionError, composeSupergraph } from '../../../schema/compose';
+import { CompositionError } from '../../../schema/compose';
+import { CompositionThread } from './CompositionThread';
 import type { DataProductDescriptor } from '../../../subgraphs/lib/descriptor';
 import type { Logger } from '../logger';
 import { planLifecycle, type LifecyclePlan, type SubgraphSnapshot } from './lifecycle';
@@ -66,7 +71,11 @@ export class LiveSupergraph implements SupergraphManager {
   private timer?: NodeJS.Timeout;
   private queue: Promise<unknown> = Promise.resolve();
   private polling = false;
-  private lastCandidate?: string;
+  /** What the served supergraph was composed from (see `fingerprintOf`). */
+  private servedFingerprint?: string;
+  /** The last candidate that was refused, and why: seen again, it is refused again without composing or logging. */
+  private refusedCandidate?: { fingerprint: string; errors: string[] };
+  private readonly composer = new CompositionThread();
   private readonly unreachable = new Map<string, string>();
   /** The last change that was refused, for operators and tests. */
   lastRefusal?: { at: Date; errors: string[] };
@@ -81,8 +90,11 @@ export class LiveSupergraph implements SupergraphManager {
     this.update = update;
     const snapshots = await this.loadInitial();
     const plan = planLifecycle([...snapshots, ...this.builtIn], this.options.mode);
-    const outcome = composeSupergraph(plan.subgraphs);
-    if (!outcome.ok) throw new CompositionError(outcome.errors);
+    const outcome = await this.compose(plan, [...snapshots, ...this.builtIn]);
+    if (!outcome.ok) {
+      await this.composer.close();
+      throw new CompositionError(outcome.errors);
+    }
     this.state = { supergraphSdl: outcome.supergraphSdl, snapshots: [...snapshots, ...this.builtIn], plan, composedAt: new Date() };
     this.logLifecycle(plan);
     if (this.options.pollIntervalMs) {
@@ -132,6 +144,7 @@ export class LiveSupergraph implements SupergraphManager {
   stop() {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    void this.composer.close();
   }
 
   private serialize<T>(work: () => Promise<T>): Promise<T> {
@@ -197,15 +210,27 @@ export class LiveSupergraph implements SupergraphManager {
     return { snapshots: fetched.flat(), problems };
   }
 
-  private recompose({ snapshots, problems }: { snapshots: SubgraphSnapshot[]; problems: string[] }): RefreshOutcome {
+  /** Composes in the worker thread, handing it each schema's text as fetched where the lifecycle left the schema as it was. */
+  private compose(plan: LifecyclePlan, snapshots: SubgraphSnapshot[]) {
+    const byName = new Map(snapshots.map((snapshot) => [snapshot.name, snapshot]));
+    return this.composer.compose(
+      plan.subgraphs.map((subgraph) => {
+        const snapshot = byName.get(subgraph.name);
+        return snapshot?.typeDefs === subgraph.typeDefs ? { ...subgraph, sdl: sdlOf(snapshot) } : subgraph;
+      }),
+    );
+  }
+
+  private async recompose({ snapshots, problems }: { snapshots: SubgraphSnapshot[]; problems: string[] }): Promise<RefreshOutcome> {
     if (problems.length) {
       this.logger.error({ errors: problems }, 'supergraph update refused: a subgraph could not be read; the last good supergraph keeps serving');
       this.lastRefusal = { at: new Date(), errors: problems };
       return { kind: 'refused', errors: problems };
     }
     const fingerprint = JSON.stringify(snapshots.map((snapshot) => [snapshot.name, snapshot.url, sdlOf(snapshot), snapshot.descriptor]));
-    if (fingerprint === this.lastCandidate) return { kind: 'unchanged' };
-    this.lastCandidate = fingerprint;
+    if (fingerprint === this.servedFingerprint) return { kind: 'unchanged' };
+    // Refused before: still refused (logged once). Never "unchanged", or a retried registration would be accepted.
+    if (fingerprint === this.refusedCandidate?.fingerprint) return { kind: 'refused', errors: this.refusedCandidate.errors };
 
     const previous = this.current;
     const before = new Map(previous.snapshots.map((snapshot) => [snapshot.name, snapshot]));
@@ -216,16 +241,18 @@ export class LiveSupergraph implements SupergraphManager {
       })
       .map((snapshot) => snapshot.name);
     const plan = planLifecycle([...snapshots, ...this.builtIn], this.options.mode);
-    const outcome = composeSupergraph(plan.subgraphs);
+    const outcome = await this.compose(plan, [...snapshots, ...this.builtIn]);
     if (!outcome.ok) {
       this.logger.error({ errors: outcome.errors, changed }, 'supergraph update refused: the subgraphs do not compose; the last good supergraph keeps serving');
       this.lastRefusal = { at: new Date(), errors: outcome.errors };
+      this.refusedCandidate = { fingerprint, errors: outcome.errors };
       return { kind: 'refused', errors: outcome.errors };
     }
     const next: SupergraphState = { supergraphSdl: outcome.supergraphSdl, snapshots: [...snapshots, ...this.builtIn], plan, composedAt: new Date() };
     if (outcome.supergraphSdl === previous.supergraphSdl) {
       // Same graph; descriptors may still have changed (owner, SLA), which the catalog shows.
       this.state = { ...next, composedAt: previous.composedAt };
+      this.servedFingerprint = fingerprint;
       return { kind: 'unchanged' };
     }
     // Set first: @apollo/gateway notifies its listeners (policies, catalog) synchronously inside update().
@@ -233,12 +260,13 @@ export class LiveSupergraph implements SupergraphManager {
     try {
       this.update!(withSecurityEnforcedByMeshgate(outcome.supergraphSdl));
     } catch (error) {
+      // Not remembered as refused: the gateway's refusal may depend on more than these schemas.
       this.state = previous;
-      this.lastCandidate = undefined;
       this.logger.error({ err: error, changed }, 'supergraph update refused by the gateway; the last good supergraph keeps serving');
       this.lastRefusal = { at: new Date(), errors: [(error as Error).message] };
       return { kind: 'refused', errors: [(error as Error).message] };
     }
+    this.servedFingerprint = fingerprint;
     this.logger.info({ changed }, 'supergraph updated');
     this.logLifecycle(plan);
     return { kind: 'updated', changed };

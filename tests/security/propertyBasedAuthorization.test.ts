@@ -59,6 +59,7 @@ let schema: GraphQLSchema;
 let policy: CompiledPolicy;
 let principals: TestPrincipal[];
 let operations = 0;
+let aggregatedErrors = 0;
 /** What the runs exercised, so that a run that checks nothing is seen (and fails the coverage assertions). */
 const exercised = { answers: 0, rejected: 0, forbiddenErrors: 0, deniedChecked: 0, rowChecked: 0, rowDenied: 0, subgraphRequests: 0, auditRecords: 0, slowestMs: 0 };
 const auditOffsets = new Map<string, number>();
@@ -175,6 +176,7 @@ async function violationsOf(
   // 1. No value of a field the principal may not read.
   const forbidden = (body.errors ?? []).filter((error) => error.extensions?.code === 'FORBIDDEN') as ForbiddenError[];
   exercised.forbiddenErrors += forbidden.length;
+  aggregatedErrors += forbidden.filter((error) => error.extensions?.count !== undefined).length;
   const covered = new Set<string>();
   const patterns = new Set<string>();
   for (const error of forbidden) {
@@ -324,7 +326,17 @@ const runFor = (numRuns: number) => ({ numRuns, seed: SEED, interruptAfterTimeLi
 test('random operations by random principals: nothing denied is served or fetched, every denial is audited, every answer is bounded', async () => {
   const started = performance.now();
   const before = { ...exercised };
-  await fc.assert(property(meshTarget()), runFor(NUM_RUNS));
+  // Always first: more denials of one path pattern than are listed one by one, so the aggregated error and its record are checked.
+  const manyDenials: GenSelection[] = [
+    {
+      kind: 'field', name: 'orders', aliased: true, condition: null, args: [{ name: 'first', value: { kind: Kind.INT, value: '150' } }],
+      selections: [{ kind: 'field', name: 'edges', aliased: false, condition: null, args: [], selections: [{ kind: 'field', name: 'node', aliased: false, condition: null, args: [], selections: [
+        { kind: 'field', name: 'customer', aliased: false, condition: null, args: [], selections: [{ kind: 'field', name: 'name', aliased: false, condition: null, args: [], selections: null }] },
+      ] }] }],
+    },
+  ];
+  await fc.assert(property(meshTarget()), { ...runFor(NUM_RUNS), examples: [['analyst', manyDenials]] });
+  expect(aggregatedErrors).toBeGreaterThan(0);
   const seen = Object.fromEntries(Object.entries(exercised).map(([name, value]) => [name, name === 'slowestMs' ? value : value - before[name as keyof typeof before]]));
   // eslint-disable-next-line no-console
   console.info(`${NUM_RUNS} operations in ${Math.round(performance.now() - started)} ms: ${JSON.stringify(seen)}`);

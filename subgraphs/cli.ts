@@ -3,8 +3,10 @@
  * subgraph as its own service, as a domain team deploys it. It uses the database
  * in DATABASE_URL_<DOMAIN> or DATABASE_URL; without one it opens an embedded
  * PGlite in .data/<domain> and seeds it on first use. It accepts only requests
- * signed with MESHGATE_SIGNING_SECRET (in development, the published
- * development secret when that is unset; production refuses to start without one).
+ * the gateway signed for this subgraph with a private key whose public key is in
+ * MESHGATE_GATEWAY_PUBLIC_KEYS (or the file MESHGATE_GATEWAY_PUBLIC_KEYS_FILE;
+ * two keys during a rotation). In development it falls back to the published
+ * development key; production refuses to start without its own keys.
  *
  * It runs its data product's quality rules a few seconds after start and then on
  * the descriptor's quality.schedule; MESHGATE_QUALITY_SCHEDULE overrides the
@@ -21,7 +23,7 @@ import { startEmbeddedPostgres } from './lib/embeddedPostgres';
 import { parseIsoDuration } from './lib/descriptor';
 import { formatQualityReport } from './lib/quality';
 import { startSubgraphServer } from './lib/server';
-import { signingSecretFrom } from './lib/signing';
+import { gatewayPublicKeysFrom } from './lib/signingKeys';
 import { ensureSeeded } from './lib/storage';
 import { DEFAULT_PORTS, domainNamed } from '.';
 
@@ -51,7 +53,7 @@ async function main() {
   });
   const domain = domainNamed(positionals[0] ?? '');
   // Checked before opening any database, so a production misconfiguration fails fast.
-  const signingSecret = signingSecretFrom(process.env, process.env.NODE_ENV === 'production' ? 'production' : 'development');
+  const gatewayPublicKeys = gatewayPublicKeysFrom(process.env, process.env.NODE_ENV === 'production' ? 'production' : 'development');
   const qualitySchedule = qualityScheduleFrom();
   const maxOperations = maxOperationsFrom();
   const port = Number(values.port ?? DEFAULT_PORTS[domain.name] ?? 0);
@@ -70,7 +72,7 @@ async function main() {
   const server = await startSubgraphServer(domain, db, {
     port,
     host: values.host,
-    signingSecret,
+    gatewayPublicKeys,
     admission: maxOperations ? { limit: maxOperations } : undefined,
     dataProduct: {
       qualitySchedule,

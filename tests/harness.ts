@@ -3,8 +3,9 @@
  * small scale, every domain's subgraph on an ephemeral port, and the gateway
  * in front, all in this process. Each subgraph records the requests it
  * receives (and for which principal), so tests can prove what was and was not
- * fetched. Subgraphs and gateway share one signing secret, as in production:
- * the subgraphs answer only requests the gateway signed.
+ * fetched. As in production, the gateway signs with its private key and the
+ * subgraphs hold only its public key: they answer only requests the gateway
+ * signed for them.
  *
  *   const mesh = await startMesh();
  *   const { body } = await mesh.query('{ order(id: "1") { total customer { name } } }');
@@ -14,7 +15,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { PgliteDb } from '../subgraphs/lib/db';
 import { startSubgraphServer, type RunningSubgraph } from '../subgraphs/lib/server';
 import { seedDomain } from '../subgraphs/lib/storage';
-import { TEST_SEED, TEST_SIGNING_SECRET } from '../subgraphs/lib/testing';
+import { TEST_GATEWAY_PUBLIC_KEY, TEST_SEED, TEST_SIGNING_KEY } from '../subgraphs/lib/testing';
+import { publicKeyPemOf, importSigningKey } from '../subgraphs/lib/signingKeys';
 import type { SignedPrincipal } from '../subgraphs/lib/signing';
 import type { SubgraphDefinition } from '../subgraphs/lib/subgraph';
 import { domains as allDomains } from '../subgraphs';
@@ -40,8 +42,10 @@ export type TestMesh = {
   subgraphs: Record<string, TestSubgraph>;
   /** The JSON-lines audit log of this mesh's gateway. */
   auditFile: string;
-  /** The secret the subgraphs require and the gateway signs with. */
-  signingSecret: string;
+  /** The gateway's private key (PEM) it signs subgraph requests with. */
+  signingKey: string;
+  /** The public keys the subgraphs trust. */
+  gatewayPublicKeys: string[];
   /** Posts a GraphQL request to the gateway. */
   query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: GraphQLBody }>;
   /** Forgets what the subgraphs received so far. */
@@ -54,8 +58,10 @@ export type MeshOptions = {
   seed?: { seed: number; scale: number };
   /** Gateway config on top of the test defaults (compose mode over the test subgraphs, quiet logs, no cache unless `cache` is given). */
   gateway?: GatewayConfigInput;
-  /** Shared by the subgraphs and the gateway; TEST_SIGNING_SECRET by default. */
-  signingSecret?: string;
+  /** The gateway's private key (PEM or JWK); TEST_SIGNING_KEY by default. */
+  signingKey?: string;
+  /** The public keys the subgraphs trust; the signing key's public key by default. */
+  gatewayPublicKeys?: string[];
   /** Descriptors that replace some domains' dataproduct.yaml, by domain, in their subgraph and in the gateway (lifecycle tests change a status this way). */
   descriptors?: Record<string, DataProductDescriptor>;
   /** The gateway's logger (tests that read its logs pass a capturing one); quiet by default. */
@@ -64,7 +70,8 @@ export type MeshOptions = {
 
 export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
   const domains = options.domains ?? allDomains;
-  const signingSecret = options.signingSecret ?? TEST_SIGNING_SECRET;
+  const signingKey = options.signingKey ?? TEST_SIGNING_KEY;
+  const gatewayPublicKeys = options.gatewayPublicKeys ?? (options.signingKey ? [publicKeyPemOf(importSigningKey(signingKey))] : [TEST_GATEWAY_PUBLIC_KEY]);
   const db = new PgliteDb(await PGlite.create(), true);
   const quiet = { write: () => true } as unknown as NodeJS.WriteStream;
   for (const domain of domains) await seedDomain(db, domain, { ...(options.seed ?? TEST_SEED), log: quiet });
@@ -73,14 +80,14 @@ export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
   for (const domain of domains) {
     const received: ReceivedRequest[] = [];
     const running = await startSubgraphServer(domain, db, {
-      signingSecret,
+      gatewayPublicKeys,
       onRequest: (body, { principal }) => received.push({ ...body, principal }),
       dataProduct: { descriptor: options.descriptors?.[domain.name] },
     });
     subgraphs[domain.name] = { ...running, received };
   }
 
-  const { config, auditFile } = testGatewayConfig(Object.values(subgraphs), signingSecret, options.gateway);
+  const { config, auditFile } = testGatewayConfig(Object.values(subgraphs), signingKey, options.gateway);
   const gateway = await startGateway(config, options.logger ?? createLogger(config.logging.level), { descriptorFor: (name) => options.descriptors?.[name] });
 
   return {
@@ -88,7 +95,8 @@ export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
     gateway,
     subgraphs,
     auditFile,
-    signingSecret,
+    signingKey,
+    gatewayPublicKeys,
     query: (query, variables, headers) => queryGateway(gateway.url, query, variables, headers),
     resetReceived() {
       for (const subgraph of Object.values(subgraphs)) subgraph.received.splice(0);
@@ -105,7 +113,7 @@ export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
  * The gateway config of a test: compose mode over the given subgraphs, quiet logs, development tokens, its own
  * audit file, and no cache unless `overrides.cache` is given (then the cache's defaults apply to what it leaves out).
  */
-export function testGatewayConfig(subgraphs: { name: string; url: string }[], signingSecret: string, overrides: GatewayConfigInput = {}) {
+export function testGatewayConfig(subgraphs: { name: string; url: string }[], signingKey: string, overrides: GatewayConfigInput = {}) {
   const auditFile = join(mkdtempSync(join(tmpdir(), 'meshgate-audit-')), 'audit.jsonl');
   const config = parseConfig({
     server: { port: 0 },
@@ -117,14 +125,14 @@ export function testGatewayConfig(subgraphs: { name: string; url: string }[], si
     // Caching is off unless a test asks for it: most tests count what the subgraphs receive.
     cache: { responseCache: { enabled: false }, entityCache: { enabled: false }, dedupe: { enabled: false } },
     ...overrides,
-    subgraphRequests: { signingSecret, ...overrides.subgraphRequests },
+    subgraphRequests: { signingKey, ...overrides.subgraphRequests },
   });
   return { config, auditFile };
 }
 
 /** Another gateway in front of a mesh's subgraphs, with its own config (e.g. another cache backend). */
 export async function startExtraGateway(mesh: TestMesh, overrides: GatewayConfigInput = {}): Promise<RunningGateway> {
-  const { config } = testGatewayConfig(Object.values(mesh.subgraphs), mesh.signingSecret, overrides);
+  const { config } = testGatewayConfig(Object.values(mesh.subgraphs), mesh.signingKey, overrides);
   return startGateway(config, createLogger(config.logging.level));
 }
 

@@ -92,7 +92,7 @@ afterAll(async () => {
 });
 
 const start = async (definition: SubgraphDefinition<any>, options: Parameters<typeof startSubgraphServer>[2] = {}) => {
-  const server = await startSubgraphServer(definition, mesh.db, { signingSecret: mesh.signingSecret, ...options });
+  const server = await startSubgraphServer(definition, mesh.db, { gatewayPublicKeys: mesh.gatewayPublicKeys, ...options });
   started.push(server);
   return server;
 };

@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import { PgDb } from '../subgraphs/lib/db';
 import { startSubgraphServer, type RunningSubgraph } from '../subgraphs/lib/server';
 import { ensureSeeded } from '../subgraphs/lib/storage';
-import { TEST_SEED, TEST_SIGNING_SECRET } from '../subgraphs/lib/testing';
+import { TEST_GATEWAY_PUBLIC_KEY, TEST_SEED, TEST_SIGNING_KEY } from '../subgraphs/lib/testing';
 import { developmentJwtConfig } from '../gateway/src/identity/config';
 import { tokenFor } from './harness';
 import { ADMIN } from './principals';
@@ -58,13 +58,13 @@ beforeAll(async () => {
   for (const domain of domains) {
     const db = new PgDb(databaseUrl(roleOf(domain.name)), 4);
     dbs.push(db);
-    subgraphs.push(await startSubgraphServer(domain, db, { signingSecret: TEST_SIGNING_SECRET }));
+    subgraphs.push(await startSubgraphServer(domain, db, { gatewayPublicKeys: [TEST_GATEWAY_PUBLIC_KEY] }));
   }
   const config = parseConfig({
     server: { port: 0 },
     logging: { level: 'silent' },
     subgraphs: subgraphs.map(({ name, url }) => ({ name, url })),
-    subgraphRequests: { signingSecret: TEST_SIGNING_SECRET },
+    subgraphRequests: { signingKey: TEST_SIGNING_KEY },
     identity: { jwt: developmentJwtConfig({}) },
     audit: { file: join(mkdtempSync(join(tmpdir(), 'meshgate-audit-')), 'audit.jsonl') },
   });

@@ -114,7 +114,7 @@ describe('slow and failing subgraphs', () => {
     const config = parseConfig({
       server: { port: 0 },
       logging: { level: 'silent' },
-      subgraphRequests: { timeoutMs: 300, retries: 2, retryDelayMs: 10, signingSecret: mesh.signingSecret },
+      subgraphRequests: { timeoutMs: 300, retries: 2, retryDelayMs: 10, signingKey: mesh.signingKey },
       // Four of the six subgraphs: the mesh's policies would not fit this graph.
       authorization: { policies: 'permissive' },
       identity: { jwt: developmentJwtConfig({}) },

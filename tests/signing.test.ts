@@ -1,13 +1,15 @@
 /**
- * Subgraphs accept only requests the gateway signed (issue #3): through the
- * real mesh, a direct request to a subgraph without, with a forged, or with a
- * replayed old signature gets 401, while the same query through the gateway
- * works and the subgraph receives the principal the gateway had.
+ * Subgraphs accept only requests the gateway signed (issue #3, issue 13):
+ * through the real mesh, a direct request to a subgraph without, with a forged,
+ * or with an expired signature gets 401, while the same query through the
+ * gateway works and the subgraph receives the principal the gateway had.
+ * (Per-subgraph audiences, replays and rotation: tests/security/subgraphRequestsAreSignedPerSubgraph.test.ts.)
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { parseConfig } from '../gateway/src/config';
 import { startGateway } from '../gateway/src';
 import { createLogger } from '../gateway/src/logger';
-import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signatureHeader, signRequest } from '../subgraphs/lib/signing';
+import { encodePrincipal, PRINCIPAL_HEADER, requestSignerFor, SIGNATURE_HEADER, signRequest } from '../subgraphs/lib/signing';
 import { TEST_ANONYMOUS } from '../subgraphs/lib/testing';
 import { startMesh, tokenFor, type TestMesh } from './harness';
 import { ADMIN } from './principals';
@@ -55,33 +57,40 @@ test('a direct request without a signature gets 401 naming what is missing', asy
   });
 });
 
-test('a forged signature (another secret) gets 401', async () => {
-  const { status, body } = await direct(signRequest({ principal: { ...TEST_ANONYMOUS, id: 'admin', kind: 'service', roles: ['admin'] }, body: BODY, secret: 'guessed-secret-guessed-secret-guessed' }));
+const anotherKey = () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+test('a forged signature (another key) gets 401', async () => {
+  const admin = { ...TEST_ANONYMOUS, id: 'admin', kind: 'service' as const, roles: ['admin'] };
+  const { status, body } = await direct(signRequest({ audience: 'products', principal: admin, body: BODY, signingKey: anotherKey() }));
   expect(status).toBe(401);
   expect(body.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
-  expect(body.errors![0].message).toMatch(/signature does not match/);
+  expect(body.errors![0].message).toMatch(/signed with a key this subgraph does not trust/);
   expect((await direct({ [PRINCIPAL_HEADER]: encodePrincipal(TEST_ANONYMOUS), [SIGNATURE_HEADER]: 'v1=deadbeef' })).body.errors![0].message).toMatch(/malformed x-meshgate-signature/);
 });
 
-test('a replayed old signature gets 401, and a captured signature does not cover another query', async () => {
-  // As if captured five minutes ago from the gateway, with the real secret.
-  const old = signRequest({ principal: TEST_ANONYMOUS, body: BODY, secret: mesh.signingSecret, now: Date.now() - 5 * 60_000 });
+test('an expired signature gets 401, and a captured signature does not cover another query or principal', async () => {
+  // As if captured five minutes ago from the gateway, with the real key.
+  const old = signRequest({ audience: 'products', principal: TEST_ANONYMOUS, body: BODY, signingKey: mesh.signingKey, now: Date.now() - 5 * 60_000 });
   const stale = await direct(old);
   expect(stale.status).toBe(401);
-  expect(stale.body.errors![0].message).toMatch(/the signature is 30\d s old \(at most 60 s is accepted\)/);
+  expect(stale.body.errors![0].message).toMatch(/the signature expired 2\d\d s ago \(it is valid for 15 s, clocks may differ by 5 s\)/);
 
-  const fresh = signRequest({ principal: TEST_ANONYMOUS, body: BODY, secret: mesh.signingSecret });
-  expect((await direct(fresh)).status).toBe(200);
+  const fresh = signRequest({ audience: 'products', principal: TEST_ANONYMOUS, body: BODY, signingKey: mesh.signingKey });
   const other = await direct(fresh, JSON.stringify({ query: '{ products(first: 100) { edges { node { name price } } } }' }));
   expect(other.status).toBe(401);
-  expect(other.body.errors![0].message).toMatch(/signature does not match/);
+  expect(other.body.errors![0].message).toMatch(/the body is not the one the gateway signed/);
   const elevated = await direct({ ...fresh, [PRINCIPAL_HEADER]: encodePrincipal({ ...TEST_ANONYMOUS, id: 'u-1', kind: 'user', scopes: ['pii:read'] }) });
   expect(elevated.status).toBe(401);
+  // The tampered copies spent nothing: the real request still goes through, once.
+  expect((await direct(fresh)).status).toBe(200);
 });
 
 test('a validly signed GET is refused: the signature covers the body, not the URL', async () => {
   const response = await fetch(`${mesh.subgraphs.products.url}?query=${encodeURIComponent(QUERY)}`, {
-    headers: { [PRINCIPAL_HEADER]: encodePrincipal(TEST_ANONYMOUS), [SIGNATURE_HEADER]: signatureHeader({ principalHeader: encodePrincipal(TEST_ANONYMOUS), body: '', secret: mesh.signingSecret }) },
+    headers: {
+      [PRINCIPAL_HEADER]: encodePrincipal(TEST_ANONYMOUS),
+      [SIGNATURE_HEADER]: requestSignerFor(mesh.signingKey).signatureHeader({ audience: 'products', principalHeader: encodePrincipal(TEST_ANONYMOUS), body: '' }),
+    },
   });
   expect(response.status).toBe(405);
 });
@@ -94,19 +103,19 @@ test('health stays open, and the gateway reports signed subgraphs ready', async 
   expect(((await ready.json()) as any).subgraphs).toEqual(Object.fromEntries([...Object.keys(mesh.subgraphs), 'catalog'].map((name) => [name, 'ok'])));
 });
 
-test('a gateway with the wrong secret gets a clear error naming the subgraph, not data', async () => {
+test('a gateway with the wrong key gets a clear error naming the subgraph, not data', async () => {
   const config = parseConfig({
     server: { port: 0 },
     logging: { level: 'silent' },
     subgraphs: Object.values(mesh.subgraphs).map(({ name, url }) => ({ name, url })),
-    subgraphRequests: { signingSecret: 'not-the-mesh-secret-not-the-mesh-secret' },
+    subgraphRequests: { signingKey: anotherKey() },
   });
   const gateway = await startGateway(config, createLogger('silent'));
   try {
     const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
     const body = (await response.json()) as any;
     expect(body.data).toEqual({ products: null });
-    expect(body.errors[0].message).toMatch(/^Subgraph "products" rejected the request \(HTTP 401\): .*signature does not match/);
+    expect(body.errors[0].message).toMatch(/^Subgraph "products" rejected the request \(HTTP 401\): .*signed with a key this subgraph does not trust/);
     expect(body.errors[0].extensions).toMatchObject({ code: 'SUBGRAPH_BAD_RESPONSE', subgraph: 'products', subgraphCode: 'UNAUTHENTICATED' });
   } finally {
     await gateway.stop();

@@ -56,7 +56,7 @@ test('two workers serve one port, /metrics adds up both, SIGTERM stops them all'
   const config = {
     server: { workers: 2, queryPage: false },
     subgraphs: Object.values(mesh.subgraphs).map(({ name, url }) => ({ name, url })),
-    subgraphRequests: { signingSecret: mesh.signingSecret },
+    subgraphRequests: { signingKey: mesh.signingKey },
     logging: { level: 'warn' },
     audit: { file: join(dir, 'audit.jsonl') },
     cache: { keyPrefix: 'workers-test' },

@@ -7,7 +7,7 @@
  */
 import { PgDb } from '../../subgraphs/lib/db';
 import { startSubgraphServer, type RunningSubgraph } from '../../subgraphs/lib/server';
-import { signingSecretFrom } from '../../subgraphs/lib/signing';
+import { gatewayPublicKeysFrom } from '../../subgraphs/lib/signingKeys';
 import { domains } from '../../subgraphs';
 
 export type Counts = Record<string, { fetches: number; sql: number }>;
@@ -21,14 +21,14 @@ export type CountingSubgraphs = {
 };
 
 export async function startCountingSubgraphs(databaseUrl: string): Promise<CountingSubgraphs> {
-  const secret = signingSecretFrom(process.env, 'development');
+  const gatewayPublicKeys = gatewayPublicKeysFrom(process.env, 'development');
   const counts: Counts = {};
   const running: { server: RunningSubgraph; db: PgDb }[] = [];
   for (const domain of domains) {
     const db = new PgDb(databaseUrl, 2);
     const entry = (counts[domain.name] = { fetches: 0, sql: 0 });
     db.onQuery(() => entry.sql++);
-    const server = await startSubgraphServer(domain, db, { host: '127.0.0.1', port: 0, signingSecret: secret, onRequest: () => entry.fetches++ });
+    const server = await startSubgraphServer(domain, db, { host: '127.0.0.1', port: 0, gatewayPublicKeys, onRequest: () => entry.fetches++ });
     running.push({ server, db });
   }
   return {

@@ -36,12 +36,12 @@ export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS
 
 /**
  * For gateways: also without the MESHGATE_* settings and REDIS_URL, which would
- * override what a configuration's file says (the shared secrets stay).
+ * override what a configuration's file says (secrets and the signing keys stay).
  */
 export function gatewayEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env = childEnv();
   for (const key of Object.keys(env)) {
-    if ((key.startsWith('MESHGATE_') && !key.endsWith('_SECRET')) || key === 'REDIS_URL') delete env[key];
+    if ((key.startsWith('MESHGATE_') && !key.endsWith('_SECRET') && !key.startsWith('MESHGATE_SIGNING_')) || key === 'REDIS_URL') delete env[key];
   }
   return { ...env, ...extra };
 }

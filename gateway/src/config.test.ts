@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,9 @@ import { loadConfig, parseConfig } from './config';
 import { ConfigError } from './configError';
 
 const subgraphs = [{ name: 'sales', url: 'http://127.0.0.1:4003/graphql' }];
+const keyPair = generateKeyPairSync('ed25519');
+const privatePem = keyPair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const publicPem = keyPair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 function problemsOf(run: () => unknown): string[] {
   try {
@@ -62,7 +66,7 @@ test('environment variables override the file, and bad ones are named', () => {
   expect(loadConfig({ file, env: { MESHGATE_SUBGRAPH_CONCURRENCY: 'adaptive' } }).subgraphRequests.concurrency).toBe('adaptive');
   expect(problemsOf(() => loadConfig({ file, env: { MESHGATE_SUBGRAPH_CONCURRENCY: 'fast' } }))[0]).toMatch(/^subgraphRequests\.concurrency: /);
   expect(problemsOf(() => loadConfig({ file, env: { MESHGATE_SUBGRAPH_CONCURRENCY: '0' } }))[0]).toMatch(/^subgraphRequests\.concurrency: /);
-  const productionSecret = { MESHGATE_SIGNING_SECRET: 'x'.repeat(40) };
+  const productionSecret = { MESHGATE_SIGNING_KEY: privatePem };
   expect(loadConfig({ file, env: { NODE_ENV: 'production', ...productionSecret } }).mode).toBe('production');
   expect(problemsOf(() => loadConfig({ file, env: { MESHGATE_PORT: 'abc' } }))).toEqual(['MESHGATE_PORT: expected a number, got "abc"']);
   expect(loadConfig({ file, env: { MESHGATE_SUPERGRAPH_FILE: '/tmp/s.graphql' } }).supergraph).toEqual({ source: 'file', file: '/tmp/s.graphql' });
@@ -83,7 +87,7 @@ test('production mode refuses development secrets and disabled authorization, na
   const problems = problemsOf(() =>
     parseConfig({ mode: 'production', subgraphs, authorization: { enabled: false }, identity: { jwt: { secret: 'meshgate-development-secret-do-not-use-in-production', issuer: 'i', audience: 'a' } } }),
   );
-  expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['authorization.enabled', 'identity.jwt.secret', 'subgraphRequests.signingSecret']);
+  expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['authorization.enabled', 'identity.jwt.secret', 'subgraphRequests.signingKey']);
   expect(problems.join('\n')).not.toContain('meshgate-development-secret-do-not-use-in-production');
 });
 
@@ -96,4 +100,53 @@ test('catalog and live updates (issue #5): defaults, the reserved catalog name, 
   expect(parseConfig({ subgraphs: catalogSubgraph, catalog: { enabled: false } }).subgraphs).toEqual(catalogSubgraph);
   expect(loadConfig({ env: { MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS: '5000' }, defaults: { subgraphs } }).supergraph.pollIntervalMs).toBe(5000);
   expect(problemsOf(() => parseConfig({ subgraphs, supergraph: { pollIntervalMs: 10 } }))[0]).toMatch(/^supergraph\.pollIntervalMs: .*100/);
+});
+
+describe('the subgraph signing key (issue 13)', () => {
+  test('an Ed25519 private key as PEM or JWK signs; development falls back to the published key, which production refuses', () => {
+    expect(parseConfig({ subgraphs }).subgraphRequests).toMatchObject({ signingKey: expect.stringContaining('BEGIN PRIVATE KEY'), previousPublicKeys: [] });
+    expect(parseConfig({ subgraphs, subgraphRequests: { signingKey: privatePem } }).subgraphRequests.signingKey).toBe(privatePem);
+    const jwk = JSON.stringify(keyPair.privateKey.export({ format: 'jwk' }));
+    expect(parseConfig({ subgraphs, subgraphRequests: { signingKey: jwk } }).subgraphRequests.signingKey).toBe(jwk);
+    const production = problemsOf(() => parseConfig({ mode: 'production', subgraphs, identity: { jwt: { jwksUrl: 'https://idp.example/jwks', issuer: 'i', audience: 'a' } } }));
+    expect(production).toEqual([expect.stringMatching(/^subgraphRequests\.signingKey: is the published development key; production needs its own \(MESHGATE_SIGNING_KEY or MESHGATE_SIGNING_KEY_FILE/)]);
+  });
+
+  test('anything but an Ed25519 private key is refused at start-up, naming the key and never quoting it', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const cases: [string, RegExp][] = [
+      [publicPem, /got a public ed25519 key$/],
+      [rsa, /got a private rsa key$/],
+      ['not-a-key-at-all-0123456789', /got text that is neither PEM nor JSON \(27 characters\)$/],
+      ['-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----', /got a PEM "PRIVATE KEY" block that does not parse as such a key$/],
+      ['{"kty":"oct","k":"c2VjcmV0"}', /got JSON that is not such a JWK$/],
+    ];
+    for (const [signingKey, expected] of cases) {
+      const problems = problemsOf(() => parseConfig({ subgraphs, subgraphRequests: { signingKey } }));
+      expect(problems).toEqual([expect.stringMatching(/^subgraphRequests\.signingKey: expected an Ed25519 private key as PKCS#8 PEM/)]);
+      expect(problems[0]).toMatch(expected);
+      // No line of the key material (PEM body lines, or the whole text) is quoted.
+      for (const line of signingKey.split('\n').filter((line) => line && !line.startsWith('-----'))) expect(problems[0]).not.toContain(line);
+    }
+    expect(problemsOf(() => parseConfig({ subgraphs, subgraphRequests: { signingKey: privatePem, previousPublicKeys: [publicPem, privatePem] } }))).toEqual([
+      expect.stringMatching(/^subgraphRequests\.previousPublicKeys\.1: expected an Ed25519 public key .*got a private key/),
+    ]);
+  });
+
+  test('from the environment: the key, a key file, previous public keys; the retired shared secret is an error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshgate-config-'));
+    const file = join(dir, 'gateway.pem');
+    writeFileSync(file, privatePem);
+    expect(loadConfig({ env: { MESHGATE_SIGNING_KEY: privatePem }, defaults: { subgraphs } }).subgraphRequests.signingKey).toBe(privatePem);
+    expect(loadConfig({ env: { MESHGATE_SIGNING_KEY_FILE: file }, defaults: { subgraphs } }).subgraphRequests.signingKey).toBe(privatePem);
+    expect(problemsOf(() => loadConfig({ env: { MESHGATE_SIGNING_KEY_FILE: join(dir, 'missing.pem') }, defaults: { subgraphs } }))).toEqual([
+      `MESHGATE_SIGNING_KEY_FILE: cannot read the key file ${join(dir, 'missing.pem')}: ENOENT`,
+    ]);
+    const old = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const previous = loadConfig({ env: { MESHGATE_SIGNING_KEY: privatePem, MESHGATE_SIGNING_PREVIOUS_PUBLIC_KEYS: `${old}${publicPem}` }, defaults: { subgraphs } });
+    expect(previous.subgraphRequests.previousPublicKeys).toEqual([old, publicPem]);
+    expect(problemsOf(() => loadConfig({ env: { MESHGATE_SIGNING_SECRET: 'x'.repeat(40) }, defaults: { subgraphs } }))).toEqual([
+      expect.stringMatching(/^MESHGATE_SIGNING_SECRET: no longer used; the gateway signs subgraph requests with an Ed25519 private key/),
+    ]);
+  });
 });

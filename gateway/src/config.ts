@@ -12,7 +12,17 @@ import { AuditConfigSchema } from './audit/createAuditLog';
 import { CACHE_ENV_KEYS, CacheConfigSchema } from './cache/config';
 import { developmentJwtConfig, IdentityConfigSchema, productionProblems } from './identity/config';
 import { LimitsConfigSchema } from './limits/config';
-import { DEVELOPMENT_SIGNING_SECRET, signingSecretProblem } from '../../subgraphs/lib/signing';
+import {
+  DEVELOPMENT_SIGNING_KEY,
+  KeyProblem,
+  readKeyFile,
+  RETIRED_SECRET_ENV,
+  SIGNING_KEY_ENV,
+  SIGNING_KEY_FILE_ENV,
+  signingKeyProblem,
+  splitKeyList,
+  verificationKeyProblem,
+} from '../../subgraphs/lib/signingKeys';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -64,8 +74,14 @@ const SubgraphRequestsConfig = z
     connectionsPerSubgraph: z.number().int().positive().max(1024).default(64),
     /** Requests in flight per subgraph: `adaptive` follows the subgraph's latency (1 to connectionsPerSubgraph), or a fixed number. */
     concurrency: z.union([z.literal('adaptive'), z.number().int().positive().max(1024)]).default('adaptive'),
-    /** HMAC secret that signs every subgraph request (MESHGATE_SIGNING_SECRET); the subgraphs share it. */
-    signingSecret: z.string().min(1).default(DEVELOPMENT_SIGNING_SECRET),
+    /**
+     * The gateway's Ed25519 private key (PKCS#8 PEM or JWK text; MESHGATE_SIGNING_KEY or MESHGATE_SIGNING_KEY_FILE)
+     * that signs every subgraph request for that subgraph (subgraphs/lib/signing.ts); the subgraphs hold its public
+     * key. The published development key when not given; production refuses it.
+     */
+    signingKey: z.string().min(1).default(DEVELOPMENT_SIGNING_KEY),
+    /** Public keys the gateway signed with before (a rotation): its own catalog subgraph still accepts them (MESHGATE_SIGNING_PREVIOUS_PUBLIC_KEYS). */
+    previousPublicKeys: z.array(z.string().min(1)).max(4).default([]),
   })
   .strict();
 
@@ -149,10 +165,15 @@ export const ConfigSchema = z
     }
     if (config.mode === 'production') {
       if (!config.authorization.enabled) ctx.addIssue({ code: 'custom', path: ['authorization', 'enabled'], message: 'authorization cannot be disabled in production mode' });
-      const secretProblem = signingSecretProblem(config.subgraphRequests.signingSecret, 'production');
-      if (secretProblem) ctx.addIssue({ code: 'custom', path: ['subgraphRequests', 'signingSecret'], message: secretProblem });
       for (const problem of productionProblems(config.identity)) ctx.addIssue({ code: 'custom', path: ['identity', ...problem.path], message: problem.message });
     }
+    // Every mode: a key that does not import would fail on the first subgraph request instead of at start-up.
+    const keyProblem = signingKeyProblem(config.subgraphRequests.signingKey, config.mode);
+    if (keyProblem) ctx.addIssue({ code: 'custom', path: ['subgraphRequests', 'signingKey'], message: keyProblem });
+    config.subgraphRequests.previousPublicKeys.forEach((key, index) => {
+      const problem = verificationKeyProblem(key, config.mode);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['subgraphRequests', 'previousPublicKeys', index], message: problem });
+    });
     const names = config.subgraphs.map((subgraph) => subgraph.name);
     const reserved = names.indexOf('catalog');
     if (config.catalog.enabled && reserved >= 0) {
@@ -175,7 +196,7 @@ export function parseConfig(input: unknown, source = 'config'): GatewayConfig {
 
 /** Environment variables that override the file; each maps to one config key. */
 /** How an environment variable's text becomes a config value. */
-type EnvType = 'string' | 'number' | 'numberOrWord' | 'boolean' | 'list';
+type EnvType = 'string' | 'number' | 'numberOrWord' | 'boolean' | 'list' | 'keyList';
 
 const ENV_KEYS: Record<string, { path: readonly string[]; type: EnvType }> = {
   MESHGATE_MODE: { path: ['mode'], type: 'string' },
@@ -187,7 +208,8 @@ const ENV_KEYS: Record<string, { path: readonly string[]; type: EnvType }> = {
   MESHGATE_LOG_LEVEL: { path: ['logging', 'level'], type: 'string' },
   MESHGATE_SUBGRAPH_TIMEOUT_MS: { path: ['subgraphRequests', 'timeoutMs'], type: 'number' },
   MESHGATE_SUBGRAPH_CONCURRENCY: { path: ['subgraphRequests', 'concurrency'], type: 'numberOrWord' },
-  MESHGATE_SIGNING_SECRET: { path: ['subgraphRequests', 'signingSecret'], type: 'string' },
+  MESHGATE_SIGNING_KEY: { path: ['subgraphRequests', 'signingKey'], type: 'string' },
+  MESHGATE_SIGNING_PREVIOUS_PUBLIC_KEYS: { path: ['subgraphRequests', 'previousPublicKeys'], type: 'keyList' },
   MESHGATE_EXECUTOR: { path: ['execution', 'executor'], type: 'string' },
   MESHGATE_APOLLO_TELEMETRY: { path: ['apollo', 'telemetry'], type: 'boolean' },
   MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS: { path: ['supergraph', 'pollIntervalMs'], type: 'number' },
@@ -205,6 +227,7 @@ function envValue(name: string, raw: string, type: EnvType): unknown {
   // A number when it reads as one (`4`), else the word for the schema to judge (`adaptive`).
   if (type === 'numberOrWord') return raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
   if (type === 'list') return raw.split(',').map((item) => item.trim()).filter(Boolean);
+  if (type === 'keyList') return keyListFrom(name, raw);
   if (type === 'number') {
     const value = Number(raw);
     if (raw.trim() === '' || Number.isNaN(value)) throw new ConfigError('environment', [`${name}: expected a number, got "${raw}"`]);
@@ -213,6 +236,32 @@ function envValue(name: string, raw: string, type: EnvType): unknown {
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError('environment', [`${name}: expected true or false, got "${raw}"`]);
+}
+
+/** PEM blocks or JWKs in one environment variable; the error names the variable, never the keys. */
+function keyListFrom(name: string, raw: string): string[] {
+  try {
+    return splitKeyList(raw);
+  } catch (error) {
+    throw new ConfigError('environment', [`${name}: ${(error as KeyProblem).message}`]);
+  }
+}
+
+/** MESHGATE_SIGNING_KEY_FILE (read here, so the key itself is validated like any other config value); the retired shared secret is an error. */
+function signingKeyFromEnvironment(env: NodeJS.ProcessEnv, raw: Record<string, any>) {
+  if (env[RETIRED_SECRET_ENV]) {
+    throw new ConfigError('environment', [
+      `${RETIRED_SECRET_ENV}: no longer used; the gateway signs subgraph requests with an Ed25519 private key (${SIGNING_KEY_ENV} or ${SIGNING_KEY_FILE_ENV}) and the subgraphs verify with its public key`,
+    ]);
+  }
+  const file = env[SIGNING_KEY_FILE_ENV];
+  if (!file) return;
+  if (env[SIGNING_KEY_ENV]) throw new ConfigError('environment', [`${SIGNING_KEY_FILE_ENV}: set either it or ${SIGNING_KEY_ENV}, not both`]);
+  try {
+    setPath(raw, ['subgraphRequests', 'signingKey'], readKeyFile(SIGNING_KEY_FILE_ENV, file));
+  } catch (error) {
+    throw new ConfigError('environment', [(error as KeyProblem).message]);
+  }
 }
 
 export function readConfigFile(path: string): unknown {
@@ -256,6 +305,7 @@ export function loadConfig(options: {
     if (value !== undefined) setPath(raw, path, envValue(name, value, type));
   }
   if (env.MESHGATE_SUPERGRAPH_FILE) setPath(raw, ['supergraph', 'source'], 'file');
+  signingKeyFromEnvironment(env, raw);
   // Development works out of the box with tokens from `npm run token`; production must configure its identity provider.
   const mode = raw.mode ?? 'development';
   if (mode === 'development' && !raw.identity?.jwt) setPath(raw, ['identity', 'jwt'], developmentJwtConfig(env));

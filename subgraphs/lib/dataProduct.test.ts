@@ -16,7 +16,8 @@ import type { QualityReport } from './quality';
 import { startSubgraphServer, type RunningSubgraph } from './server';
 import { signRequest, type SignedPrincipal } from './signing';
 import { seedDomain } from './storage';
-import { TEST_ANONYMOUS, TEST_SEED, TEST_SIGNING_SECRET } from './testing';
+import { generateKeyPairSync } from 'node:crypto';
+import { TEST_ANONYMOUS, TEST_GATEWAY_PUBLIC_KEY, TEST_SEED, TEST_SIGNING_KEY } from './testing';
 
 const sales = domainNamed('sales');
 const SALES_TEAM: SignedPrincipal = { id: 'sam', kind: 'user', roles: ['domain-team'], scopes: [], domains: ['sales'] };
@@ -25,8 +26,8 @@ const QUALITY_BOT: SignedPrincipal = { id: 'quality-bot', kind: 'service', roles
 
 let db: PgliteDb;
 let server: RunningSubgraph;
-const request = <T>(path: typeof STATUS_PATH | typeof QUALITY_RUN_PATH, principal: SignedPrincipal = TEST_ANONYMOUS, secret = TEST_SIGNING_SECRET) =>
-  requestDataProduct<T>(server.url, path, { secret, principal, timeoutMs: 10_000 });
+const request = <T>(path: typeof STATUS_PATH | typeof QUALITY_RUN_PATH, principal: SignedPrincipal = TEST_ANONYMOUS, signingKey = TEST_SIGNING_KEY) =>
+  requestDataProduct<T>(server.url, path, { subgraph: 'sales', signingKey, principal, timeoutMs: 10_000 });
 const failureOf = (promise: Promise<unknown>) =>
   promise.then(
     () => {
@@ -38,7 +39,7 @@ const failureOf = (promise: Promise<unknown>) =>
 beforeAll(async () => {
   db = new PgliteDb(await PGlite.create(), true);
   await seedDomain(db, sales, { ...TEST_SEED, log: { write: () => true } as unknown as NodeJS.WriteStream });
-  server = await startSubgraphServer(sales, db, { signingSecret: TEST_SIGNING_SECRET });
+  server = await startSubgraphServer(sales, db, { gatewayPublicKeys: [TEST_GATEWAY_PUBLIC_KEY] });
 });
 afterAll(async () => {
   await server?.stop();
@@ -78,14 +79,14 @@ test('unsigned, forged and re-used signatures get 401; the wrong method 405', as
   const statusUrl = server.url.replace('/graphql', STATUS_PATH);
   const runUrl = server.url.replace('/graphql', QUALITY_RUN_PATH);
   expect((await fetch(statusUrl)).status).toBe(401);
-  expect(await failureOf(request(STATUS_PATH, TEST_ANONYMOUS, 'another-secret-another-secret-another'))).toMatchObject({ status: 401 });
+  expect(await failureOf(request(STATUS_PATH, TEST_ANONYMOUS, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()))).toMatchObject({ status: 401 });
   // A signature made for the status endpoint does not run the quality rules.
-  const statusHeaders = signRequest({ principal: SALES_TEAM, body: signedPayload('GET', STATUS_PATH), secret: TEST_SIGNING_SECRET });
+  const statusHeaders = signRequest({ audience: 'sales', principal: SALES_TEAM, body: signedPayload('GET', STATUS_PATH), signingKey: TEST_SIGNING_KEY });
   expect((await fetch(runUrl, { method: 'POST', headers: statusHeaders })).status).toBe(401);
   // Nor does one made for a GraphQL body.
   const body = '{"query":"{ __typename }"}';
-  expect((await fetch(runUrl, { method: 'POST', headers: signRequest({ principal: SALES_TEAM, body, secret: TEST_SIGNING_SECRET }), body })).status).toBe(401);
-  const getRun = signRequest({ principal: SALES_TEAM, body: signedPayload('GET', QUALITY_RUN_PATH), secret: TEST_SIGNING_SECRET });
+  expect((await fetch(runUrl, { method: 'POST', headers: signRequest({ audience: 'sales', principal: SALES_TEAM, body, signingKey: TEST_SIGNING_KEY }), body })).status).toBe(401);
+  const getRun = signRequest({ audience: 'sales', principal: SALES_TEAM, body: signedPayload('GET', QUALITY_RUN_PATH), signingKey: TEST_SIGNING_KEY });
   expect((await fetch(runUrl, { headers: getRun })).status).toBe(405);
 });
 

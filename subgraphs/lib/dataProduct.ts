@@ -26,7 +26,7 @@ import {
 import { loadDescriptor, parseIsoDuration, type DataProductDescriptor, type QualityRule } from './descriptor';
 import { HttpError, readBody, sendJson } from './http';
 import { qualifiedTable, runQualityRules, scheduleQualityRules, type QualityReport } from './quality';
-import { verifySignedRequest, type SignedPrincipal } from './signing';
+import type { SignedPrincipal, SignedRequestVerifier } from './signing';
 import type { SubgraphDefinition } from './subgraph';
 
 export type QualitySchedule = {
@@ -186,7 +186,7 @@ export const isDataProductPath = (path: string) => path === STATUS_PATH || path 
 
 /**
  * Serves GET /dataproduct/status and POST /dataproduct/quality/run. With a
- * signing secret, only requests the gateway signed over `signedPayload` are
+ * verifier, only requests the gateway signed over `signedPayload` are
  * served (HTTP 401 otherwise), and a quality run also needs a principal allowed
  * to ask for it (HTTP 403), checked again here behind the gateway's own check.
  */
@@ -195,14 +195,14 @@ export async function serveDataProduct(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
-  options: { signingSecret?: string; maxSignatureSkewSec?: number },
+  options: { verifier?: SignedRequestVerifier },
 ): Promise<void> {
   const method = req.method ?? 'GET';
   const expected = path === STATUS_PATH ? 'GET' : 'POST';
   const body = (await readBody(req, 16 * 1024)).toString('utf8');
   let principal: SignedPrincipal | undefined;
-  if (options.signingSecret) {
-    const verdict = verifySignedRequest({ headers: req.headers, body: signedPayload(method, path, body), secret: options.signingSecret, maxSkewSec: options.maxSignatureSkewSec });
+  if (options.verifier) {
+    const verdict = options.verifier.verify({ headers: req.headers, body: signedPayload(method, path, body) });
     if (!verdict.ok) throw new HttpError(401, 'UNAUTHENTICATED', `Subgraph "${product.subgraph}" accepts only requests signed by the gateway: ${verdict.message}`);
     principal = verdict.principal;
   }

@@ -66,18 +66,20 @@ export class DataProductRequestError extends Error {
 }
 
 /**
- * Calls a subgraph's data-product endpoint on behalf of `principal`, signed with
- * `secret` (unsigned when there is none), and returns the parsed JSON answer.
+ * Calls subgraph `subgraph`'s data-product endpoint on behalf of `principal`, signed
+ * with the gateway's `signingKey` (unsigned when there is none), and returns the parsed JSON answer.
  * Throws a DataProductRequestError with the HTTP status (null when there was no
  * answer) and the subgraph's message.
  */
 export async function requestDataProduct<T>(
   graphqlUrl: string,
   path: typeof STATUS_PATH | typeof QUALITY_RUN_PATH,
-  options: { secret?: string; principal: SignedPrincipal; timeoutMs: number },
+  options: { subgraph: string; signingKey?: string; principal: SignedPrincipal; timeoutMs: number },
 ): Promise<T> {
   const method = path === STATUS_PATH ? 'GET' : 'POST';
-  const headers = options.secret ? signRequest({ principal: options.principal, body: signedPayload(method, path), secret: options.secret }) : {};
+  const headers = options.signingKey
+    ? signRequest({ audience: options.subgraph, principal: options.principal, body: signedPayload(method, path), signingKey: options.signingKey })
+    : {};
   let response: Response;
   try {
     response = await fetch(dataProductUrl(graphqlUrl, path), { method, headers, signal: AbortSignal.timeout(options.timeoutMs) });

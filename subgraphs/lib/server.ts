@@ -3,10 +3,10 @@
  * GET /health for orchestrators. Each request gets a fresh loader set, so
  * batching happens within a request and nothing is memoized across principals.
  *
- * With a signing secret, /graphql accepts only POST requests the gateway signed
- * (see signing.ts); anything else gets HTTP 401 naming the reason, before the
- * body is parsed or any resolver runs, and the verified principal is on the
- * context for row-level filtering. /health stays open.
+ * With the gateway's public keys, /graphql accepts only POST requests the gateway
+ * signed for this subgraph, once each (see signing.ts); anything else gets HTTP
+ * 401 naming the reason, before the body is parsed or any resolver runs, and the
+ * verified principal is on the context for row-level filtering. /health stays open.
  *
  * Ordinary GraphQL requests (nearly all of the gateway's) are executed directly
  * with graphql-js (directExecution.ts), answering exactly as Apollo Server
@@ -26,7 +26,7 @@ import { AdmissionGate, type AdmissionOptions } from './admission';
 import { DataProduct, isDataProductPath, serveDataProduct, type DataProductOptions } from './dataProduct';
 import { DirectExecution } from './directExecution';
 import { executeApolloRequest, HttpError, parseJsonBody, readBody, sendApolloResponse, sendGraphQLError, sendJson } from './http';
-import { verifySignedRequest, type SignedPrincipal } from './signing';
+import { SignedRequestVerifier, type SignedPrincipal } from './signing';
 import type { SubgraphContext, SubgraphDefinition } from './subgraph';
 
 export type RunningSubgraph = {
@@ -47,9 +47,12 @@ export type SubgraphServerOptions = {
    * tests use it to prove what was (not) fetched, and for whom.
    */
   onRequest?: (body: { query?: string; variables?: Record<string, unknown> }, request: { principal?: SignedPrincipal; headers: IncomingHttpHeaders }) => void;
-  /** When set, every /graphql request must be signed with it by the gateway (HTTP 401 otherwise). */
-  signingSecret?: string;
-  /** How old (or how far in the future) a signature may be; 60 s by default. */
+  /**
+   * The gateway public keys (PEM or JWK texts; two during a rotation). When set, every /graphql and
+   * data-product request must be signed by the gateway for this subgraph (HTTP 401 otherwise).
+   */
+  gatewayPublicKeys?: readonly string[];
+  /** How far the gateway's clock and this one may disagree; 5 s by default. */
   maxSignatureSkewSec?: number;
   /** The data product's descriptor and quality schedule (no schedule unless asked); `false` serves no data-product endpoints. */
   dataProduct?: DataProductOptions | false;
@@ -87,16 +90,20 @@ export async function startSubgraphServer<TLoaders>(
   const bodyLimit = options.bodyLimitBytes ?? 20 * 1024 * 1024;
   const admission = new AdmissionGate({ limit: DEFAULT_MAX_CONCURRENT_OPERATIONS, ...options.admission });
   const dataProduct = options.dataProduct === false ? null : DataProduct.forSubgraph(definition, db, options.dataProduct);
+  // One per process: it remembers the nonces this subgraph has accepted, for /graphql and the data-product routes alike.
+  const verifier = options.gatewayPublicKeys
+    ? new SignedRequestVerifier({ audience: definition.name, publicKeys: options.gatewayPublicKeys, maxSkewSec: options.maxSignatureSkewSec })
+    : undefined;
   const httpServer: Server = createServer(async (req, res) => {
     try {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path === '/health') return sendJson(res, 200, { status: 'ok', subgraph: definition.name });
-      if (dataProduct && isDataProductPath(path)) return await serveDataProduct(dataProduct, req, res, path, options);
+      if (dataProduct && isDataProductPath(path)) return await serveDataProduct(dataProduct, req, res, path, { verifier });
       if (path !== '/graphql' && path !== '/') return sendJson(res, 404, { error: `No route ${path}` });
       const body = await readBody(req, bodyLimit);
       let principal: SignedPrincipal | undefined;
-      if (options.signingSecret) {
-        const verdict = verifySignedRequest({ headers: req.headers, body, secret: options.signingSecret, maxSkewSec: options.maxSignatureSkewSec });
+      if (verifier) {
+        const verdict = verifier.verify({ headers: req.headers, body });
         if (!verdict.ok) {
           throw new HttpError(401, 'UNAUTHENTICATED', `Subgraph "${definition.name}" accepts only requests signed by the gateway: ${verdict.message}`);
         }

@@ -3,8 +3,9 @@
  * seeded at a small scale, and records every SQL statement it runs, so a domain's
  * tests can assert both answers and query counts (batching) in a few lines.
  * The subgraph requires signed requests, as in production; `request()` signs
- * them with TEST_SIGNING_SECRET on behalf of an anonymous principal or the one given.
+ * them with TEST_SIGNING_KEY on behalf of an anonymous principal or the one given.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { PgliteDb } from './db';
 import { startSubgraphServer } from './server';
@@ -13,8 +14,11 @@ import { seedDomain } from './storage';
 import type { SubgraphDefinition } from './subgraph';
 
 export const TEST_SEED = { seed: 42, scale: 0.01 };
-/** Shared by test subgraphs and test gateways (tests/harness.ts); never used outside tests. */
-export const TEST_SIGNING_SECRET = 'meshgate-test-signing-secret-0123456789abcdef';
+const testKeys = generateKeyPairSync('ed25519');
+/** The test gateway's private key (tests/harness.ts), made per process so it exists nowhere else. */
+export const TEST_SIGNING_KEY = testKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+/** What test subgraphs trust: TEST_SIGNING_KEY's public key. */
+export const TEST_GATEWAY_PUBLIC_KEY = testKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 export const TEST_ANONYMOUS: SignedPrincipal = { id: 'anonymous', kind: 'anonymous', roles: [], scopes: [], domains: [] };
 
 export type DomainUnderTest = {
@@ -34,7 +38,7 @@ export type DomainUnderTest = {
 export async function startDomainForTest(definition: SubgraphDefinition<any>, options = TEST_SEED): Promise<DomainUnderTest> {
   const db = new PgliteDb(await PGlite.create(), true);
   await seedDomain(db, definition, options);
-  const server = await startSubgraphServer(definition, db, { signingSecret: TEST_SIGNING_SECRET });
+  const server = await startSubgraphServer(definition, db, { gatewayPublicKeys: [TEST_GATEWAY_PUBLIC_KEY] });
   const queries: string[] = [];
   db.onQuery((sql) => queries.push(sql));
   return {
@@ -46,7 +50,7 @@ export async function startDomainForTest(definition: SubgraphDefinition<any>, op
       const body = JSON.stringify({ query, variables });
       const response = await fetch(server.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...signRequest({ principal, body, secret: TEST_SIGNING_SECRET }) },
+        headers: { 'content-type': 'application/json', ...signRequest({ audience: definition.name, principal, body, signingKey: TEST_SIGNING_KEY }) },
         body,
       });
       return (await response.json()) as never;

@@ -101,7 +101,7 @@ describe('two gateway processes sharing one Redis', () => {
   test("they share cached answers and see each other's invalidations, local copies included", async () => {
     const config = (name: string) => ({
       subgraphs: Object.values(mesh.subgraphs).map(({ name: subgraph, url }) => ({ name: subgraph, url })),
-      subgraphRequests: { signingSecret: mesh.signingSecret },
+      subgraphRequests: { signingKey: mesh.signingKey },
       logging: { level: 'warn' },
       audit: { file: join(dir, `${name}-audit.jsonl`) },
       // Local copies live a minute: only the pub/sub invalidation can drop them in time.

@@ -56,7 +56,7 @@ describe('a field classified only in the descriptor', () => {
 describe('a descriptor that disagrees with @pii refuses start-up, naming the field', () => {
   // A second gateway in front of the same subgraphs, composed with the given descriptors instead of dataproduct.yaml.
   const refusal = async (descriptors: Record<string, DataProductDescriptor>) => {
-    const { config } = testGatewayConfig(Object.values(mesh.subgraphs), mesh.signingSecret);
+    const { config } = testGatewayConfig(Object.values(mesh.subgraphs), mesh.signingKey);
     try {
       const gateway = await startGateway(config, createLogger('silent'), { descriptorFor: (name) => descriptors[name] });
       await gateway.stop();

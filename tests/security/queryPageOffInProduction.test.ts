@@ -11,6 +11,7 @@ import { loadConfig, parseConfig } from '../../gateway/src/config';
 import { signDevelopmentToken } from '../../gateway/src/identity/devTokens';
 import { startExtraGateway, startMesh, type TestMesh } from '../harness';
 import { post } from './cachedMesh';
+import { TEST_SIGNING_KEY } from '../../subgraphs/lib/testing';
 
 const JWT = { secret: 'a-production-secret-for-this-test-only-0123456789', issuer: 'test-idp', audience: 'meshgate' };
 const production = (server: Record<string, unknown> = {}) => ({ mode: 'production' as const, server: { port: 0, ...server }, identity: { jwt: JWT }, cache: { keyPrefix: 'security-production' } });
@@ -34,7 +35,7 @@ const statusOf = async (gateway: RunningGateway, path: string) => (await fetch(`
 
 test('the config: off in production, on in development, and the key or MESHGATE_QUERY_PAGE decide when given', () => {
   const subgraphs = [{ name: 'a', url: 'http://127.0.0.1:1/graphql' }];
-  const secret = { subgraphRequests: { signingSecret: 'a-signing-secret-of-at-least-32-characters' } };
+  const secret = { subgraphRequests: { signingKey: TEST_SIGNING_KEY } };
   expect(parseConfig({ subgraphs }).server.queryPage).toBe(true);
   expect(parseConfig({ ...production(), ...secret, subgraphs }).server.queryPage).toBe(false);
   expect(parseConfig({ ...production({ queryPage: true }), ...secret, subgraphs }).server.queryPage).toBe(true);

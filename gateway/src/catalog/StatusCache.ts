@@ -21,7 +21,7 @@ export class StatusCache {
   get(subgraph: string, url: string): Promise<Fetched<FetchedStatus>> {
     const entry = this.entries.get(subgraph);
     if (entry && entry.url === url && this.now() - entry.at < this.options.ttlMs) return entry.result;
-    const result = fetchDataProductStatus(url, this.options);
+    const result = fetchDataProductStatus(subgraph, url, this.options);
     this.entries.set(subgraph, { at: this.now(), url, result });
     return result;
   }

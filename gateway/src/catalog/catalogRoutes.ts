@@ -58,7 +58,8 @@ export function catalogPageRoutes(): Route[] {
 export type QualityRunRouteOptions = {
   catalog: Catalog;
   statuses: StatusCache;
-  signingSecret?: string;
+  /** The gateway's private key (PEM or JWK text) that signs the request to the subgraph. */
+  signingKey?: string;
   logger: Logger;
   /** The same identification as /graphql (JWT or API key). */
   createContext(req: IncomingMessage): Promise<MeshContext>;
@@ -84,7 +85,7 @@ export function qualityRunRoute(options: QualityRunRouteOptions): Route {
       }
       let report: QualityReport;
       try {
-        report = await requestDataProduct<QualityReport>(product.url, QUALITY_RUN_PATH, { secret: options.signingSecret, principal, timeoutMs: QUALITY_RUN_TIMEOUT_MS });
+        report = await requestDataProduct<QualityReport>(product.url, QUALITY_RUN_PATH, { subgraph: product.subgraph, signingKey: options.signingKey, principal, timeoutMs: QUALITY_RUN_TIMEOUT_MS });
       } catch (error) {
         const failure = error as DataProductRequestError;
         throw new HttpError(502, 'SUBGRAPH_UNAVAILABLE', `The ${product.subgraph} subgraph could not run the quality rules: ${failure.status ? `HTTP ${failure.status}: ` : ''}${failure.message}`);

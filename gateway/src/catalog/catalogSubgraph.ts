@@ -15,7 +15,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { executeApolloRequest, HttpError, readBody, sendGraphQLError } from '../../../subgraphs/lib/http';
-import { verifySignedRequest } from '../../../subgraphs/lib/signing';
+import { SignedRequestVerifier } from '../../../subgraphs/lib/signing';
 import { parseIsoDuration } from '../../../subgraphs/lib/descriptor';
 import type { QualityReport } from '../../../subgraphs/lib/quality';
 import type { SubgraphSnapshot } from '../supergraph/lifecycle';
@@ -87,8 +87,12 @@ export const catalogResolvers = {
 
 export type CatalogSubgraph = { snapshot: SubgraphSnapshot; url: string; stop(): Promise<void> };
 
-/** Serves the catalog subgraph on 127.0.0.1 at an ephemeral port, accepting only requests signed with `signingSecret`. */
-export async function startCatalogSubgraph(catalog: Catalog, options: { signingSecret?: string }): Promise<CatalogSubgraph> {
+/**
+ * Serves the catalog subgraph on 127.0.0.1 at an ephemeral port, accepting only requests signed for "catalog"
+ * with one of `gatewayPublicKeys`' private keys, once each (signing.ts).
+ */
+export async function startCatalogSubgraph(catalog: Catalog, options: { gatewayPublicKeys?: readonly string[] }): Promise<CatalogSubgraph> {
+  const verifier = options.gatewayPublicKeys ? new SignedRequestVerifier({ audience: CATALOG_SUBGRAPH, publicKeys: options.gatewayPublicKeys }) : undefined;
   const apollo = new ApolloServer<Context>({
     schema: buildSubgraphSchema([{ typeDefs: catalogTypeDefs, resolvers: catalogResolvers as never }]),
     includeStacktraceInErrorResponses: false,
@@ -99,8 +103,8 @@ export async function startCatalogSubgraph(catalog: Catalog, options: { signingS
   const server: Server = createServer(async (req, res) => {
     try {
       const body = await readBody(req, 1024 * 1024);
-      if (options.signingSecret) {
-        const verdict = verifySignedRequest({ headers: req.headers, body, secret: options.signingSecret });
+      if (verifier) {
+        const verdict = verifier.verify({ headers: req.headers, body });
         if (!verdict.ok) throw new HttpError(401, 'UNAUTHENTICATED', `The catalog subgraph accepts only requests signed by the gateway: ${verdict.message}`);
         if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'The catalog subgraph accepts signed requests by POST only');
       }

@@ -21,6 +21,7 @@ import { catalogPageRoutes, qualityRunRoute } from './catalogRoutes';
 import { CATALOG_SUBGRAPH } from './catalogSchema';
 import { startCatalogSubgraph, type CatalogSubgraph } from './catalogSubgraph';
 import { StatusCache } from './StatusCache';
+import { gatewayVerificationKeys } from '../../../subgraphs/lib/signingKeys';
 
 export type CatalogRuntime = {
   catalog: Catalog;
@@ -33,8 +34,8 @@ export type CatalogRuntime = {
 
 export async function startCatalog(options: { config: GatewayConfig; logger: Logger; policy?: () => CompiledPolicy }): Promise<CatalogRuntime> {
   const { config, logger } = options;
-  const signingSecret = config.subgraphRequests.signingSecret;
-  const statuses = new StatusCache({ signingSecret, timeoutMs: config.catalog.statusTimeoutMs, ttlMs: config.catalog.statusCacheMs });
+  const { signingKey, previousPublicKeys } = config.subgraphRequests;
+  const statuses = new StatusCache({ signingKey, timeoutMs: config.catalog.statusTimeoutMs, ttlMs: config.catalog.statusCacheMs });
   let live: LiveSupergraph | undefined;
   const catalog = new Catalog({
     mode: config.mode,
@@ -46,7 +47,7 @@ export async function startCatalog(options: { config: GatewayConfig; logger: Log
     policy: options.policy,
     builtIn: [CATALOG_SUBGRAPH],
   });
-  const subgraph = await startCatalogSubgraph(catalog, { signingSecret });
+  const subgraph = await startCatalogSubgraph(catalog, { gatewayPublicKeys: gatewayVerificationKeys(signingKey, previousPublicKeys) });
   return {
     catalog,
     subgraph,
@@ -54,7 +55,7 @@ export async function startCatalog(options: { config: GatewayConfig; logger: Log
       live = supergraph;
       registerCatalogMetrics(metrics, catalog);
     },
-    routes: (createContext) => [...catalogPageRoutes(), qualityRunRoute({ catalog, statuses, signingSecret, logger, createContext })],
+    routes: (createContext) => [...catalogPageRoutes(), qualityRunRoute({ catalog, statuses, signingKey, logger, createContext })],
     stop: () => subgraph.stop(),
   };
 }

@@ -6,13 +6,22 @@
  * With DATABASE_URL set it uses that PostgreSQL server instead.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PgDb } from '../../../subgraphs/lib/db';
 import { databaseUrlFor, seedOptionsFrom } from '../../../subgraphs/lib/database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../subgraphs/lib/embeddedPostgres';
 import { ensureSeeded } from '../../../subgraphs/lib/storage';
+import {
+  GATEWAY_PUBLIC_KEYS_ENV,
+  gatewayVerificationKeys,
+  PREVIOUS_PUBLIC_KEYS_ENV,
+  readKeyFile,
+  RETIRED_SECRET_ENV,
+  SIGNING_KEY_FILE_ENV,
+  splitKeyList,
+} from '../../../subgraphs/lib/signingKeys';
 import { DEFAULT_PORTS, domains } from '../../../subgraphs';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -34,6 +43,22 @@ function startProcess(label: string, script: string, args: string[], env: NodeJS
   });
   children.push(child);
   return child;
+}
+
+/**
+ * The environments of the gateway and of the subgraphs: one Ed25519 key pair per run unless MESHGATE_SIGNING_KEY
+ * (or _FILE) is given, so no other local process can call a subgraph. Only the gateway gets the private key; the
+ * subgraphs get its public key (and MESHGATE_SIGNING_PREVIOUS_PUBLIC_KEYS'), unless MESHGATE_GATEWAY_PUBLIC_KEYS is set.
+ */
+function signingEnvironments(env: NodeJS.ProcessEnv): { gateway: NodeJS.ProcessEnv; subgraphs: NodeJS.ProcessEnv } {
+  if (env[RETIRED_SECRET_ENV]) throw new Error(`${RETIRED_SECRET_ENV} is no longer used (requests are signed with an Ed25519 key pair made per run, or MESHGATE_SIGNING_KEY); unset it`);
+  const { MESHGATE_SIGNING_KEY: given, MESHGATE_SIGNING_KEY_FILE: file, ...withoutPrivateKey } = env;
+  const signingKey = given ?? (file ? readKeyFile(SIGNING_KEY_FILE_ENV, file) : generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  const previous = splitKeyList(env[PREVIOUS_PUBLIC_KEYS_ENV] ?? '');
+  return {
+    gateway: { ...withoutPrivateKey, MESHGATE_SIGNING_KEY: signingKey },
+    subgraphs: { ...withoutPrivateKey, [GATEWAY_PUBLIC_KEYS_ENV]: env[GATEWAY_PUBLIC_KEYS_ENV] ?? gatewayVerificationKeys(signingKey, previous).join('') },
+  };
 }
 
 async function waitFor(url: string, label: string, timeoutMs = 60_000) {
@@ -88,12 +113,11 @@ async function main() {
     await db.close();
   }
 
-  // One secret per run, shared by the gateway and the subgraphs, unless one is given: no other local process can call a subgraph.
-  process.env.MESHGATE_SIGNING_SECRET ??= randomBytes(32).toString('hex');
+  const signing = signingEnvironments(process.env);
   for (const domain of domains) {
     const port = DEFAULT_PORTS[domain.name];
     startProcess(domain.name, 'subgraphs/cli.ts', [domain.name, '--port', String(port)], {
-      ...process.env,
+      ...signing.subgraphs,
       [`DATABASE_URL_${domain.name.toUpperCase()}`]: databaseUrlFor(domain.name) ?? sharedUrl,
     });
   }
@@ -103,7 +127,7 @@ async function main() {
   const gatewayPort = values['gateway-port']!;
   // The gateway polls the subgraphs (every 10 s unless set), so a restarted or changed subgraph is picked up live.
   startProcess('gateway', 'gateway/src/cli/gateway.ts', ['--port', gatewayPort, '--host', process.env.MESHGATE_HOST ?? '127.0.0.1'], {
-    ...process.env,
+    ...signing.gateway,
     MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS: process.env.MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS ?? '10000',
   });
   await waitFor(`http://127.0.0.1:${gatewayPort}/health`, 'gateway');

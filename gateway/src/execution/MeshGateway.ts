@@ -31,7 +31,7 @@ export type ExecutionStage = (next: GatewayExecutor) => GatewayExecutor;
 
 export type MeshGatewayOptions = {
   supergraph: SupergraphOptions;
-  /** Timeouts, retries and the signing secret for every subgraph request. */
+  /** Timeouts, retries and the signing key for every subgraph request. */
   subgraphRequests: SubgraphRequestOptions;
   logger: Logger;
   stages?: ExecutionStage[];
@@ -97,10 +97,10 @@ export class MeshGateway implements GatewayInterface {
     return this.loaded;
   }
 
-  /** Headers that let a request with this body (an anonymous probe, e.g. /ready's) reach a signed subgraph. */
-  probeHeaders(body: string): Record<string, string> {
-    const secret = this.options.subgraphRequests.signingSecret;
-    return secret ? signRequest({ principal: ANONYMOUS, body, secret }) : {};
+  /** Headers that let one request with this body (an anonymous probe, e.g. /ready's) reach signed subgraph `subgraph`. */
+  probeHeaders(subgraph: string, body: string): Record<string, string> {
+    const signingKey = this.options.subgraphRequests.signingKey;
+    return signingKey ? signRequest({ audience: subgraph, principal: ANONYMOUS, body, signingKey }) : {};
   }
 
   /** Each subgraph's limit on requests in flight, the requests in flight and those waiting (for /metrics). */

@@ -1,15 +1,19 @@
 /**
  * The data source signs every subgraph request with the principal of the
- * request's context (issue #3), fresh on each retry, over the exact body sent.
+ * request's context (issue #3), fresh on each retry, over the exact body sent,
+ * for this subgraph only (issue 13).
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import { PRINCIPAL_HEADER, SIGNATURE_HEADER, verifySignedRequest } from '../../../subgraphs/lib/signing';
+import { PRINCIPAL_HEADER, SIGNATURE_HEADER, SignedRequestVerifier } from '../../../subgraphs/lib/signing';
 import type { Principal } from '../identity/principal';
 import { SubgraphDataSource } from './SubgraphDataSource';
 
-const secret = 'data-source-test-secret-0123456789abcdef';
+const keys = generateKeyPairSync('ed25519');
+const signingKey = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const publicKey = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const ada: Principal = { id: 'u-1', kind: 'user', email: 'ada@example.com', roles: ['analyst'], scopes: ['pii:read'], domains: ['sales'], authenticatedBy: 'jwt' };
 
 type Seen = { headers: IncomingHttpHeaders; body: string };
@@ -52,10 +56,15 @@ const send = (dataSource: SubgraphDataSource, context: Record<string, unknown>, 
     incomingRequestContext: {} as never,
   });
 
-const verified = ({ headers, body }: Seen) => verifySignedRequest({ headers, body, secret });
+// What the sales subgraph would check: made per test, so each test starts with no spent nonces.
+let sales: SignedRequestVerifier;
+beforeEach(() => {
+  sales = new SignedRequestVerifier({ audience: 'sales', publicKeys: [publicKey] });
+});
+const verified = ({ headers, body }: Seen) => sales.verify({ headers, body });
 
 test('the principal on the request context arrives signed, and the signature covers the body sent', async () => {
-  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 0, retryDelayMs: 0, signingSecret: secret });
+  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 0, retryDelayMs: 0, signingKey });
   const response = await send(dataSource, { principal: ada, requestId: 'r-1' });
   expect(response.data).toEqual({ ok: true });
   expect(seen).toHaveLength(1);
@@ -67,28 +76,37 @@ test('the principal on the request context arrives signed, and the signature cov
 });
 
 test('without a principal on the context the request is signed as anonymous', async () => {
-  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 0, retryDelayMs: 0, signingSecret: secret });
+  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 0, retryDelayMs: 0, signingKey });
   await send(dataSource, {});
   expect(verified(seen[0])).toEqual({ ok: true, principal: { id: 'anonymous', kind: 'anonymous', roles: [], scopes: [], domains: [] } });
 });
 
 test('a principal header set by anyone else is replaced by the context principal', async () => {
-  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 0, retryDelayMs: 0, signingSecret: secret });
+  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 0, retryDelayMs: 0, signingKey });
   const forged = Buffer.from(JSON.stringify({ id: 'root', kind: 'service', roles: ['admin'], scopes: [], domains: [] })).toString('base64url');
-  await send(dataSource, { principal: ada }, { [PRINCIPAL_HEADER]: forged, [SIGNATURE_HEADER]: 't=1,v1=00' });
+  await send(dataSource, { principal: ada }, { [PRINCIPAL_HEADER]: forged, [SIGNATURE_HEADER]: 'e30.e30.AAAA' });
   expect(verified(seen[0])).toMatchObject({ ok: true, principal: { id: 'u-1' } });
 });
 
 test('every retry of a query is signed', async () => {
   failuresBeforeSuccess = 2;
-  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 2, retryDelayMs: 1, signingSecret: secret });
+  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 2, retryDelayMs: 1, signingKey });
   const response = await send(dataSource, { principal: ada });
   expect(response.data).toEqual({ ok: true });
   expect(seen).toHaveLength(3);
+  // Each attempt is its own single-use signature: the same verifier accepts all three.
   for (const request of seen) expect(verified(request)).toMatchObject({ ok: true, principal: { id: 'u-1' } });
 });
 
-test('without a signing secret nothing is signed', async () => {
+test('the signature names this subgraph: another subgraph refuses it', async () => {
+  const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 0, retryDelayMs: 0, signingKey });
+  await send(dataSource, { principal: ada });
+  const finance = new SignedRequestVerifier({ audience: 'finance', publicKeys: [publicKey] });
+  expect(finance.verify(seen[0])).toMatchObject({ ok: false, reason: 'wrong-audience' });
+  await dataSource.close();
+});
+
+test('without a signing key nothing is signed', async () => {
   const dataSource = new SubgraphDataSource('sales', url, { timeoutMs: 1000, retries: 0, retryDelayMs: 0 });
   await send(dataSource, { principal: ada });
   expect(seen[0].headers[PRINCIPAL_HEADER]).toBeUndefined();

@@ -13,11 +13,12 @@
  * - errors that name the subgraph (`SUBGRAPH_UNAVAILABLE`, `SUBGRAPH_TIMEOUT`,
  *   `SUBGRAPH_BAD_RESPONSE`), so the client gets the other domains' data plus
  *   a clear error instead of a failed request;
- * - with a signing secret, every request carries the request's principal and
- *   an HMAC over it and the exact body sent (subgraphs/lib/signing.ts),
- *   re-signed on each attempt. Without a principal on the context (schema
- *   loading, or no identity stage) it is the anonymous principal: never more
- *   rights than the request has;
+ * - with a signing key, every request carries the request's principal and the
+ *   gateway's Ed25519 signature over it, the exact body sent and this
+ *   subgraph's name, with a fresh nonce (subgraphs/lib/signing.ts), re-signed
+ *   on each attempt: it is valid once, for this subgraph only. Without a
+ *   principal on the context (schema loading, or no identity stage) it is the
+ *   anonymous principal: never more rights than the request has;
  * - the subgraph's Cache-Control hint restricts the request's cache policy,
  *   as @apollo/gateway's RemoteGraphQLDataSource does;
  * - an optional FetchInterceptor around every fetch, where the entity cache
@@ -26,7 +27,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Pool as PoolType } from 'undici';
-import { encodePrincipal, PRINCIPAL_HEADER, SIGNATURE_HEADER, signatureHeader } from '../../../subgraphs/lib/signing';
+import { encodePrincipal, PRINCIPAL_HEADER, requestSignerFor, SIGNATURE_HEADER, type RequestSigner } from '../../../subgraphs/lib/signing';
 import type { MeshContext } from '../context';
 import { meshError } from '../errors';
 import { ANONYMOUS } from '../identity/principal';
@@ -48,8 +49,8 @@ export type SubgraphRequestOptions = {
   connectionsPerSubgraph?: number;
   /** Requests in flight per subgraph: adapted to its latency (the default), or a fixed number. */
   concurrency?: 'adaptive' | number;
-  /** Signs every request with this HMAC secret, shared with the subgraphs; unsigned without one. */
-  signingSecret?: string;
+  /** Signs every request with this Ed25519 private key (PEM or JWK text), whose public key the subgraphs hold; unsigned without one. */
+  signingKey?: string;
 };
 
 type Options = GraphQLDataSourceProcessOptions<Record<string, any>>;
@@ -79,11 +80,14 @@ function describeNetworkError(error: unknown): string {
 export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>> {
   private readonly pool: PoolType;
   private readonly path: string;
+  /** The key imported once per process, not per request. */
+  private readonly signer?: RequestSigner;
   readonly concurrency: SubgraphConcurrency;
 
   constructor(readonly name: string, readonly url: string, private readonly options: SubgraphRequestOptions, private readonly intercept?: FetchInterceptor) {
     const target = new URL(url);
     this.path = `${target.pathname}${target.search}`;
+    this.signer = options.signingKey ? requestSignerFor(options.signingKey) : undefined;
     const connections = options.connectionsPerSubgraph ?? 64;
     this.pool = new Pool(target.origin, { connections, keepAliveTimeout: 30_000 });
     this.concurrency = new SubgraphConcurrency({ mode: options.concurrency ?? 'adaptive', max: connections });
@@ -120,7 +124,7 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>
     // Always set here, so a principal or signature header from anywhere else can never travel.
     delete headers[PRINCIPAL_HEADER];
     delete headers[SIGNATURE_HEADER];
-    if (this.options.signingSecret) headers[PRINCIPAL_HEADER] = encodePrincipal((options.context as Partial<MeshContext> | undefined)?.principal ?? ANONYMOUS);
+    if (this.signer) headers[PRINCIPAL_HEADER] = encodePrincipal((options.context as Partial<MeshContext> | undefined)?.principal ?? ANONYMOUS);
     return headers;
   }
 
@@ -151,10 +155,9 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>
 
   /**
    * One request, bounded by the timeout from waiting for a slot to the last byte,
-   * and signed once it has a slot (the signature carries a timestamp).
+   * and signed once it has a slot (the signature is short-lived and single-use).
    */
   private async attempt(query: string, body: string, headers: Record<string, string>): Promise<Answer> {
-    const secret = this.options.signingSecret;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new AttemptTimeout()), this.options.timeoutMs);
     try {
@@ -162,7 +165,9 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>
         query,
         body.length,
         async () => {
-          const signed = secret ? { ...headers, [SIGNATURE_HEADER]: signatureHeader({ principalHeader: headers[PRINCIPAL_HEADER], body, secret }) } : headers;
+          const signed = this.signer
+            ? { ...headers, [SIGNATURE_HEADER]: this.signer.signatureHeader({ audience: this.name, principalHeader: headers[PRINCIPAL_HEADER], body }) }
+            : headers;
           const response = await poolRequest.call(this.pool, { path: this.path, method: 'POST', headers: signed, body, signal: controller.signal });
           return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
         },

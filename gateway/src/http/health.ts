@@ -34,7 +34,7 @@ export function sendHealth(res: ServerResponse, gateway: MeshGateway) {
 export async function sendReadiness(res: ServerResponse, gateway: MeshGateway, timeoutMs = 2000) {
   if (!gateway.isLoaded) return sendJson(res, 503, { status: 'starting', subgraphs: {} });
   const entries = [...gateway.subgraphUrls()];
-  const problems = await Promise.all(entries.map(([, url]) => probe(url, timeoutMs, gateway.probeHeaders(PROBE_BODY))));
+  const problems = await Promise.all(entries.map(([name, url]) => probe(url, timeoutMs, gateway.probeHeaders(name, PROBE_BODY))));
   const subgraphs = Object.fromEntries(entries.map(([name], i) => [name, problems[i] ?? 'ok']));
   const ready = problems.every((problem) => problem === null);
   sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'degraded', subgraphs });

@@ -159,7 +159,7 @@ export class LiveSupergraph implements SupergraphManager {
       [...this.endpoints].map(async ([name, url]) => {
         // A local schema comes with its local descriptor: the first composition needs no subgraph to be up.
         const local = this.options.localTypeDefs?.(name);
-        const [schema, status] = local ? [null, null] : await Promise.all([fetchSubgraphSchema(url, this.options.client), fetchDataProductStatus(url, this.options.client)]);
+        const [schema, status] = local ? [null, null] : await Promise.all([fetchSubgraphSchema(name, url, this.options.client), fetchDataProductStatus(name, url, this.options.client)]);
         if (schema && !schema.ok) problems.push(`${name} (${url}): ${schema.reason}`);
         const typeDefs = local ?? (schema?.ok ? parse(schema.value.sdl) : undefined);
         const descriptor = status?.ok ? status.value.descriptor : this.options.localDescriptor?.(name) ?? null;
@@ -185,7 +185,7 @@ export class LiveSupergraph implements SupergraphManager {
     const problems: string[] = [];
     const fetched = await Promise.all(
       [...this.endpoints].map(async ([name, url]) => {
-        const [schema, status] = await Promise.all([fetchSubgraphSchema(url, this.options.client), fetchDataProductStatus(url, this.options.client)]);
+        const [schema, status] = await Promise.all([fetchSubgraphSchema(name, url, this.options.client), fetchDataProductStatus(name, url, this.options.client)]);
         this.noteReachability(name, url, schema.ok ? null : schema.reason);
         const before = known.get(name);
         const kept = before?.url === url ? before : undefined;

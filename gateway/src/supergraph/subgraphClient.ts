@@ -17,7 +17,8 @@ export const GATEWAY_PRINCIPAL: SignedPrincipal = { id: 'meshgate-gateway', kind
 
 const SDL_QUERY = JSON.stringify({ query: 'query __ApolloGetServiceDefinition__ { _service { sdl } }' });
 
-export type SubgraphClientOptions = { signingSecret?: string; timeoutMs: number };
+/** `signingKey`: the gateway's private key (PEM or JWK text); requests are unsigned without one. */
+export type SubgraphClientOptions = { signingKey?: string; timeoutMs: number };
 
 const reasonOf = (error: unknown, timeoutMs: number) => {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -26,9 +27,9 @@ const reasonOf = (error: unknown, timeoutMs: number) => {
 
 export type FetchedSchema = { sdl: string };
 
-export async function fetchSubgraphSchema(url: string, options: SubgraphClientOptions): Promise<Fetched<FetchedSchema>> {
+export async function fetchSubgraphSchema(subgraph: string, url: string, options: SubgraphClientOptions): Promise<Fetched<FetchedSchema>> {
   try {
-    const headers = options.signingSecret ? signRequest({ principal: GATEWAY_PRINCIPAL, body: SDL_QUERY, secret: options.signingSecret }) : {};
+    const headers = options.signingKey ? signRequest({ audience: subgraph, principal: GATEWAY_PRINCIPAL, body: SDL_QUERY, signingKey: options.signingKey }) : {};
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
@@ -47,9 +48,9 @@ export async function fetchSubgraphSchema(url: string, options: SubgraphClientOp
 export type FetchedStatus = DataProductStatus & { descriptor: DataProductDescriptor };
 
 /** The subgraph's data-product status, its descriptor validated again on this side. */
-export async function fetchDataProductStatus(url: string, options: SubgraphClientOptions): Promise<Fetched<FetchedStatus>> {
+export async function fetchDataProductStatus(subgraph: string, url: string, options: SubgraphClientOptions): Promise<Fetched<FetchedStatus>> {
   try {
-    const status = await requestDataProduct<DataProductStatus>(url, STATUS_PATH, { secret: options.signingSecret, principal: GATEWAY_PRINCIPAL, timeoutMs: options.timeoutMs });
+    const status = await requestDataProduct<DataProductStatus>(url, STATUS_PATH, { subgraph, signingKey: options.signingKey, principal: GATEWAY_PRINCIPAL, timeoutMs: options.timeoutMs });
     const outcome = parseDescriptor(status.descriptor, `${url} descriptor`);
     if (!outcome.ok) return { ok: false, reason: `its descriptor is invalid: ${outcome.errors.join('; ')}` };
     return { ok: true, value: { ...status, descriptor: outcome.descriptor } };

@@ -37,7 +37,7 @@ export async function supergraphOptions(config: GatewayConfig, extras: Supergrap
     subgraphs,
     builtIn: extras.builtIn,
     pollIntervalMs: supergraph.pollIntervalMs,
-    client: { signingSecret: config.subgraphRequests.signingSecret, timeoutMs: config.subgraphRequests.timeoutMs },
+    client: { signingKey: config.subgraphRequests.signingKey, timeoutMs: config.subgraphRequests.timeoutMs },
     logger: extras.logger,
   };
   switch (supergraph.source) {

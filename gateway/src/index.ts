@@ -8,6 +8,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { AuditLog } from './audit/AuditLog';
+import { auditBackpressureMetric } from './audit/auditMetrics';
 import { createAuditLog } from './audit/createAuditLog';
 import { PolicyHolder, loadPolicySet } from './authorization/policySource';
 import { useAuthorization } from './authorization/useAuthorization';
@@ -27,6 +28,7 @@ import type { MeshContext } from './context';
 import { MeshGateway, type ExecutionStage } from './execution/MeshGateway';
 import { useVariableCoercion } from './execution/useVariableCoercion';
 import { requestContextFactory, clientOf } from './http/requestContext';
+import { markDraining } from './http/health';
 import { createHttpServer, GRAPHQL_PATH, listen } from './http/server';
 import { IdentityError } from './identity/errors';
 import { createIdentifier } from './identity/identify';
@@ -66,8 +68,8 @@ export type GatewayOptions = Pick<SupergraphExtras, 'descriptorFor'>;
 export async function startGateway(config: GatewayConfig, logger: Logger = createLogger(config.logging.level), options: GatewayOptions = {}): Promise<RunningGateway> {
   // @apollo/gateway sends telemetry to Apollo unless this is set; nothing leaves the machine unless configured.
   if (!config.apollo.telemetry) process.env.APOLLO_TELEMETRY_DISABLED = 'true';
-  const audit = createAuditLog(config.audit, logger);
   const metrics = new Metrics();
+  const audit = createAuditLog(config.audit, logger, { onBackpressure: auditBackpressureMetric(metrics) });
   const introspection = config.authorization.introspection ?? (config.mode === 'development' ? 'always' : 'authenticated');
 
   // Execute stages, outermost first, around @apollo/gateway's query plans.
@@ -82,14 +84,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
         policy: policies.current,
         introspection,
         logger,
+        // The stage awaits what record() returns: with the audit buffer full, the answer waits for room (or is refused).
         onDenial: (denial: DeniedPath, requestContext: GatewayGraphQLRequestContext<MeshContext>) => {
           const { principal, requestId, client } = requestContext.context;
-          audit.record({
+          return audit.record({
             kind: 'denial',
             principal: { id: principal.id, kind: principal.kind, email: principal.email },
             operationName: requestContext.operationName ?? null,
             operationHash: hashOf(requestContext.source),
             path: denial.path,
+            ...(denial.count !== undefined && { count: denial.count, pathPattern: denial.pathPattern, paths: denial.paths }),
             rule: denial.rule,
             reason: denial.reason,
             client,
@@ -158,6 +162,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const apollo = new ApolloServer<MeshContext>({
     gateway,
     logger: apolloLogger(logger),
+    // meshgate owns SIGTERM/SIGINT (cli/gateway.ts): Apollo's own handler would stop it before requests drain and the audit log flushes.
+    stopOnTerminationSignals: false,
     // Introspection reaches the authorization stage, which applies the introspection policy.
     introspection: introspection !== 'never',
     includeStacktraceInErrorResponses: config.mode === 'development',
@@ -240,6 +246,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     supergraph: live,
     catalog,
     async stop() {
+      // First: /ready answers 503, so a load balancer stops sending; then in-flight requests complete.
+      markDraining(gateway);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

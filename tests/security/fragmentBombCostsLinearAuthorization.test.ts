@@ -16,7 +16,7 @@ import { ANALYST } from '../principals';
 
 let mesh: TestMesh;
 beforeAll(async () => {
-  mesh = await startMesh({ gateway: { limits: { default: { maxCost: 10_000_000, maxAliases: 10_000, maxDepth: 50 } } } });
+  mesh = await startMesh({ gateway: { limits: { default: { maxCost: 10_000_000, maxAliases: 10_000, maxDepth: 50, maxExpandedFields: 2 ** 40 } } } });
 });
 afterAll(() => mesh?.stop());
 

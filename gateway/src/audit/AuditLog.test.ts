@@ -1,7 +1,8 @@
 /**
  * The audit log's contract with an in-memory sink that can be made to fail:
  * batching, ordering, nothing lost under concurrency or while the sink is
- * down, a bounded buffer whose drops are counted and logged, lossless close.
+ * down, a bounded buffer that makes callers wait (and refuses after
+ * maxWaitMs) instead of dropping, lossless close.
  */
 import { AuditLog, type AuditEntry, type AuditRecord, type AuditSink } from './AuditLog';
 
@@ -128,23 +129,47 @@ test('records survive a failing sink and are written, in order, after it recover
   expect(log.dropped).toBe(0);
 });
 
-test('beyond maxBuffered new records are dropped, counted and logged; the oldest are kept and written', async () => {
+test('beyond maxBuffered a record waits for room instead of being dropped, and is written in order once the sink catches up', async () => {
   const sink = new MemorySink();
-  const logger = fakeLogger();
-  const log = new AuditLog(sink, logger, { flushIntervalMs: 5, maxBatch: 10, maxBuffered: 100, retryDelayMs: 5, retryMaxDelayMs: 10 });
+  const outcomes: string[] = [];
+  const log = new AuditLog(sink, fakeLogger(), { flushIntervalMs: 5, maxBatch: 10, maxBuffered: 100, retryDelayMs: 5, retryMaxDelayMs: 10, onBackpressure: (outcome) => outcomes.push(outcome) });
   sink.down = true;
-  for (let i = 0; i < 150; i++) log.record(entry(i));
+  const admissions = Array.from({ length: 150 }, (_, i) => log.record(entry(i)));
+  expect(admissions.slice(0, 100).every((admission) => admission === undefined)).toBe(true);
+  expect(admissions.slice(100).every((admission) => admission instanceof Promise)).toBe(true);
   expect(log.buffered).toBe(100);
-  expect(log.dropped).toBe(50);
-  const dropLogs = logger.error.mock.calls.filter(([, message]) => /dropped/.test(message));
-  expect(dropLogs).toEqual([[expect.objectContaining({ dropped: 1 }), expect.stringMatching(/the buffer is full \(100 records waiting for memory\)/)]]);
+  expect([log.waited, log.dropped, log.refused]).toEqual([50, 0, 0]);
+  expect(outcomes).toEqual(Array(50).fill('waited'));
 
   sink.down = false;
+  expect(await Promise.all(admissions.slice(100))).toEqual(Array(50).fill('recorded'));
   await log.close();
-  expect(sink.records.map((record) => record.requestId)).toEqual(Array.from({ length: 100 }, (_, i) => `r-${i}`));
-  // The drops after the first report are summed up at recovery, so the log accounts for all 50.
-  const reported = logger.error.mock.calls.filter(([, message]) => /dropped/.test(message)).reduce((sum, [fields]) => sum + fields.droppedSinceLastReport, 0);
-  expect(reported).toBe(50);
+  expect(sink.records.map((record) => record.requestId)).toEqual(Array.from({ length: 150 }, (_, i) => `r-${i}`));
+  expect(log.dropped).toBe(0);
+});
+
+test('a record that finds no room within maxWaitMs is refused, counted, and logged whole', async () => {
+  const sink = new MemorySink();
+  const logger = fakeLogger();
+  const log = new AuditLog(sink, logger, { flushIntervalMs: 5, maxBatch: 1, maxBuffered: 1, retryDelayMs: 5, retryMaxDelayMs: 10, maxWaitMs: 30 });
+  sink.down = true;
+  expect(log.record(entry(0))).toBeUndefined();
+  const started = Date.now();
+  expect(await log.record(entry(1))).toBe('refused');
+  expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+  expect([log.waited, log.refused]).toEqual([1, 1]);
+  expect(logger.error).toHaveBeenCalledWith(expect.objectContaining({ auditRecord: expect.objectContaining({ requestId: 'r-1' }) }), expect.stringMatching(/audit record refused/));
+  sink.down = false;
+  await log.close();
+  expect(sink.records.map((record) => record.requestId)).toEqual(['r-0']);
+});
+
+test('an aggregated denial keeps its count, pattern and sample paths', async () => {
+  const sink = new MemorySink();
+  const log = new AuditLog(sink, fakeLogger(), { flushIntervalMs: 1 });
+  log.record(entry(0, { path: ['orders', 0, 'customer', 'email'], count: 250, pathPattern: ['orders', '*', 'customer', 'email'], paths: [['orders', 0, 'customer', 'email']] }));
+  await log.close();
+  expect(sink.records[0]).toMatchObject({ count: 250, pathPattern: ['orders', '*', 'customer', 'email'], paths: [['orders', 0, 'customer', 'email']] });
 });
 
 test('records that arrive while close() is writing are written too; after close they are dropped and logged', async () => {

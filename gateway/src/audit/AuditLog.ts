@@ -4,16 +4,26 @@
  * configured).
  *
  * Contract:
- * - `record()` is synchronous and never blocks or throws: the request path only
- *   pays for copying the entry into an in-memory buffer.
+ * - `record()` never throws. While the buffer has room it takes the entry at
+ *   once and returns nothing to wait for: the request path only pays for
+ *   copying the entry into an in-memory buffer.
+ * - Backpressure, never a drop: when the buffer is full (`maxBuffered`), the
+ *   entry waits for room (first come, first admitted) and `record()` returns a
+ *   promise that resolves 'recorded' once it is in the buffer. The caller (the
+ *   authorization stage) awaits it before answering, so a client is slowed to
+ *   the sink's pace instead of being answered without its record. If no room
+ *   is made within `maxWaitMs` the promise resolves 'refused': the caller must
+ *   refuse its request, and the record goes to the process log at error level
+ *   so that it still exists somewhere. Waits and refusals are counted
+ *   (`waited`, `refused`, and `onBackpressure` for metrics). The promise never
+ *   rejects, so a caller that does not await it (rejected credentials) is safe.
  * - Records are written in the order they were recorded, in batches: when
  *   `maxBatch` records are waiting, or `flushIntervalMs` after the first one.
  * - A failing sink loses nothing: records stay buffered and the write is retried
  *   with exponential backoff until it succeeds. Failures are logged (the first
  *   one, then at most every 10 s) and recovery is logged.
- * - The buffer is bounded (`maxBuffered`). Oldest first: the records already
- *   buffered are kept and written first; a record that arrives while the buffer
- *   is full is dropped. Drops are counted (`dropped`) and logged, never silent.
+ * - Oldest first: records are written in the order they entered the buffer.
+ * - Only a record given after close() is dropped (counted in `dropped`, logged).
  * - `close()` writes everything buffered before it resolves (that is what makes
  *   shutdown lossless); if the sink stays down past `closeTimeoutMs`, the
  *   records it could not write go to the process log at error level, counted
@@ -29,8 +39,14 @@ export type AuditRecord = {
   operationName: string | null;
   /** SHA-256 of the operation document as received. */
   operationHash: string | null;
-  /** The denied field's response path. */
+  /** The denied field's response path (the first one, for an aggregated pattern). */
   path: (string | number)[] | null;
+  /** Only for a denial reported for a whole path pattern (many objects): how many concrete paths were denied. */
+  count?: number;
+  /** With `count`: the path with list indexes as "*". */
+  pathPattern?: (string | number)[];
+  /** With `count`: the first concrete paths. */
+  paths?: (string | number)[][];
   /** The rule that denied (its name in policies/), or null for rejected credentials. */
   rule: string | null;
   reason: string;
@@ -40,6 +56,9 @@ export type AuditRecord = {
 
 /** What a stage records; `time` defaults to now. */
 export type AuditEntry = Omit<AuditRecord, 'time'> & { time?: string };
+
+/** What record() gave: nothing to wait for (taken), or a promise of whether the record got into the buffer in time. */
+export type AuditAdmission = void | Promise<'recorded' | 'refused'>;
 
 /** Where batches go. `write` either stores every record of the batch or throws (it is retried whole). */
 export interface AuditSink {
@@ -57,7 +76,13 @@ export type AuditLogOptions = {
   retryMaxDelayMs?: number;
   /** How long close() keeps retrying a failing sink before logging what it could not write. */
   closeTimeoutMs?: number;
+  /** How long a record waits for room in a full buffer before it is refused. */
+  maxWaitMs?: number;
+  /** Told of every wait for room and every refusal (metrics). */
+  onBackpressure?: (outcome: 'waited' | 'refused') => void;
 };
+
+type WaitingRecord = { record: AuditRecord; resolve: (outcome: 'recorded' | 'refused') => void; timer: NodeJS.Timeout };
 
 type AuditLogger = Pick<Logger, 'error' | 'warn' | 'info'>;
 
@@ -67,6 +92,7 @@ const DROP_LOG_INTERVAL_MS = 10_000;
 const text = (value: unknown): string => String(value).replace(/\u0000/g, '\uFFFD');
 const optionalText = (value: unknown): string | undefined => (value === undefined || value === null ? undefined : text(value));
 const nullableText = (value: unknown): string | null => (value === undefined || value === null ? null : text(value));
+const pathOf = (path: unknown[]) => path.map((segment) => (typeof segment === 'number' && Number.isFinite(segment) ? segment : text(segment)));
 
 /**
  * A plain copy made of strings and numbers only: a batch that cannot be
@@ -85,7 +111,12 @@ function normalize(entry: AuditEntry): AuditRecord {
     },
     operationName: nullableText(entry.operationName),
     operationHash: nullableText(entry.operationHash),
-    path: Array.isArray(entry.path) ? entry.path.map((segment) => (typeof segment === 'number' && Number.isFinite(segment) ? segment : text(segment))) : null,
+    path: Array.isArray(entry.path) ? pathOf(entry.path) : null,
+    ...(typeof entry.count === 'number' && {
+      count: entry.count,
+      pathPattern: Array.isArray(entry.pathPattern) ? pathOf(entry.pathPattern) : [],
+      paths: Array.isArray(entry.paths) ? entry.paths.map((path) => (Array.isArray(path) ? pathOf(path) : [])) : [],
+    }),
     rule: nullableText(entry.rule),
     reason: text(entry.reason ?? ''),
     client: {
@@ -103,6 +134,8 @@ export class AuditLog {
   private readonly retryDelayMs: number;
   private readonly retryMaxDelayMs: number;
   private readonly closeTimeoutMs: number;
+  private readonly maxWaitMs: number;
+  private readonly onBackpressure: ((outcome: 'waited' | 'refused') => void) | undefined;
 
   /** Oldest first; `buffer[0]` is record number `writtenCount + 1`. */
   private buffer: AuditRecord[] = [];
@@ -113,6 +146,10 @@ export class AuditLog {
   private lastFailureLog = 0;
   private lastDropLog = 0;
   private droppedSinceLog = 0;
+  /** Records waiting for room in the full buffer, first come first admitted. */
+  private overflow: WaitingRecord[] = [];
+  private waitedCount = 0;
+  private refusedCount = 0;
 
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
@@ -131,6 +168,8 @@ export class AuditLog {
     this.retryDelayMs = options.retryDelayMs ?? 100;
     this.retryMaxDelayMs = options.retryMaxDelayMs ?? 5_000;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+    this.maxWaitMs = options.maxWaitMs ?? 5_000;
+    this.onBackpressure = options.onBackpressure;
   }
 
   /** Records waiting to be written. */
@@ -143,22 +182,88 @@ export class AuditLog {
     return this.writtenCount;
   }
 
-  /** Records lost: refused while the buffer was full, recorded after close, or unwritable at close. */
+  /** Records lost from the sink: recorded after close, or unwritable at close (those went to the process log). */
   get dropped(): number {
     return this.droppedCount;
   }
 
-  record(entry: AuditEntry): void {
+  /** Records that had to wait for room in a full buffer. */
+  get waited(): number {
+    return this.waitedCount;
+  }
+
+  /** Records refused after waiting `maxWaitMs` (their requests were refused; the records went to the process log). */
+  get refused(): number {
+    return this.refusedCount;
+  }
+
+  record(entry: AuditEntry): AuditAdmission {
     try {
       // While closing, records are still taken (requests finishing during shutdown) and written before close resolves.
-      if (this.closed) return this.drop(1, 'the audit log is closed');
-      if (this.buffer.length >= this.maxBuffered) return this.drop(1, `the buffer is full (${this.maxBuffered} records waiting for ${this.sink.description})`);
-      this.buffer.push(normalize(entry));
-      this.recordedCount++;
-      if (this.buffer.length >= this.maxBatch) this.startDrain();
-      else this.timer ??= setTimeout(() => this.startDrain(), this.flushIntervalMs).unref();
+      if (this.closed) {
+        this.drop(1, 'the audit log is closed');
+        return Promise.resolve('refused');
+      }
+      const record = normalize(entry);
+      if (this.buffer.length < this.maxBuffered && this.overflow.length === 0) return this.accept(record);
+      return this.waitForRoom(record);
     } catch (error) {
       this.drop(1, `the entry could not be recorded: ${(error as Error)?.message}`);
+      return Promise.resolve('refused');
+    }
+  }
+
+  private accept(record: AuditRecord) {
+    this.buffer.push(record);
+    this.recordedCount++;
+    if (this.buffer.length >= this.maxBatch) this.startDrain();
+    else this.timer ??= setTimeout(() => this.startDrain(), this.flushIntervalMs).unref();
+  }
+
+  private waitForRoom(record: AuditRecord): Promise<'recorded' | 'refused'> {
+    this.waitedCount++;
+    this.notify('waited');
+    return new Promise((resolve) => {
+      const waiting: WaitingRecord = { record, resolve, timer: undefined as never };
+      // Not unref'd: the request that waits is still in flight, and a refusal must be logged.
+      waiting.timer = setTimeout(() => this.refuse(waiting), this.maxWaitMs);
+      this.overflow.push(waiting);
+      this.startDrain();
+    });
+  }
+
+  /** Moves waiting records into the buffer while it has room. */
+  private admitWaiting() {
+    while (this.overflow.length > 0 && this.buffer.length < this.maxBuffered) {
+      const waiting = this.overflow.shift()!;
+      clearTimeout(waiting.timer);
+      this.accept(waiting.record);
+      waiting.resolve('recorded');
+    }
+  }
+
+  private refuse(waiting: WaitingRecord) {
+    const index = this.overflow.indexOf(waiting);
+    if (index < 0) return;
+    this.overflow.splice(index, 1);
+    this.refusedCount++;
+    this.notify('refused');
+    try {
+      this.logger.error(
+        { auditRecord: waiting.record, sink: this.sink.description, buffered: this.buffer.length, refused: this.refusedCount },
+        `audit record refused: the buffer stayed full for ${this.maxWaitMs} ms; its request is refused and the record is in this log`,
+      );
+    } catch {
+      // record() never throws, even when logging does.
+    }
+    waiting.resolve('refused');
+  }
+
+  private notify(outcome: 'waited' | 'refused') {
+    try {
+      this.onBackpressure?.(outcome);
+    } catch {
+      // Metrics never break recording.
     }
   }
 
@@ -198,12 +303,17 @@ export class AuditLog {
     do {
       await this.flush();
       await this.draining;
-    } while (this.buffer.length > 0);
+    } while (this.buffer.length > 0 || this.overflow.length > 0);
   }
 
   /** The sink stayed down through close(): the records go to the process log instead of vanishing. */
   private abandonBuffer() {
-    const lost = this.buffer;
+    const waiting = this.overflow.splice(0);
+    for (const entry of waiting) {
+      clearTimeout(entry.timer);
+      entry.resolve('refused');
+    }
+    const lost = [...this.buffer, ...waiting.map((entry) => entry.record)];
     this.buffer = [];
     this.droppedCount += lost.length;
     this.logger.error(
@@ -245,7 +355,7 @@ export class AuditLog {
       this.draining = undefined;
       // Records that arrived during the last write and were not urgent wait for the timer.
       if (this.buffer.length > 0 && !this.closed) {
-        if (this.buffer.length >= this.maxBatch || this.waiters.length > 0) this.startDrain();
+        if (this.buffer.length >= this.maxBatch || this.waiters.length > 0 || this.overflow.length > 0) this.startDrain();
         else this.timer ??= setTimeout(() => this.startDrain(), this.flushIntervalMs).unref();
       }
     });
@@ -265,9 +375,10 @@ export class AuditLog {
       this.buffer.splice(0, batch.length);
       this.writtenCount += batch.length;
       this.onWriteSuccess();
+      this.admitWaiting();
       this.resolveWaiters();
       // Keep going while a full batch waits or someone is waiting; otherwise let the next records gather.
-      if (this.buffer.length < this.maxBatch && this.waiters.length === 0) break;
+      if (this.buffer.length < this.maxBatch && this.waiters.length === 0 && this.overflow.length === 0) break;
     }
   }
 
@@ -305,7 +416,7 @@ export class AuditLog {
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, delay);
       // Someone waiting for the records (flush, close) keeps the process alive; background retries do not.
-      if (this.waiters.length === 0 && !this.closing) timer.unref();
+      if (this.waiters.length === 0 && this.overflow.length === 0 && !this.closing) timer.unref();
     });
   }
 }

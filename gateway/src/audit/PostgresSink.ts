@@ -29,15 +29,19 @@ const CREATE_TABLE = `
     client         jsonb NOT NULL,
     request_id     text NOT NULL
   );
+  -- A denial reported for a whole path pattern: how many paths, the pattern, the first paths (null for one path).
+  ALTER TABLE meshgate_audit.records ADD COLUMN IF NOT EXISTS count integer;
+  ALTER TABLE meshgate_audit.records ADD COLUMN IF NOT EXISTS path_pattern jsonb;
+  ALTER TABLE meshgate_audit.records ADD COLUMN IF NOT EXISTS paths jsonb;
   CREATE INDEX IF NOT EXISTS records_time_idx ON meshgate_audit.records (time);
   CREATE INDEX IF NOT EXISTS records_principal_idx ON meshgate_audit.records ((principal->>'id'), time);`;
 
 const INSERT = `
-  INSERT INTO meshgate_audit.records (time, kind, principal, operation_name, operation_hash, path, rule, reason, client, request_id)
-  SELECT time, kind, principal, "operationName", "operationHash", path, rule, reason, client, "requestId"
+  INSERT INTO meshgate_audit.records (time, kind, principal, operation_name, operation_hash, path, rule, reason, client, request_id, count, path_pattern, paths)
+  SELECT time, kind, principal, "operationName", "operationHash", path, rule, reason, client, "requestId", count, "pathPattern", paths
     FROM jsonb_to_recordset($1::jsonb) AS r(
       time timestamptz, kind text, principal jsonb, "operationName" text, "operationHash" text,
-      path jsonb, rule text, reason text, client jsonb, "requestId" text)`;
+      path jsonb, rule text, reason text, client jsonb, "requestId" text, count integer, "pathPattern" jsonb, paths jsonb)`;
 
 export class PostgresSink implements AuditSink {
   readonly description: string;

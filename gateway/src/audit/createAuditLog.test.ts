@@ -7,8 +7,8 @@ const problems = (input: unknown) => {
   return result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.code === 'unrecognized_keys' ? `unknown ${issue.keys.join(', ')}` : issue.message}`);
 };
 
-test('defaults: a JSON-lines file in .data/audit, flushed every 200 ms or 500 records, up to 100,000 buffered', () => {
-  expect(AuditConfigSchema.parse({})).toEqual({ sink: 'file', file: '.data/audit/audit.jsonl', flushIntervalMs: 200, maxBatch: 500, maxBuffered: 100_000 });
+test('defaults: a JSON-lines file in .data/audit, flushed every 200 ms or 500 records, up to 100,000 buffered, then 5 s of waiting for room', () => {
+  expect(AuditConfigSchema.parse({})).toEqual({ sink: 'file', file: '.data/audit/audit.jsonl', flushIntervalMs: 200, maxBatch: 500, maxBuffered: 100_000, maxWaitMs: 5_000 });
 });
 
 test('the postgres sink requires postgresUrl, named by its key', () => {

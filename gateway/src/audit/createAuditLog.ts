@@ -7,11 +7,12 @@
  *     postgresUrl: postgres://...   # required when sink is postgres
  *     flushIntervalMs: 200  # write at least this often while records wait
  *     maxBatch: 500         # ... or as soon as this many wait
- *     maxBuffered: 100000   # beyond this, new records are dropped (counted, logged)
+ *     maxBuffered: 100000   # beyond this, a request waits for room before it is answered ...
+ *     maxWaitMs: 5000       # ... and is refused (503 AUDIT_UNAVAILABLE) if none is made in time
  */
 import { z } from 'zod';
 import type { Logger } from '../logger';
-import { AuditLog, type AuditSink } from './AuditLog';
+import { AuditLog, type AuditLogOptions, type AuditSink } from './AuditLog';
 import { JsonLinesSink } from './JsonLinesSink';
 
 export const DEFAULT_AUDIT_FILE = '.data/audit/audit.jsonl';
@@ -25,6 +26,7 @@ export const AuditConfigSchema = z
     flushIntervalMs: z.number().int().min(1).max(60_000).default(200),
     maxBatch: z.number().int().min(1).max(10_000).default(500),
     maxBuffered: z.number().int().min(1).default(100_000),
+    maxWaitMs: z.number().int().min(0).max(60_000).default(5_000),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -47,7 +49,7 @@ export function createAuditSink(config: AuditConfig): AuditSink {
 }
 
 /** The audit log for a validated `audit` section. Close it on shutdown: close() writes what is buffered. */
-export function createAuditLog(config: AuditConfig, logger: Logger): AuditLog {
+export function createAuditLog(config: AuditConfig, logger: Logger, options: Pick<AuditLogOptions, 'onBackpressure'> = {}): AuditLog {
   const sink = createAuditSink(config);
   const auditLogger = logger.child({ component: 'audit' });
   auditLogger.info({ sink: sink.description }, 'audit log ready');
@@ -55,5 +57,7 @@ export function createAuditLog(config: AuditConfig, logger: Logger): AuditLog {
     flushIntervalMs: config.flushIntervalMs,
     maxBatch: config.maxBatch,
     maxBuffered: config.maxBuffered,
+    maxWaitMs: config.maxWaitMs,
+    ...options,
   });
 }

@@ -70,6 +70,8 @@ function subgraphSchema<TLoaders>(definition: SubgraphDefinition<TLoaders>) {
 export function createSubgraphApollo<TLoaders>(definition: SubgraphDefinition<TLoaders>) {
   return new ApolloServer<SubgraphContext<TLoaders>>({
     schema: subgraphSchema(definition),
+    // The process owns SIGTERM/SIGINT and stops in order; Apollo's own handler would stop this server first.
+    stopOnTerminationSignals: false,
     // Subgraphs are only reached through the gateway, which owns the public error policy.
     includeStacktraceInErrorResponses: false,
     csrfPrevention: false,

@@ -95,6 +95,8 @@ export async function startCatalogSubgraph(catalog: Catalog, options: { gatewayP
   const verifier = options.gatewayPublicKeys ? new SignedRequestVerifier({ audience: CATALOG_SUBGRAPH, publicKeys: options.gatewayPublicKeys }) : undefined;
   const apollo = new ApolloServer<Context>({
     schema: buildSubgraphSchema([{ typeDefs: catalogTypeDefs, resolvers: catalogResolvers as never }]),
+    // The process owns SIGTERM/SIGINT and stops in order; Apollo's own handler would stop this server first.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: false,
     plugins: [ApolloServerPluginInlineTraceDisabled()],

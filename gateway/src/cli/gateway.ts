@@ -55,8 +55,14 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log(`${signal} received: draining connections and stopping`);
-    await running.stop();
-    process.exit(0);
+    try {
+      // Drains requests, stops Apollo and the cache, and flushes the audit log last.
+      await running.stop();
+      process.exit(0);
+    } catch (error) {
+      console.error(`meshgate did not stop cleanly: ${error instanceof Error ? error.message : error}`);
+      process.exit(1);
+    }
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));

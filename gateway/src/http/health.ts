@@ -2,6 +2,8 @@
  * /health answers 200 once a supergraph is loaded and requests are served;
  * /ready also requires every subgraph of the supergraph to answer a trivial
  * query. Load balancers use /health for liveness and /ready for traffic.
+ * Once the gateway stops (markDraining), /ready answers 503 "draining" at once,
+ * before the listener closes, so a load balancer stops sending.
  */
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '../../../subgraphs/lib/http';
@@ -26,12 +28,20 @@ async function probe(url: string, timeoutMs: number, headers: Record<string, str
   }
 }
 
+/** Gateways that are stopping; keyed by the gateway so that several in one process (tests) stay apart. */
+const draining = new WeakSet<MeshGateway>();
+
+export function markDraining(gateway: MeshGateway) {
+  draining.add(gateway);
+}
+
 export function sendHealth(res: ServerResponse, gateway: MeshGateway) {
   if (gateway.isLoaded) sendJson(res, 200, { status: 'ok' });
   else sendJson(res, 503, { status: 'starting', reason: 'the supergraph is not loaded yet' });
 }
 
 export async function sendReadiness(res: ServerResponse, gateway: MeshGateway, timeoutMs = 2000) {
+  if (draining.has(gateway)) return sendJson(res, 503, { status: 'draining', subgraphs: {} }, { connection: 'close' });
   if (!gateway.isLoaded) return sendJson(res, 503, { status: 'starting', subgraphs: {} });
   const entries = [...gateway.subgraphUrls()];
   const problems = await Promise.all(entries.map(([name, url]) => probe(url, timeoutMs, gateway.probeHeaders(name, PROBE_BODY))));

@@ -56,7 +56,7 @@ test('validation itself is linear: 20,000 copies within raised limits are answer
   expect(value.status).toBe(200);
   expect(typeof value.body.data.products.totalCount).toBe('number');
   // Quadratic validation would compare 200 million pairs (minutes).
-  expect(ms).toBeLessThan(3000);
+  expect(ms).toBeLessThan(10_000);
 });
 
 test('the same response name for different arguments is still a conflict, reported quickly however many copies', async () => {
@@ -68,7 +68,7 @@ test('the same response name for different arguments is still a conflict, report
     extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
   });
   // Before: more than 4 minutes and 4 GB for one request.
-  expect(ms).toBeLessThan(3000);
+  expect(ms).toBeLessThan(10_000);
 });
 
 test('a conflict hidden among thousands of identical selections and in sub-selections is found', async () => {
@@ -78,7 +78,7 @@ test('a conflict hidden among thousands of identical selections and in sub-selec
   expect(value.body.errors?.map((error) => error.message)).toContain(
     'Fields "edges" conflict because subfields "node" conflict because subfields "name" conflict because "name" and "id" are different fields. Use different aliases on the fields to fetch both if this was intentional.',
   );
-  expect(ms).toBeLessThan(3000);
+  expect(ms).toBeLessThan(10_000);
 });
 
 test('many different sub-selections of one field within the default limits are valid and quick', async () => {
@@ -87,5 +87,5 @@ test('many different sub-selections of one field within the default limits are v
   const { value, ms } = await timed(() => queryGateway(mesh.gateway.url, query));
   expect(value.body.errors).toBeUndefined();
   expect(value.body.data.products.edges).toHaveLength(1);
-  expect(ms).toBeLessThan(3000);
+  expect(ms).toBeLessThan(10_000);
 });

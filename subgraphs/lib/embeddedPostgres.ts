@@ -4,10 +4,13 @@
  * reaches it through `pg`, exactly as it would reach a real PostgreSQL server,
  * each domain in its own schema. Data lives in a directory, so restarts reopen
  * seeded data instead of seeding again.
+ *
+ * Connections take turns on PGlite's one session, one whole exchange at a time
+ * (pgliteSessionServer.ts says why pglite-socket cannot be used for this).
  */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PgliteSessionServer } from './pgliteSessionServer';
 
 export type EmbeddedPostgres = { url: string; pglite: PGlite; stop(): Promise<void> };
 
@@ -15,10 +18,8 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; host?: 
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const pglite = await PGlite.create(options.dataDir ?? 'memory://');
   const host = options.host ?? '127.0.0.1';
-  const server = new PGLiteSocketServer({ db: pglite, host, port: options.port ?? 0, maxConnections: options.maxConnections ?? 64 });
-  await server.start();
-  const address = (server as unknown as { server: import('node:net').Server }).server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  const server = new PgliteSessionServer({ db: pglite, host, port: options.port ?? 0, maxConnections: options.maxConnections ?? 64 });
+  const port = await server.start();
   return {
     url: `postgres://postgres@${host}:${port}/postgres`,
     pglite,

@@ -20,7 +20,7 @@ import { isInterfaceType, isObjectType, parse, type GraphQLSchema, type InlineFr
 import { authenticatedDirective, policyDirective, requiresScopesDirective } from './builtinRules';
 import { lookupRule, type DomainPolicy, type GlobalPolicy, type RuleMap } from './policy';
 import { fragmentsOf, isAllowRule, isRule, type ShieldRule } from './ruleTree';
-import type { SupergraphFacts } from './supergraphFacts';
+import type { ArgumentReads, SupergraphFacts } from './supergraphFacts';
 
 export type RulePart = { label: string; rule: ShieldRule };
 
@@ -37,6 +37,8 @@ export type DescriptorClassification = { subgraph: string; pii: Record<string, s
 
 export type CompiledPolicy = {
   forField(typeName: string, fieldName: string): FieldPolicy;
+  /** What an argument or input field reads (`@reads`), by schema coordinate: its use is governed by those fields' rules. */
+  reads(coordinate: string): ArgumentReads | undefined;
 };
 
 export class PolicyError extends Error {
@@ -188,5 +190,6 @@ export function compilePolicy(options: {
   const fallback: FieldPolicy = { parts: [{ label: 'global:fallback', rule: global.fallbackRule }], rowLevel: false, parentSelections: [] };
   return {
     forField: (typeName, fieldName) => table.get(`${typeName}.${fieldName}`) ?? fallback,
+    reads: (coordinate) => facts.reads(coordinate),
   };
 }

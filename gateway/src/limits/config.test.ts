@@ -34,6 +34,10 @@ test('an empty section gives the documented defaults and no role overrides', () 
     maxTokens: 10_000,
     maxDirectives: 50,
     maxExpandedFields: 2_000,
+    maxIntrospectionFields: 3,
+    maxIntrospectionDepth: 20,
+    maxIntrospectionListNesting: 2,
+    maxIntrospectionAliases: 10,
   });
   expect(parseLimitsConfig({ default: { maxCost: 1000 } }).default).toEqual({ ...DEFAULT_LIMITS, maxCost: 1000 });
 });

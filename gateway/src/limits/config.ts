@@ -56,6 +56,18 @@ const LimitFields = z
      * spread twice counts twice. Every operation of the document counts, since every one is validated.
      */
     maxExpandedFields: z.number().int().min(1),
+    /**
+     * Introspection (`__schema`, `__type` and what they select) is not measured by the data limits above (depth,
+     * aliases, cost) but by these (see rules/IntrospectionRule.ts). `__schema`/`__type` fields in the operation,
+     * each occurrence counted (GraphiQL sends one).
+     */
+    maxIntrospectionFields: z.number().int().min(0),
+    /** Deepest nesting under `__schema`/`__type`, counting it as 1 (graphql-js's standard introspection query: 15). */
+    maxIntrospectionDepth: z.number().int().min(1),
+    /** Lists of types or fields (`types`, `fields`, `inputFields`, `interfaces`, `possibleTypes`) nested on one path (the standard query: 2). */
+    maxIntrospectionListNesting: z.number().int().min(1),
+    /** Aliased fields under `__schema`/`__type` (the standard query: none). */
+    maxIntrospectionAliases: z.number().int().min(0),
   })
   .partial()
   .strict();
@@ -74,6 +86,11 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxTokens: 10_000,
   maxDirectives: 50,
   maxExpandedFields: 2_000,
+  maxIntrospectionFields: 3,
+  // The standard query's 15, and room for clients that unwrap a few more list or non-null levels.
+  maxIntrospectionDepth: 20,
+  maxIntrospectionListNesting: 2,
+  maxIntrospectionAliases: 10,
 });
 
 /**
@@ -91,6 +108,10 @@ const MORE_GENEROUS: Record<LimitName, 'higher' | 'lower'> = {
   maxTokens: 'higher',
   maxDirectives: 'higher',
   maxExpandedFields: 'higher',
+  maxIntrospectionFields: 'higher',
+  maxIntrospectionDepth: 'higher',
+  maxIntrospectionListNesting: 'higher',
+  maxIntrospectionAliases: 'higher',
 };
 
 function withoutUndefined<T extends object>(given: T): Partial<T> {

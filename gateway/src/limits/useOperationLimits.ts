@@ -1,6 +1,7 @@
 /**
  * Receive stage: operation limits (tokens, depth, aliases, top-level fields,
- * directives, fields after fragment expansion, estimated cost), per principal
+ * directives, introspection's own bounds, fields after fragment expansion,
+ * estimated cost), per principal
  * role (see ./config.ts for how roles combine), and then the checks that may
  * only run on an operation within them (`then`: the operations not served
  * yet, validation).
@@ -43,6 +44,7 @@ import { CostRule } from './rules/CostRule';
 import { DepthRule } from './rules/DepthRule';
 import { DirectivesRule } from './rules/DirectivesRule';
 import { ExpandedFieldsRule } from './rules/ExpandedFieldsRule';
+import { IntrospectionRule } from './rules/IntrospectionRule';
 import type { LimitRule, Variables } from './rules/operation';
 import { RootFieldsRule } from './rules/RootFieldsRule';
 import { TokensRule } from './rules/TokensRule';
@@ -50,7 +52,7 @@ import { TokensRule } from './rules/TokensRule';
 export const OPERATION_LIMIT_EXCEEDED = 'OPERATION_LIMIT_EXCEEDED';
 
 /** The rules every operation is measured with, cheapest first. */
-export const RULES: readonly LimitRule[] = [TokensRule, RootFieldsRule, AliasesRule, DirectivesRule, DepthRule, ExpandedFieldsRule, CostRule];
+export const RULES: readonly LimitRule[] = [TokensRule, RootFieldsRule, AliasesRule, DirectivesRule, DepthRule, IntrospectionRule, ExpandedFieldsRule, CostRule];
 
 /** A check that runs after the limits, on an operation within them: its errors, or none. */
 export type ReceiveCheck = (request: { document: DocumentNode; schema: GraphQLSchema; operation?: OperationDefinitionNode; principal: Principal }) => GraphQLError[];

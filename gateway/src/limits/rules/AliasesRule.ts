@@ -2,10 +2,12 @@
  * Aliases: every aliased field counts, including those inside fragments, once
  * for each place the fragment is spread (ten aliases in a fragment spread three
  * times are thirty fields to resolve). Fragment cycles add nothing; selections
- * dropped by `@skip`/`@include` are not counted.
+ * dropped by `@skip`/`@include` are not counted. Aliases in introspection
+ * (`__schema`, `__type` and what they select) have their own bound
+ * (IntrospectionRule).
  */
 import { Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
-import { fragmentsOf, isIncluded, worst, type LimitRule } from './operation';
+import { fragmentsOf, isIncluded, isIntrospectionField, worst, type LimitRule } from './operation';
 
 /** Reports an operation with more aliased fields than `maxAliases`. */
 export const AliasesRule: LimitRule = (document, _schema, variables, limits, operationName) => {
@@ -20,6 +22,7 @@ export const AliasesRule: LimitRule = (document, _schema, variables, limits, ope
       for (const selection of selectionSet.selections) {
         if (!isIncluded(selection, operation, variables)) continue;
         if (selection.kind === Kind.FIELD) {
+          if (isIntrospectionField(selection)) continue;
           if (selection.alias) count += 1;
           if (selection.selectionSet) count += aliasesIn(selection.selectionSet);
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {

@@ -33,11 +33,11 @@ test('a variable `first` comes from the request, else the variable default, else
   expect(costOf('query ($n: Int) { orders(first: $n) { edges { node { id } } } }', { n: null }, { defaultListSize: 3 })).toBe(1 + 1 + 3);
 });
 
-test('a list argument default from the schema applies to a plain list too', () => {
-  // campaignPerformance: no size argument, 20 assumed; each one's orders: `first: Int = 1000`, each with a customer.
-  const source = '{ campaignPerformance(from: "2026-01-01T00:00:00Z", to: "2026-07-01T00:00:00Z") { orders { customer { segment } } } }';
-  expect(costOf(source)).toBe(1 + 20 * (1 + 1000 * 1));
-  expect(costOf(source.replace('orders {', 'orders(first: 10) {'))).toBe(1 + 20 * (1 + 10));
+test('a list argument default from the schema applies inside a list too', () => {
+  // campaignPerformance: no size argument, 20 assumed; each one's conversions: `first: Int = 100` (connection 1, edges 1, nodes), each with an order.
+  const source = '{ campaignPerformance(from: "2026-01-01T00:00:00Z", to: "2026-07-01T00:00:00Z") { conversions { edges { node { order { id } } } } } }';
+  expect(costOf(source)).toBe(1 + 20 * (1 + 1 + 100 * 2));
+  expect(costOf(source.replace('conversions {', 'conversions(first: 10) {'))).toBe(1 + 20 * (1 + 1 + 10 * 2));
 });
 
 test('nested lists multiply: 100 orders x 5 lines = 500 products', () => {
@@ -69,9 +69,9 @@ test('fragments are expanded, inheriting the connection size where they are spre
   expect(costOf(source)).toBe(222 + 47);
 });
 
-test('introspection counts; __typename and skipped selections are free', () => {
-  // __schema 1, types 1, 20 types x (fields 1 + 20 fields x type 1)
-  expect(costOf('{ __schema { types { fields { type { name } } } } }')).toBe(1 + 1 + 20 * (1 + 20));
+test('introspection (bounded by IntrospectionRule), __typename and skipped selections are free', () => {
+  expect(costOf('{ __schema { types { fields { type { name } } } } }')).toBe(0);
+  expect(costOf('{ __type(name: "Order") { fields { type { name } } } order(id: "1") { id } }')).toBe(1);
   expect(costOf('{ order(id: "1") { __typename } }')).toBe(1);
   expect(costOf('query ($all: Boolean!) { order(id: "1") { lines @include(if: $all) { product { id } } } }', { all: false })).toBe(1);
 });

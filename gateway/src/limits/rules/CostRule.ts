@@ -9,7 +9,9 @@
  * `orders(first: 100) { edges { node { lines { product { name } } } } }` the
  * 100 edges' nodes cost 100, their lines 100 and, with 5 lines assumed, the
  * products 500. Fragments are expanded where spread; inline fragments on
- * different types are all added (an upper bound); `__typename` is free.
+ * different types are all added (an upper bound); `__typename` is free, and so
+ * is introspection (`__schema`, `__type`), which has its own bounds
+ * (IntrospectionRule): its lists are the type system, not data.
  */
 import {
   getNamedType,
@@ -18,25 +20,18 @@ import {
   isLeafType,
   isListType,
   Kind,
-  SchemaMetaFieldDef,
-  TypeMetaFieldDef,
   type FieldNode,
   type GraphQLCompositeType,
   type GraphQLField,
-  type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { argumentValue, fragmentsOf, isIncluded, worst, type LimitRule, type Variables } from './operation';
+import { argumentValue, fragmentsOf, isIncluded, isIntrospectionField, worst, type LimitRule, type Variables } from './operation';
 
 /** Arguments that bound the size of a list (or, on a connection, of the lists inside it). */
 export const LIST_SIZE_ARGUMENTS = ['first', 'last', 'limit'] as const;
 
-function fieldDefinition(schema: GraphQLSchema, parentType: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
-  if (parentType === schema.getQueryType()) {
-    if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
-    if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
-  }
+function fieldDefinition(parentType: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
   return 'getFields' in parentType ? parentType.getFields()[name] : undefined;
 }
 
@@ -72,8 +67,8 @@ export const CostRule: LimitRule = (document, schema, variables, limits, operati
       for (const selection of selectionSet.selections) {
         if (!isIncluded(selection, operation, variables)) continue;
         if (selection.kind === Kind.FIELD) {
-          if (selection.name.value === '__typename') continue;
-          const definition = fieldDefinition(schema, parentType, selection.name.value);
+          if (selection.name.value === '__typename' || isIntrospectionField(selection)) continue;
+          const definition = fieldDefinition(parentType, selection.name.value);
           if (!definition) continue;
           const type = getNamedType(definition.type);
           const isList = isListType(getNullableType(definition.type));

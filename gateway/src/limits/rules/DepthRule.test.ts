@@ -38,10 +38,11 @@ test('inline fragments add no level of their own but their fields do', () => {
   expect(depthOf(source)).toBe(4);
 });
 
-test('__typename never adds a level, introspection counts like any field', () => {
+test('__typename never adds a level; introspection is measured by IntrospectionRule, not here', () => {
   expect(depthOf('{ order(id: "1") { __typename } }')).toBe(1);
   expect(depthOf('{ __typename }')).toBe(1); // 0, below every limit
-  expect(depthOf('{ __schema { types { fields { type { ofType { ofType { name } } } } } } }')).toBe(7);
+  expect(depthOf('{ __schema { types { fields { type { ofType { ofType { name } } } } } } }')).toBe(1);
+  expect(depthOf('{ __schema { types { fields { type { ofType { ofType { name } } } } } } order(id: "1") { customer { name } } }')).toBe(3);
 });
 
 test('selections dropped by @skip / @include do not count, with literals or variables', () => {

@@ -1,11 +1,12 @@
 /**
  * Depth: `{ a { b } }` has depth 2; fragments and inline fragments are expanded
  * in place (a fragment spread inside a fragment cycle adds nothing, so the rule
- * always ends), introspection fields count like any other, `__typename` never
- * adds a level, and selections dropped by `@skip`/`@include` are not counted.
+ * always ends), `__typename` never adds a level, and selections dropped by
+ * `@skip`/`@include` are not counted. Introspection (`__schema`, `__type` and
+ * what they select) is not data: it has its own depth bound (IntrospectionRule).
  */
 import { Kind, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
-import { fragmentsOf, isIncluded, worst, type LimitRule } from './operation';
+import { fragmentsOf, isIncluded, isIntrospectionField, worst, type LimitRule } from './operation';
 
 /** Reports an operation whose fields nest deeper than `maxDepth`. */
 export const DepthRule: LimitRule = (document, _schema, variables, limits, operationName) => {
@@ -21,7 +22,7 @@ export const DepthRule: LimitRule = (document, _schema, variables, limits, opera
       for (const selection of selectionSet.selections) {
         if (!isIncluded(selection, operation, variables)) continue;
         if (selection.kind === Kind.FIELD) {
-          if (selection.name.value === '__typename') continue;
+          if (selection.name.value === '__typename' || isIntrospectionField(selection)) continue;
           depth = Math.max(depth, 1 + (selection.selectionSet ? depthOf(selection.selectionSet) : 0));
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
           depth = Math.max(depth, depthOf(selection.selectionSet));

@@ -10,6 +10,7 @@ import {
   valueFromASTUntyped,
   type DirectiveNode,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -100,6 +101,19 @@ function conditionOf(directives: readonly DirectiveNode[] | undefined, name: 'sk
 /** False only when `@skip(if: true)` or `@include(if: false)` certainly drops the selection. */
 export function isIncluded(selection: SelectionNode, operation: OperationDefinitionNode, variables: Variables): boolean {
   return conditionOf(selection.directives, 'skip', operation, variables) !== true && conditionOf(selection.directives, 'include', operation, variables) !== false;
+}
+
+/**
+ * The fields that start an introspection selection. They are measured by the IntrospectionRule with bounds of
+ * their own, and the data rules (depth, cost, aliases) skip them with everything under them: an introspection
+ * query is as deep and wide as the type system, not as the data. Recognised by name wherever they appear, since
+ * names starting with `__` are reserved (no schema can declare one), so a misplaced one still gets the
+ * introspection bounds before validation refuses it.
+ */
+export const INTROSPECTION_FIELDS: ReadonlySet<string> = new Set(['__schema', '__type']);
+
+export function isIntrospectionField(field: FieldNode): boolean {
+  return INTROSPECTION_FIELDS.has(field.name.value);
 }
 
 /** a + b, capped at Number.MAX_SAFE_INTEGER: counts over expanded fragments can exceed any exact number. */

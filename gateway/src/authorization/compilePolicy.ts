@@ -15,10 +15,15 @@
  * disagreement). A subgraph whose schema marks no field `@pii` states nothing
  * there; its descriptor alone classifies its fields. `@reads` must name fields
  * of the supergraph.
+ *
+ * Row scopes (rowScopes.ts) add their part to every field they cover, in any
+ * domain, after the field's own rules; a scope naming what the supergraph
+ * does not have is rejected like any other problem.
  */
 import { isInterfaceType, isObjectType, parse, type GraphQLSchema, type InlineFragmentNode, type SelectionNode } from 'graphql';
 import { authenticatedDirective, policyDirective, requiresScopesDirective } from './builtinRules';
 import { lookupRule, type DomainPolicy, type GlobalPolicy, type RuleMap } from './policy';
+import { compileRowScopes } from './rowScopes';
 import { fragmentsOf, isAllowRule, isRule, type ShieldRule } from './ruleTree';
 import type { ArgumentReads, SupergraphFacts } from './supergraphFacts';
 
@@ -134,6 +139,7 @@ export function compilePolicy(options: {
     domainsByName.set(domain.domain, domain);
     validateRuleMap(source, domain.rules, schema, problems);
   }
+  const rowScopeParts = compileRowScopes(domains, { schema, facts, piiOf, problems });
 
   const table = new Map<string, FieldPolicy>();
   const usedDomainKeys = new Map<string, Set<string>>();
@@ -166,6 +172,8 @@ export function compilePolicy(options: {
         parts.push({ label: 'directive:@policy', rule: policyDirective(alternatives, global.namedPolicies) });
       }
       if (parts.length === 0) parts.push({ label: 'global:fallback', rule: global.fallbackRule });
+      // Row scopes narrow whatever else applies; they never count as covering a field (deny by default stays).
+      parts.push(...(rowScopeParts.get(`${type.name}.${fieldName}`) ?? []));
       const fragments = parts.flatMap((part) => fragmentsOf(part.rule));
       table.set(`${type.name}.${fieldName}`, { parts, rowLevel: fragments.length > 0, parentSelections: parentSelectionsOf(fragments) });
     }

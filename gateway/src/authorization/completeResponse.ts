@@ -19,7 +19,9 @@
  *   at its first path, with `count` (every occurrence), `pathPattern` and
  *   `paths` (the first SAMPLED_PATHS concrete paths). Nothing is dropped: the
  *   count says how many objects were affected. The same concrete path denied
- *   twice (a field spread through several fragments) is one occurrence.
+ *   twice (a field spread through several fragments) is one occurrence;
+ * - a denial inside an object that another denial removes is not reported
+ *   (its path is not in the response): the outer one is, once.
  */
 import { GraphQLError, isListType, isNonNullType, type GraphQLOutputType } from 'graphql';
 import type { MeshContext } from '../context';
@@ -138,6 +140,26 @@ function stripHelpers(value: unknown): void {
   }
 }
 
+/**
+ * Drops denials inside an object another denial removes (a row scope denies `customer.transactions` and, on
+ * each of its transactions, `description`): the client never sees those paths, so the outer denial is the
+ * one reported and audited. Linear in the paths' total length.
+ */
+function withoutNested(occurrences: Occurrence[]): Occurrence[] {
+  if (occurrences.length < 2) return occurrences;
+  // A path as one string, built by appending: each prefix of a path costs one step.
+  const step = (prefix: string, segment: Segment) => `${prefix}\u0000${typeof segment.key}:${segment.key}`;
+  const denied = new Set(occurrences.map((occurrence) => occurrence.path.reduce(step, '')));
+  return occurrences.filter(({ path }) => {
+    let prefix = '';
+    for (let i = 0; i < path.length - 1; i++) {
+      prefix = step(prefix, path[i]);
+      if (denied.has(prefix)) return false;
+    }
+    return true;
+  });
+}
+
 const patternOf = (path: Path) => path.map((key) => (typeof key === 'number' ? '*' : key));
 
 /** One entry per distinct concrete path, grouped by pattern and rule; large groups become one aggregated denial. */
@@ -184,9 +206,10 @@ export async function completeResponse(
     for (const denial of rowDenials) if (denial) occurrences.push(denial);
     occurrences.push(...collected.occurrences);
   }
-  for (const occurrence of occurrences) nullOut(result, occurrence.path);
+  const outermost = withoutNested(occurrences);
+  for (const occurrence of outermost) nullOut(result, occurrence.path);
   stripHelpers(result.data);
-  const denied = report(occurrences);
+  const denied = report(outermost);
   if (denied.length) result.errors = [...(result.errors ?? []), ...denied.map(forbiddenError)];
   return denied;
 }

@@ -62,7 +62,24 @@ export type SupergraphFacts = {
    * A recursive input type is expanded once inside itself (`filter.and.search`), not further.
    */
   argumentPaths(): Map<string, ArgumentReads>;
+  /**
+   * The top-level fields of a type's federation keys (`@join__type(key: "id")` in any subgraph);
+   * empty for a type that is not an entity. Row scopes use them: entities belong to entities.
+   */
+  keyFields(typeName: string): string[];
 };
+
+/** Top-level field names of a key field set: `"id"`, `"id sku"`, `"id organization { id }"` gives id, organization. */
+function topLevelFieldsOf(fieldSet: string): string[] {
+  const names: string[] = [];
+  let depth = 0;
+  for (const token of fieldSet.match(/[{}]|[_A-Za-z][_0-9A-Za-z]*/g) ?? []) {
+    if (token === '{') depth++;
+    else if (token === '}') depth--;
+    else if (depth === 0) names.push(token);
+  }
+  return names;
+}
 
 /** Coordinate of a field's argument, as in the GraphQL schema coordinates RFC: `Query.customers(filter:)`. */
 export const argumentCoordinate = (typeName: string, fieldName: string, argumentName: string) => `${typeName}.${fieldName}(${argumentName}:)`;
@@ -99,9 +116,14 @@ export function readSupergraphFacts(supergraphSdl: string | DocumentNode): Super
     return node && node.value.kind === Kind.ENUM ? graphNames.get(node.value.value) : undefined;
   };
   const facts = new Map<string, FieldFacts>();
+  const keys = new Map<string, Set<string>>();
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
     const typeName = definition.name.value;
+    for (const join of directivesNamed(definition.directives, 'join__type')) {
+      const key = argument(join, 'key');
+      if (typeof key === 'string') for (const name of topLevelFieldsOf(key)) (keys.get(typeName) ?? keys.set(typeName, new Set()).get(typeName)!).add(name);
+    }
     const typeGraphs = directivesNamed(definition.directives, 'join__type').map(graphOf).filter((graph): graph is string => Boolean(graph));
     const typeAuthenticated = directivesNamed(definition.directives, 'authenticated').length > 0;
     const typeScopes = directivesNamed(definition.directives, 'requiresScopes').map((d) => argument(d, 'scopes') as string[][]);
@@ -130,6 +152,7 @@ export function readSupergraphFacts(supergraphSdl: string | DocumentNode): Super
     reads: (coordinate) => reads.declared.get(coordinate),
     allReads: () => reads.declared.entries(),
     argumentPaths: () => reads.expanded(),
+    keyFields: (typeName) => [...(keys.get(typeName) ?? [])],
   };
 }
 

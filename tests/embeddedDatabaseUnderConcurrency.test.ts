@@ -32,7 +32,7 @@ const CONCURRENCY = 8;
 type Case = { name: string; query: string; variables?: Record<string, unknown> };
 
 const REVENUE = `query Revenue($from: DateTime!, $to: DateTime!) {
-  campaignPerformance(from: $from, to: $to) { campaign { id name channel } conversionCount orders { id total status customer { id segment } } }
+  campaignPerformance(from: $from, to: $to) { campaign { id name channel } conversionCount conversions(first: 500) { totalCount edges { node { order { id total status customer { id segment } } } } } }
 }`;
 const LATE_DELIVERIES = `query LateDeliveries($from: DateTime, $to: DateTime) {
   deliveryPerformance(from: $from, to: $to) {

@@ -19,6 +19,7 @@ import { PiiFieldsHaveRuleRule } from './rules/PiiFieldsHaveRuleRule';
 import { ArgumentsDeclareWhatTheyReadRule } from './rules/ArgumentsDeclareWhatTheyReadRule';
 import { DescriptionsRequiredRule } from './rules/DescriptionsRequiredRule';
 import { DeprecationReasonRule } from './rules/DeprecationReasonRule';
+import { CutListsSayWhenCutRule } from './rules/CutListsSayWhenCutRule';
 import { NamingConventionsRule } from './rules/NamingConventionsRule';
 import { QualityRulesOwnDataRule } from './rules/QualityRulesOwnDataRule';
 import { QualityRulesPresentRule } from './rules/QualityRulesPresentRule';
@@ -91,6 +92,7 @@ export const lintRules: LintRule[] = [
   ArgumentsDeclareWhatTheyReadRule,
   DescriptionsRequiredRule,
   DeprecationReasonRule,
+  CutListsSayWhenCutRule,
   NamingConventionsRule,
   QualityRulesOwnDataRule,
   QualityRulesPresentRule,

@@ -7,19 +7,16 @@ import type { Db } from '../lib/db';
 import type { TimeRange } from '../lib/sql';
 import { byIdLoader, byParentLoader, perArguments } from '../lib/loaders';
 import {
-  attributedOrders,
   campaignsByIds,
   conversionCounts,
   conversionsByIds,
   conversionsByOrderIds,
   conversionsForCampaigns,
-  type AttributedOrderRow,
   type ConversionRow,
   type CountRow,
 } from './store';
 
 export type CampaignPageKey = { from: Date | null; to: Date | null; limit: number; after: string | null };
-export type AttributedOrdersKey = { from: Date; to: Date; limit: number };
 
 
 export const createLoaders = (db: Db) => ({
@@ -32,9 +29,6 @@ export const createLoaders = (db: Db) => ({
   ),
   conversionCountByCampaign: perArguments((range: TimeRange) =>
     byParentLoader<CountRow>('campaign_id', (campaignIds) => conversionCounts(db, campaignIds, range)),
-  ),
-  attributedOrdersByCampaign: perArguments(({ from, to, limit }: AttributedOrdersKey) =>
-    byParentLoader<AttributedOrderRow>('campaign_id', (campaignIds) => attributedOrders(db, campaignIds, { from, to }, limit)),
   ),
 });
 

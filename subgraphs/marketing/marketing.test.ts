@@ -138,11 +138,11 @@ test('conversions and counts are batched across all campaigns', async () => {
 test('campaignPerformance counts agree with the conversions, in two statements', async () => {
   const from = new Date(ANCHOR - 300 * DAY_MS);
   const to = new Date(ANCHOR - 120 * DAY_MS);
-  const query = 'query($from: DateTime!, $to: DateTime!) { campaignPerformance(from: $from, to: $to) { campaign { id } conversionCount orders { id } } }';
+  const query = 'query($from: DateTime!, $to: DateTime!) { campaignPerformance(from: $from, to: $to) { campaign { id } conversionCount conversions(first: 1000) { totalCount edges { node { order { id } } } } } }';
   domain.resetQueries();
   const result = await domain.request<any>(query, { from, to });
   expect(result.errors).toBeUndefined();
-  // counts with their campaigns, then every campaign's orders
+  // counts with their campaigns, then every campaign's conversions
   expect(domain.queries).toHaveLength(2);
   const rows = result.data.campaignPerformance;
   const running = campaigns.filter((c) => c.startsAt < to.getTime() && c.endsAt > from.getTime());
@@ -154,23 +154,53 @@ test('campaignPerformance counts agree with the conversions, in two statements',
       .filter((c) => c.campaign_id === Number(row.campaign.id) && c.converted_at >= from && c.converted_at < to)
       .sort(newestFirst);
     expect(row.conversionCount).toBe(own.length);
-    expect(row.orders.map((order: any) => order.id)).toEqual(own.map((c) => String(c.order_id)));
+    expect(row.conversions.totalCount).toBe(own.length);
+    expect(row.conversions.edges.map((edge: any) => edge.node.order.id)).toEqual(own.map((c) => String(c.order_id)));
   }
   expect(rows.reduce((sum: number, row: any) => sum + row.conversionCount, 0)).toBe(
     conversions.filter((c) => c.converted_at >= from && c.converted_at < to).length,
   );
 
   const limited = await domain.request<any>(
-    'query($from: DateTime!, $to: DateTime!) { campaignPerformance(from: $from, to: $to) { conversionCount orders(first: 3) { id } campaign { conversionCount(from: $from, to: $to) } } }',
+    'query($from: DateTime!, $to: DateTime!) { campaignPerformance(from: $from, to: $to) { conversionCount conversions(first: 3) { edges { node { id } } } campaign { conversionCount(from: $from, to: $to) } } }',
     { from, to },
   );
   expect(limited.errors).toBeUndefined();
   for (const row of limited.data.campaignPerformance) {
-    expect(row.orders).toHaveLength(Math.min(3, row.conversionCount));
+    expect(row.conversions.edges).toHaveLength(Math.min(3, row.conversionCount));
     expect(row.campaign.conversionCount).toBe(row.conversionCount);
   }
-  const tooMany = await domain.request('query($from: DateTime!, $to: DateTime!) { campaignPerformance(from: $from, to: $to) { orders(first: 5000) { id } } }', { from, to });
+  const tooMany = await domain.request('query($from: DateTime!, $to: DateTime!) { campaignPerformance(from: $from, to: $to) { conversions(first: 5000) { totalCount } } }', { from, to });
   expect(tooMany.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+});
+
+test('campaignPerformance conversions say when they are cut off: totalCount and pageInfo, and the pages together are every conversion (issue 18)', async () => {
+  const from = new Date(ANCHOR - 300 * DAY_MS);
+  const to = new Date(ANCHOR - 120 * DAY_MS);
+  const { data, errors } = await domain.request<any>(
+    'query($from: DateTime!, $to: DateTime!) { campaignPerformance(from: $from, to: $to) { campaign { id } conversionCount conversions(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { id order { id } } } } } }',
+    { from, to },
+  );
+  expect(errors).toBeUndefined();
+  const cut = data.campaignPerformance.filter((row: any) => row.conversionCount > 2);
+  expect(cut.length).toBeGreaterThan(0);
+  for (const row of data.campaignPerformance) {
+    expect(row.conversions.totalCount).toBe(row.conversionCount);
+    expect(row.conversions.edges).toHaveLength(Math.min(2, row.conversionCount));
+    expect(row.conversions.pageInfo.hasNextPage).toBe(row.conversionCount > 2);
+  }
+  // The first page continues in the campaign's own conversions over the same period, to the last one.
+  const row = cut[0];
+  const rest = await allPages(
+    'query($id: ID!, $from: DateTime!, $to: DateTime!, $after: String) { campaign(id: $id) { conversions(from: $from, to: $to, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } }',
+    { id: row.campaign.id, from, to },
+    (page) => page.campaign.conversions,
+  );
+  const own = conversions.filter((c) => c.campaign_id === Number(row.campaign.id) && c.converted_at >= from && c.converted_at < to).sort(newestFirst);
+  expect(rest.totals).toEqual([own.length]);
+  expect(rest.nodes.map((node) => node.id)).toEqual(own.map((c) => String(c.id)));
+  expect(row.conversions.edges.map((edge: any) => edge.node.id)).toEqual(own.slice(0, 2).map((c) => String(c.id)));
+  expect(row.conversions.edges.map((edge: any) => edge.node.order.id)).toEqual(own.slice(0, 2).map((c) => String(c.order_id)));
 });
 
 test('a forged cursor is a clear input error', async () => {

@@ -67,9 +67,12 @@ export const resolvers: GraphQLResolverMap<Context> = {
     },
   },
   CampaignPerformance: {
-    orders: async ({ campaign, range }: Performance, { first }: { first: number }, { loaders }) => {
-      const rows = await loaders.attributedOrdersByCampaign({ ...range, limit: pageSize(first, 1000) }).load(campaign.id);
-      return rows.map((row) => ({ id: String(row.order_id) }));
+    conversions: async ({ campaign, conversionCount, range }: Performance, { first, after }: { first: number; after?: string | null }, { loaders }) => {
+      const size = pageSize(first);
+      checkTimeCursor(after);
+      const rows = await loaders.conversionsByCampaign({ ...range, limit: size + 1, after: after ?? null }).load(campaign.id);
+      // The period's count is already known from campaignPerformance's GROUP BY: no second statement.
+      return { ...toConnection(rows, size, (row) => row.converted_at), totalCount: conversionCount };
     },
   },
 };

@@ -26,7 +26,6 @@ export type ConversionRow = {
 export type CampaignFilter = { status?: 'PLANNED' | 'ACTIVE' | 'COMPLETED' | null; channel?: string | null; activeOn?: Date | null };
 export type CountRow = { campaign_id: number; count: number };
 export type CampaignPerformanceRow = CampaignRow & { conversion_count: number };
-export type AttributedOrderRow = { id: number; campaign_id: number; order_id: number };
 
 /** Campaign columns, with the budget as a float on PGlite and PostgreSQL alike. */
 const CAMPAIGN = `id, name, channel, starts_at, ends_at, budget::float8 AS budget`;
@@ -103,18 +102,5 @@ export function campaignPerformance(db: Db, range: { from: Date; to: Date }) {
      GROUP BY c.id
      ORDER BY conversion_count DESC, c.id`,
     [range.from.toISOString(), range.to.toISOString()],
-  );
-}
-
-/** The order ids of each campaign's conversions in [from, to), newest first, at most `limit` per campaign. */
-export function attributedOrders(db: Db, campaignIds: number[], range: { from: Date; to: Date }, limit: number) {
-  return db.query<AttributedOrderRow>(
-    `SELECT v.id, v.campaign_id, v.order_id FROM unnest($1::int[]) AS parent(parent_id)
-     CROSS JOIN LATERAL (
-       SELECT id, campaign_id, order_id FROM marketing.conversion
-       WHERE campaign_id = parent.parent_id AND converted_at >= $2 AND converted_at < $3
-       ORDER BY converted_at DESC, id DESC LIMIT $4
-     ) v`,
-    [campaignIds, range.from.toISOString(), range.to.toISOString(), limit],
   );
 }

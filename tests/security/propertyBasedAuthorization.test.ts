@@ -372,10 +372,8 @@ test("row-level: the account manager's operations around customers never serve a
 }, 120_000);
 
 // Issue 13 ("Arguments are data"): an argument that filters, searches or sorts by a field the principal may not read
-// must be refused (FORBIDDEN, audited, never sent to a subgraph). Today it is not: this property fails until it is.
-// Known open bug (issue 13, "Arguments are data"): @reads is declared and composed, not yet enforced by authorizeOperation.
-// test.failing keeps the property running: it turns red the day enforcement lands, and then becomes a plain test.
-test.failing('arguments are data: no operation filters, searches or sorts by a field the principal may not read', async () => {
+// is refused (FORBIDDEN, audited, never sent to a subgraph).
+test('arguments are data: no operation filters, searches or sorts by a field the principal may not read', async () => {
   // The search oracle of issue 13 runs first, every time: an analyst counting customers whose name matches.
   const searchByName: GenSelection[] = [
     { kind: 'field', name: 'customers', aliased: true, condition: null, args: [{ name: 'filter', value: parseValue('{ search: "a" }') as ConstValueNode }], selections: [{ kind: 'field', name: 'totalCount', aliased: false, condition: null, args: [], selections: null }] },
@@ -383,10 +381,9 @@ test.failing('arguments are data: no operation filters, searches or sorts by a f
   await fc.assert(property(meshTarget(), 'arguments'), { ...runFor(Math.ceil(NUM_RUNS / 2)), examples: [['analyst', searchByName]] });
 }, 120_000);
 
-// Wrong but not unsafe: a denied field under @skip(if: true) or @include(if: false) comes back as null with a
-// FORBIDDEN error and an audit record, though the client did not ask for it. This property fails until it is fixed.
-// Known open bug: authorization decides fields without evaluating @include/@skip, so a skipped denied field comes back null + FORBIDDEN.
-test.failing('selections that @include/@skip removed are not in the answer and are never denied', async () => {
+// A denied field under @skip(if: true) or @include(if: false) is not in the answer: no null, no FORBIDDEN error,
+// no audit record (the client did not ask for it).
+test('selections that @include/@skip removed are not in the answer and are never denied', async () => {
   const skippedDenial: GenSelection[] = [
     { kind: 'field', name: 'orders', aliased: false, condition: { directive: 'skip', value: true, passing: 'variable' }, args: [], selections: [{ kind: 'field', name: 'totalCount', aliased: false, condition: null, args: [], selections: null }] },
   ];

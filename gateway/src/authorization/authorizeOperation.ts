@@ -9,6 +9,12 @@
  *   step can put `null` and a FORBIDDEN error there;
  * - an alias or a fragment cannot hide a field: every field is decided where
  *   it is selected, inside named fragments too;
+ * - arguments are data: a field whose arguments filter, search or sort by a
+ *   field the principal may not read on every object (`@reads`) is denied like
+ *   a field of its own, the reason naming the argument, so the subgraph is
+ *   never asked and the denial is audited;
+ * - a selection that `@skip`/`@include` removes is removed here too, never
+ *   decided: it is not in the answer, so it is neither denied nor fetched;
  * - a field whose rules need the parent object (row-level) stays in the
  *   operation together with the parent fields its rules read (under reserved
  *   aliases), and is decided per object after execution;
@@ -25,16 +31,22 @@
  * coerced values, defaults applied, that the subgraph will see), or assume the
  * operation's root type exists.
  */
+import { randomUUID } from 'node:crypto';
 import {
   getArgumentValues,
+  getDirectiveValues,
   getNamedType,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
   isAbstractType,
+  isInputObjectType,
   Kind,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
+  type GraphQLInputType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   type GraphQLResolveInfo,
@@ -48,6 +60,7 @@ import {
 import type { MeshContext } from '../context';
 import type { CompiledPolicy, FieldPolicy } from './compilePolicy';
 import { evaluateRule, UNKNOWN_PARENT, type Outcome } from './ruleTree';
+import { argumentCoordinate } from './supergraphFacts';
 
 /** Aliases meshgate adds for its own use start with this; they are removed from responses. */
 export const HELPER_PREFIX = 'mg__';
@@ -123,7 +136,7 @@ type Walk = {
   variables: Record<string, unknown>;
   operation: OperationDefinitionNode;
   introspection: IntrospectionPolicy;
-  decisions: Map<string, Promise<Outcome & { rule?: string }>>;
+  decisions: Map<string, Promise<Decision>>;
   fragments: Map<string, FragmentDefinitionNode>;
   /** Each named fragment decided and rewritten once (null definition: nothing of it is left). */
   rewritten: Map<string, RewrittenFragment>;
@@ -185,10 +198,51 @@ function resolveInfo(walk: Walk, parentType: GraphQLCompositeType, field: GraphQ
   };
 }
 
-async function decideField(walk: Walk, policies: FieldPolicy[], args: Record<string, unknown>, info: GraphQLResolveInfo, key: string) {
+/** A field an argument reads (`@reads`), and where in the arguments it is given (`filter.search`). */
+type ArgumentRead = { argumentPath: string; field: string };
+
+/**
+ * The fields the given (coerced, defaults applied) arguments filter, search or
+ * sort by: each argument's and input field's own `@reads`, and for enum values
+ * (sort fields) the `@reads` of the value given, walking input objects and
+ * lists as the schema types them. Null and absent values read nothing.
+ */
+function fieldsReadByArguments(walk: Walk, typeNames: string[], field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): ArgumentRead[] {
+  const found: ArgumentRead[] = [];
+  const itemsOf = (value: unknown): unknown[] => (Array.isArray(value) ? value.flatMap(itemsOf) : [value]);
+  const visit = (coordinates: string[], argumentPath: string, type: GraphQLInputType, value: unknown) => {
+    if (value === null || value === undefined) return;
+    for (const coordinate of coordinates) {
+      const declared = walk.policy.reads(coordinate);
+      if (!declared) continue;
+      for (const read of declared.fields) found.push({ argumentPath, field: read });
+      for (const item of itemsOf(value)) if (typeof item === 'string') for (const read of declared.byValue?.[item] ?? []) found.push({ argumentPath, field: read });
+    }
+    const named = getNamedType(type);
+    if (!isInputObjectType(named)) return;
+    for (const item of itemsOf(value)) {
+      if (typeof item !== 'object' || item === null) continue;
+      for (const [name, inputField] of Object.entries(named.getFields())) {
+        visit([`${named.name}.${name}`], `${argumentPath}.${name}`, inputField.type, (item as Record<string, unknown>)[name]);
+      }
+    }
+  };
+  for (const arg of field.args) visit(typeNames.map((typeName) => argumentCoordinate(typeName, field.name, arg.name)), arg.name, arg.type, args[arg.name]);
+  return found;
+}
+
+type Decision = Outcome & { rule?: string };
+
+/**
+ * The field's own rules, then its arguments': an argument that reads a field is
+ * allowed only when the principal may read that field on every object. A field
+ * readable on some rows only (a row-level rule) cannot be filtered by, or the
+ * filter would tell about the other rows.
+ */
+async function decideField(walk: Walk, policies: FieldPolicy[], args: Record<string, unknown>, info: GraphQLResolveInfo, key: string, readsOf: () => ArgumentRead[] = () => []) {
   let decision = walk.decisions.get(key);
   if (!decision) {
-    decision = (async () => {
+    decision = (async (): Promise<Decision> => {
       let unknown = false;
       for (const policy of policies) {
         for (const part of policy.parts) {
@@ -203,11 +257,35 @@ async function decideField(walk: Walk, policies: FieldPolicy[], args: Record<str
           if (outcome.kind === 'unknown') unknown = true;
         }
       }
+      for (const { argumentPath, field } of readsOf()) {
+        const denied = await decideRead(walk, field);
+        if (denied) return { kind: 'deny', rule: denied.rule, reason: `the argument ${argumentPath} reads ${field}, ${denied.reason}` };
+      }
       return unknown ? ({ kind: 'unknown' } as const) : ({ kind: 'allow' } as const);
     })();
     walk.decisions.set(key, decision);
   }
   return decision;
+}
+
+/** Why the principal may not filter by `coordinate` (`Type.field`), or null when they may. */
+async function decideRead(walk: Walk, coordinate: string): Promise<{ rule: string; reason: string } | null> {
+  const [typeName, fieldName] = coordinate.split('.');
+  const type = walk.schema.getType(typeName) as GraphQLObjectType | undefined;
+  const field = type?.getFields?.()[fieldName];
+  // compilePolicy refuses a `@reads` of a field the supergraph lacks; one served by an older policy reads nothing.
+  if (!type || !field) return null;
+  const decision = await decideField(walk, [walk.policy.forField(typeName, fieldName)], {}, resolveInfo(walk, type, field, { kind: Kind.FIELD, name: { kind: Kind.NAME, value: fieldName } }, [fieldName]), `${coordinate}|{}`);
+  if (decision.kind === 'allow') return null;
+  if (decision.kind === 'deny') return { rule: decision.rule ?? 'unknown', reason: `which this principal may not read (${decision.reason})` };
+  return { rule: `reads:row-level(${coordinate})`, reason: 'which this principal may read on some rows only: filtering by it would tell about the others' };
+}
+
+/** `@skip(if: true)` or `@include(if: false)`, on the coerced variables: the selection is not part of the answer. */
+function isSkipped(walk: Walk, selection: SelectionNode): boolean {
+  if (!selection.directives?.length) return false;
+  if (getDirectiveValues(GraphQLSkipDirective, selection, walk.variables)?.if === true) return true;
+  return getDirectiveValues(GraphQLIncludeDirective, selection, walk.variables)?.if === false;
 }
 
 function introspectionAllowed(walk: Walk): boolean {
@@ -267,6 +345,13 @@ async function walkSelectionSet(
   const selections: SelectionNode[] = [];
   const helperAliases = new Set<string>();
   for (const selection of selectionSet.selections) {
+    if (isSkipped(walk, selection)) {
+      // Removed, never decided: a skipped field is not in the answer, so it is neither denied nor fetched.
+      // The rewrite then depends on the variables: the signature names the selection by its place in the source.
+      walk.changed = true;
+      walk.signature.push(`s${selection.loc?.start ?? randomUUID()}`);
+      continue;
+    }
     if (selection.kind === Kind.FRAGMENT_SPREAD) {
       const rewritten = await rewriteFragment(walk, selection.name.value);
       if (!rewritten) continue;
@@ -321,7 +406,8 @@ async function walkSelectionSet(
     const policiesByType = new Map(concreteTypes.map((typeName) => [typeName, walk.policy.forField(typeName, name)]));
     const policies = [...new Set([...(isAbstractType(parentType) ? [walk.policy.forField(parentType.name, name)] : []), ...policiesByType.values()])];
     const info = resolveInfo(walk, parentType, field, selection, fieldKeys);
-    const decision = await decideField(walk, policies, args, info, `${parentType.name}.${name}|${JSON.stringify(args)}`);
+    const argumentTypes = [...new Set([parentType.name, ...concreteTypes])];
+    const decision = await decideField(walk, policies, args, info, `${parentType.name}.${name}|${JSON.stringify(args)}`, () => fieldsReadByArguments(walk, argumentTypes, field, args));
     if (decision.kind === 'deny') {
       walk.changed = true;
       walk.signature.push(`${position}d`);

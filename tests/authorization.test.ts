@@ -169,6 +169,39 @@ describe('row-level rules', () => {
   });
 });
 
+describe('row scopes follow the entity across domains (issue 13)', () => {
+  const SCOPE = 'customers:rowScope(ownCustomersOfAccountManagers)';
+  // Customer 16 is another manager's (am05's); `own` is the first customer am03 manages.
+  let own: string;
+  beforeAll(async () => {
+    const [row] = await mesh.db.query<{ id: number }>(`SELECT id FROM customers.customer WHERE account_manager = $1 ORDER BY id LIMIT 1`, [ACCOUNT_MANAGER.email]);
+    own = String(row.id);
+  });
+
+  test.each([
+    // who, whose customer, through, query ($id: the customer), denials (path, rule)
+    ['am03', 'own', 'customers', '{ customer(id: $id) { name email } }', []],
+    ['am03', 'own', 'finance Customer.transactions', '{ customer(id: $id) { transactions(first: 3) { edges { node { description counterparty } } } } }', []],
+    ['am03', 'own', 'finance Query.transactions', '{ transactions(filter: { customerId: $id }, first: 1) { edges { node { description } } } }', []],
+    ['am03', 'own', 'sales orders', '{ customer(id: $id) { orders(first: 3) { totalCount } orderCount } }', []],
+    ['am03', 'other', 'customers', '{ customer(id: $id) { id segment name } }', [['customer.name', SCOPE]]],
+    ['am03', 'other', 'finance Customer.transactions', '{ customer(id: $id) { transactions(first: 3) { edges { node { description counterparty } } } } }', [['customer.transactions', SCOPE]]],
+    ['am03', 'other', 'finance Customer.transactionSummary', '{ customer(id: $id) { transactionSummary { net } } }', [['customer.transactionSummary', SCOPE]]],
+    ['am03', 'other', 'finance Query.transactions', '{ transactions(filter: { customerId: $id }, first: 1) { edges { node { amount description } } } }', [['transactions.edges.0.node.description', SCOPE]]],
+    ['am03', 'other', 'sales orders', '{ customer(id: $id) { orders(first: 3) { totalCount } } }', [['customer.orders', SCOPE]]],
+    ['am03', 'other', 'sales Query.orders', '{ orders(filter: { customerId: $id }, first: 1) { edges { node { total customer { email } } } } }', [['orders.edges.0.node.customer.email', SCOPE]]],
+    // The scope binds account managers only: others get what their own rules give.
+    ['finance team (pii:read)', 'other', 'finance Customer.transactions', '{ customer(id: $id) { name transactions(first: 3) { edges { node { description } } } } }', []],
+    ['analyst', 'other', 'finance Query.transactions', '{ transactions(filter: { customerId: $id }, first: 1) { edges { node { amount description } } } }', [['transactions.edges.0.node.description', 'global:pii(financial)']]],
+  ] as [string, 'own' | 'other', string, string, string[][]][])('%s on an %s customer through %s', async (who, whose, _through, selection, denials) => {
+    const principal = { am03: ACCOUNT_MANAGER, 'finance team (pii:read)': FINANCE_TEAM, analyst: ANALYST }[who]!;
+    const { status, body } = await as(principal, `query Row($id: ID!) ${selection}`, { id: whose === 'own' ? own : '16' });
+    expect(status).toBe(200);
+    expect(forbidden(body).map((denial) => [denial.path!.join('.'), denial.rule])).toEqual(denials);
+    expect((body.errors ?? []).filter((error) => error.extensions?.code !== 'FORBIDDEN')).toEqual([]);
+  });
+});
+
 describe('introspection', () => {
   test('development mode allows introspection to everyone', async () => {
     const { body } = await as(null, '{ __schema { queryType { name } } }');

@@ -12,9 +12,10 @@
  *   subgraph schemas) is allowed only when the principal may read that field
  *   on every object (`argument` otherwise: the field must not be served);
  * - a field whose rules read the parent object (row-level) is `row`, and for
- *   customers, the only such type today, the rows the principal may read are
- *   decided from PostgreSQL (the parent fields the rule reads, straight from
- *   the customers domain's table) by the same rules;
+ *   the types with row facts (customers, and transactions, which belong to a
+ *   customer) the rows the principal may read are decided from PostgreSQL (the
+ *   parent fields the rule reads, straight from the domains' tables, links
+ *   followed through `<field>_id`) by the same rules;
  * - it never calls the gateway's authorization walk (authorizeOperation,
  *   completeResponse), whose answers are what the property checks.
  *
@@ -23,7 +24,7 @@
  * prove them. A README-derived sanity test (in the property test file) makes
  * sure the decisions are not vacuous.
  */
-import { getNamedType, getNullableType, isInputObjectType, isListType, Kind, type GraphQLInputType, type GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
+import { getNamedType, getNullableType, isInputObjectType, isListType, Kind, type GraphQLInputType, type GraphQLObjectType, type GraphQLResolveInfo, type GraphQLSchema, type SelectionNode } from 'graphql';
 import { compilePolicy, type CompiledPolicy } from '../../../gateway/src/authorization/compilePolicy';
 import { argumentCoordinate, readSupergraphFacts } from '../../../gateway/src/authorization/supergraphFacts';
 import { evaluateRule, UNKNOWN_PARENT } from '../../../gateway/src/authorization/ruleTree';
@@ -56,8 +57,10 @@ export type FieldAccess = {
 
 /** The row facts a row-level rule may read, per type: how to load them for every object of the type. */
 const ROW_SOURCES: Record<string, { table: string; id: string }> = {
-  // Columns are the fields' names in snake_case (accountManager is account_manager).
+  // Columns are the fields' names in snake_case (accountManager is account_manager); a link to another type is `<field>_id`.
   Customer: { table: 'customers.customer', id: 'id' },
+  // Belongs to a customer (the Customer row scope reads `customer { accountManager }` on it).
+  Transaction: { table: 'finance.transactions', id: 'id' },
 };
 
 const snakeCase = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
@@ -114,9 +117,28 @@ export function fieldAccessFor(options: { policy: CompiledPolicy; schema: GraphQ
     }
     return rows;
   };
-  // What a row-level rule sees as the parent: the fields its fragment reads.
-  const parentView = (typeName: string, row: Record<string, unknown>) =>
-    Object.fromEntries([...helperFieldsOf(typeName)].map((field) => [field, row[snakeCase(field)] ?? null]));
+  // What a row-level rule sees as the parent: the fields its fragment reads, following links (`customer { accountManager }`) to the linked type's row.
+  const viewOf = async (typeName: string, row: Record<string, unknown>, selections: readonly SelectionNode[]): Promise<Record<string, unknown>> => {
+    const view: Record<string, unknown> = {};
+    const fields = (schema.getType(typeName) as GraphQLObjectType).getFields();
+    for (const selection of selections) {
+      if (selection.kind !== Kind.FIELD) continue;
+      const name = selection.name.value;
+      if (!selection.selectionSet) {
+        view[name] = row[snakeCase(name)] ?? null;
+        continue;
+      }
+      const target = getNamedType(fields[name].type).name;
+      const linked = (await rowsOf(target)).get(String(row[`${snakeCase(name)}_id`]));
+      view[name] = linked ? await viewOf(target, linked, selection.selectionSet.selections) : null;
+    }
+    return view;
+  };
+  const parentView = (typeName: string, row: Record<string, unknown>) => {
+    const type = schema.getType(typeName) as GraphQLObjectType;
+    const selections = Object.keys(type.getFields()).flatMap((fieldName) => policy.forField(typeName, fieldName).parentSelections);
+    return viewOf(typeName, row, selections);
+  };
 
   const helperFieldsOf = (typeName: string) => {
     const type = schema.getType(typeName) as { getFields?(): Record<string, unknown> } | undefined;
@@ -175,7 +197,7 @@ export function fieldAccessFor(options: { policy: CompiledPolicy; schema: GraphQ
     decide,
     async readsRow(typeName, fieldName, id) {
       const row = (await rowsOf(typeName)).get(id);
-      return (await evaluate(typeName, fieldName, {}, parentView(typeName, row ?? {}))) === 'allow';
+      return (await evaluate(typeName, fieldName, {}, await parentView(typeName, row ?? {}))) === 'allow';
     },
     async secretValues() {
       const secrets = new Map<string, string>();
@@ -188,7 +210,7 @@ export function fieldAccessFor(options: { policy: CompiledPolicy; schema: GraphQ
             const value = row[snakeCase(field)];
             if (typeof value !== 'string' || value.length < 5) continue;
             const decision = await decide(typeName, field, {});
-            const allowed = decision === 'allow' || (decision === 'row' && (await evaluate(typeName, field, {}, parentView(typeName, row))) === 'allow');
+            const allowed = decision === 'allow' || (decision === 'row' && (await evaluate(typeName, field, {}, await parentView(typeName, row))) === 'allow');
             if (allowed) readable.add(value);
             else secrets.set(value, `${typeName}.${field}`);
           }

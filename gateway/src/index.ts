@@ -33,7 +33,8 @@ import { createHttpServer, GRAPHQL_PATH, listen } from './http/server';
 import { IdentityError } from './identity/errors';
 import { createIdentifier } from './identity/identify';
 import { maxBodyBytesFor, useOperationLimits } from './limits/useOperationLimits';
-import { parseTimeMaxTokens } from './limits/config';
+import { limitsFor, parseTimeMaxTokens } from './limits/config';
+import { ParseTokenLimit } from './limits/parseTokenLimit';
 import { rejectUnsupportedOperations } from './validation/rejectUnsupportedOperations';
 import { validateOperation } from './validation/validateOperation';
 import { apolloLogger, createLogger, type Logger } from './logger';
@@ -158,7 +159,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const pii = new PiiClassification();
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => pii.update(coreSupergraphSdl));
 
-  // Receive: parse (Apollo Server), then the operation limits of the principal's role, then validation.
+  // Receive: parse (Apollo Server) up to the principal's token limit, then the operation limits of its role, then validation.
+  const parseTokenLimit = new ParseTokenLimit(parseTimeMaxTokens(config.limits));
   const apollo = new ApolloServer<MeshContext>({
     gateway,
     logger: apolloLogger(logger),
@@ -170,7 +172,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     formatError: maskUnexpectedErrors(config.mode, logger),
     // Parse with a token limit; Apollo's validation is off because it runs before any plugin and is quadratic:
     // the principal's limits come first, then the operations not served yet, then validation in linear time.
-    parseOptions: { maxTokens: parseTimeMaxTokens(config.limits) },
+    parseOptions: parseTokenLimit.parseOptions,
     dangerouslyDisableValidation: true,
     plugins: [
       useOperationLimits(config.limits, { then: [rejectUnsupportedOperations, validateOperation({ mode: config.mode, introspection })] }),
@@ -229,6 +231,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       ...(live ? [registrationRoute({ live, logger, createContext: operatorContext })] : []),
     ],
     bodyLimitFor: (principal) => maxBodyBytesFor(config.limits, principal),
+    withTokenLimit: (principal, run) => parseTokenLimit.run(limitsFor(config.limits, principal).maxTokens, run),
     onRejectedCredentials: auditRejectedCredentials,
   });
   const port = await listen(server, config.server.host, config.server.port);

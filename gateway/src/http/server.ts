@@ -29,6 +29,8 @@ export type HttpServerOptions = {
   createContext(req: IncomingMessage): Promise<MeshContext>;
   /** The body limit for this principal (its role may allow less than server.bodyLimitBytes). */
   bodyLimitFor(principal: Principal): number;
+  /** Runs the request through Apollo Server with the parser stopping at this principal's token limit (limits/parseTokenLimit.ts). */
+  withTokenLimit<T>(principal: Principal, run: () => Promise<T>): Promise<T>;
   onRejectedCredentials(error: IdentityError, req: IncomingMessage): void;
   /** Answers repeated queries from the response cache or a request in flight, before Apollo Server (cache/responseShortcut.ts). */
   shortcut?: ResponseShortcut;
@@ -56,7 +58,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
         return sendIdentityError(res, error);
       }
       const body = await readBody(req, Math.min(config.server.bodyLimitBytes, options.bodyLimitFor(context.principal)));
-      const run = async () => withHttpCacheHeaders(await runApolloRequest(apollo, req, body, async () => context), context);
+      // A turn of the event loop between reading a body and parsing it, so that 8 large bodies arriving together
+      // are not parsed back to back while /health and smaller requests wait for all of them.
+      await new Promise((resolve) => setImmediate(resolve));
+      const run = async () => withHttpCacheHeaders(await options.withTokenLimit(context.principal, () => runApolloRequest(apollo, req, body, async () => context)), context);
       // Caching headers are decided last, for whatever answered: never public for a principal or PII (httpCacheHeaders.ts).
       return sendApolloResponse(res, withHttpCacheHeaders(await (options.shortcut ? options.shortcut.respond(req, body, context, run) : run()), context));
     }

@@ -27,7 +27,7 @@ import type { GatewayConfig } from './config';
 import type { MeshContext } from './context';
 import { MeshGateway, type ExecutionStage } from './execution/MeshGateway';
 import { useVariableCoercion } from './execution/useVariableCoercion';
-import { requestContextFactory, clientOf } from './http/requestContext';
+import { requestContextFactory, clientOf, requestIdOf } from './http/requestContext';
 import { markDraining } from './http/health';
 import { createHttpServer, GRAPHQL_PATH, listen } from './http/server';
 import { IdentityError } from './identity/errors';
@@ -175,7 +175,24 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     parseOptions: parseTokenLimit.parseOptions,
     dangerouslyDisableValidation: true,
     plugins: [
-      useOperationLimits(config.limits, { then: [rejectUnsupportedOperations, validateOperation({ mode: config.mode, introspection })] }),
+      useOperationLimits(config.limits, {
+        then: [rejectUnsupportedOperations, validateOperation({ mode: config.mode, introspection })],
+        // Every limit exceeded is an audit record (rule: the limit); the answer waits for room in the audit buffer.
+        onRejected: ({ limit, message }, { contextValue, operationName, source }) => {
+          const { principal, requestId, client } = contextValue;
+          return audit.record({
+            kind: 'limit-exceeded',
+            principal: { id: principal.id, kind: principal.kind, email: principal.email },
+            operationName: operationName ?? null,
+            operationHash: hashOf(source),
+            path: null,
+            rule: limit,
+            reason: message,
+            client,
+            requestId,
+          });
+        },
+      }),
       pii.plugin(),
       ...(shortcut ? [shortcut.plugin] : []),
       ApolloServerPluginLandingPageDisabled(),
@@ -206,7 +223,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       rule: null,
       reason: error.message,
       client: clientOf(req),
-      requestId: 'none',
+      requestId: requestIdOf(req),
+      route: `${req.method} ${new URL(req.url ?? '/', 'http://localhost').pathname}`,
     });
   // The operator routes identify as /graphql does, and their rejected credentials are audited the same way.
   const operatorContext = async (req: IncomingMessage) => {
@@ -233,6 +251,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     bodyLimitFor: (principal) => maxBodyBytesFor(config.limits, principal),
     withTokenLimit: (principal, run) => parseTokenLimit.run(limitsFor(config.limits, principal).maxTokens, run),
     onRejectedCredentials: auditRejectedCredentials,
+    // Refused operator routes (403; 401 without credentials) and bodies over the limit are audited like denials.
+    onRefused: ({ req, route, error, context, kind, rule }) => {
+      const principal = context?.principal;
+      return audit.record({
+        kind,
+        principal: principal ? { id: principal.id, kind: principal.kind, email: principal.email } : { id: 'unknown', kind: 'anonymous' },
+        operationName: null,
+        operationHash: null,
+        path: null,
+        rule,
+        reason: error.message,
+        client: clientOf(req),
+        requestId: requestIdOf(req),
+        route,
+      });
+    },
   });
   const port = await listen(server, config.server.host, config.server.port);
   const shownHost = config.server.host === '0.0.0.0' ? 'localhost' : config.server.host;

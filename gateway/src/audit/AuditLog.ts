@@ -1,6 +1,6 @@
 /**
- * The audit log: every authorization denial and every rejected credential,
- * written append-only to a sink (a JSON-lines file by default, PostgreSQL when
+ * The audit log: every authorization denial, every rejected credential,
+ * every refused operator route (403) and every operation over a limit, written append-only to a sink (a JSON-lines file by default, PostgreSQL when
  * configured).
  *
  * Contract:
@@ -34,7 +34,12 @@ import type { Logger } from '../logger';
 export type AuditRecord = {
   /** ISO 8601, when the gateway recorded it. */
   time: string;
-  kind: 'denial' | 'rejected-credentials';
+  /**
+   * denial: a field the policy denied; rejected-credentials: a bad token or API key; route-refused: an operator
+   * route (cache invalidation, quality run, subgraph registration) refused its principal (403);
+   * limit-exceeded: an operation over one of its principal's limits (`rule` names the limit, e.g. maxDepth).
+   */
+  kind: 'denial' | 'rejected-credentials' | 'route-refused' | 'limit-exceeded';
   principal: { id: string; kind: string; email?: string };
   operationName: string | null;
   /** SHA-256 of the operation document as received. */
@@ -47,9 +52,11 @@ export type AuditRecord = {
   pathPattern?: (string | number)[];
   /** With `count`: the first concrete paths. */
   paths?: (string | number)[][];
-  /** The rule that denied (its name in policies/), or null for rejected credentials. */
+  /** The rule that denied (its name in policies/), the limit exceeded (maxDepth ...), the route's rule, or null for rejected credentials. */
   rule: string | null;
   reason: string;
+  /** The HTTP route refused ("POST /cache/invalidate"), when the refusal is of a route rather than a GraphQL operation. */
+  route?: string;
   client: { name?: string; address?: string };
   requestId: string;
 };
@@ -119,6 +126,7 @@ function normalize(entry: AuditEntry): AuditRecord {
     }),
     rule: nullableText(entry.rule),
     reason: text(entry.reason ?? ''),
+    ...(entry.route != null && { route: text(entry.route) }),
     client: {
       ...(client?.name != null && { name: optionalText(client.name) }),
       ...(client?.address != null && { address: optionalText(client.address) }),

@@ -21,7 +21,7 @@ import { z } from 'zod';
 import type { MeshContext } from '../context';
 import type { ExecutionStage } from '../execution/MeshGateway';
 import type { Route } from '../http/server';
-import { requireCredentials } from '../http/requireCredentials';
+import { RouteRefused, requireCredentials } from '../http/requireCredentials';
 import type { Logger } from '../logger';
 import { HttpError, readBody, sendJson } from '../../../subgraphs/lib/http';
 import { collectTags, invalidationTagsOf, withTagFields } from './entityTags';
@@ -98,9 +98,9 @@ export function invalidationRoute(options: InvalidationRouteOptions): Route {
       if (!principal.scopes.includes(INVALIDATE_SCOPE)) {
         const refused = [...typenames].filter((typename) => !entityTypes.get(typename)!.owners.some((owner) => principal.domains.includes(owner)));
         if (refused.length) {
-          throw new HttpError(
-            403,
-            'FORBIDDEN',
+          throw new RouteRefused(
+            context,
+            `scope ${INVALIDATE_SCOPE} or an owning domain`,
             `Not allowed to invalidate ${refused.map((typename) => `${typename} (owned by ${entityTypes.get(typename)!.owners.join(', ')})`).join(', ')}: needs the scope ${INVALIDATE_SCOPE} or membership of an owning domain`,
           );
         }

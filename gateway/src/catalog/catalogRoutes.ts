@@ -16,7 +16,7 @@ import { HttpError, sendJson } from '../../../subgraphs/lib/http';
 import type { QualityReport } from '../../../subgraphs/lib/quality';
 import type { MeshContext } from '../context';
 import type { Route } from '../http/server';
-import { requireCredentials } from '../http/requireCredentials';
+import { RouteRefused, requireCredentials } from '../http/requireCredentials';
 import type { Logger } from '../logger';
 import type { Catalog } from './Catalog';
 import type { StatusCache } from './StatusCache';
@@ -81,7 +81,7 @@ export function qualityRunRoute(options: QualityRunRouteOptions): Route {
       if (!product) throw new HttpError(404, 'NOT_FOUND', `No data product "${id}"; known: ${catalog.all().map((p) => p.descriptor.id).join(', ')}`);
       const { domain } = product.descriptor;
       if (!principal.domains.includes(domain) && !principal.scopes.includes(QUALITY_RUN_SCOPE)) {
-        throw new HttpError(403, 'FORBIDDEN', `Running the ${id} quality rules requires membership of the ${domain} domain or the ${QUALITY_RUN_SCOPE} scope`);
+        throw new RouteRefused(context, `domain ${domain} or scope ${QUALITY_RUN_SCOPE}`, `Running the ${id} quality rules requires membership of the ${domain} domain or the ${QUALITY_RUN_SCOPE} scope`);
       }
       let report: QualityReport;
       try {

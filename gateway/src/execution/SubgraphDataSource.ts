@@ -125,6 +125,9 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>
     delete headers[PRINCIPAL_HEADER];
     delete headers[SIGNATURE_HEADER];
     if (this.signer) headers[PRINCIPAL_HEADER] = encodePrincipal((options.context as Partial<MeshContext> | undefined)?.principal ?? ANONYMOUS);
+    // The request's id travels to every subgraph, so its logs join the gateway's (schema loading and health checks have none).
+    const requestId = (options.context as Partial<MeshContext> | undefined)?.requestId;
+    if (requestId) headers['x-request-id'] = requestId;
     return headers;
   }
 

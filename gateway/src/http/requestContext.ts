@@ -9,6 +9,27 @@ import type { IncomingMessage } from 'node:http';
 import type { MeshContext } from '../context';
 import type { Identify } from '../identity/identify';
 
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** What a client may choose as its request id: short, and only characters that are safe in logs, headers and SQL text. */
+const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+const requestIds = new WeakMap<IncomingMessage, string>();
+
+/**
+ * The request's id: the client's `x-request-id` when it is acceptable (1 to 128 of A-Z a-z 0-9 . _ : -),
+ * otherwise a fresh UUID. The same for the whole request (logs, audit records, subgraph requests).
+ */
+export function requestIdOf(req: IncomingMessage): string {
+  let id = requestIds.get(req);
+  if (id === undefined) {
+    const given = req.headers[REQUEST_ID_HEADER];
+    id = typeof given === 'string' && ACCEPTABLE_REQUEST_ID.test(given) ? given : randomUUID();
+    requestIds.set(req, id);
+  }
+  return id;
+}
+
 export function clientOf(req: IncomingMessage): MeshContext['client'] {
   const name = req.headers['apollographql-client-name'] ?? req.headers['user-agent'];
   return { name: Array.isArray(name) ? name[0] : name, address: req.socket.remoteAddress };
@@ -17,7 +38,7 @@ export function clientOf(req: IncomingMessage): MeshContext['client'] {
 export function requestContextFactory(identify: Identify) {
   return async (req: IncomingMessage): Promise<MeshContext> => ({
     principal: await identify(req.headers),
-    requestId: randomUUID(),
+    requestId: requestIdOf(req),
     client: clientOf(req),
     _shield: { cache: {} }, cache: {},
   });

@@ -5,6 +5,13 @@
  * (`/metrics`, `/cache/invalidate`). Receive-stage duties live here:
  * the body size limit is enforced while reading, before any parsing, and bad
  * bodies become GraphQL-shaped 4xx answers.
+ *
+ * Every request gets an id (requestContext.ts: the client's acceptable
+ * `x-request-id`, or a new UUID), echoed in the `x-request-id` response
+ * header and written in its access-log line, its audit records and its
+ * subgraph requests. Every refusal a route answers (403, or 401 for no
+ * credentials) is told to `onRouteRefused` (the audit log) before the answer
+ * goes out; so is a /graphql body over the principal's limit (413).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +27,8 @@ import type { MeshGateway } from '../execution/MeshGateway';
 import type { Logger } from '../logger';
 import { sendHealth, sendReadiness } from './health';
 import { serveQueryPage } from './queryPage';
+import { REQUEST_ID_HEADER, requestIdOf } from './requestContext';
+import { RouteRefused } from './requireCredentials';
 
 export type HttpServerOptions = {
   config: GatewayConfig;
@@ -36,6 +45,20 @@ export type HttpServerOptions = {
   shortcut?: ResponseShortcut;
   /** Routes added by stages (metrics, cache invalidation), matched before the 404. */
   routes?: Route[];
+  /** Told of every refusal (a route's 403 or 401, a body over the limit) before it is answered; the answer waits for what it returns. */
+  onRefused?(refusal: Refusal): unknown;
+};
+
+/** A refusal at the front door, for the audit log. */
+export type Refusal = {
+  req: IncomingMessage;
+  /** "POST /cache/invalidate" */
+  route: string;
+  error: HttpError;
+  /** The refused principal's context, when the route identified it. */
+  context?: MeshContext;
+  kind: 'route-refused' | 'limit-exceeded';
+  rule: string;
 };
 
 /** A route a stage adds; errors it throws are answered like the front door's (HttpError or 500). */
@@ -57,7 +80,13 @@ export function createHttpServer(options: HttpServerOptions): Server {
         options.onRejectedCredentials(error, req);
         return sendIdentityError(res, error);
       }
-      const body = await readBody(req, Math.min(config.server.bodyLimitBytes, options.bodyLimitFor(context.principal)));
+      let body: Buffer;
+      try {
+        body = await readBody(req, Math.min(config.server.bodyLimitBytes, options.bodyLimitFor(context.principal)));
+      } catch (error) {
+        if (error instanceof HttpError && error.status === 413) await options.onRefused?.({ req, route: `${req.method} ${path}`, error, context, kind: 'limit-exceeded', rule: 'maxBodyBytes' });
+        throw error;
+      }
       // A turn of the event loop between reading a body and parsing it, so that 8 large bodies arriving together
       // are not parsed back to back while /health and smaller requests wait for all of them.
       await new Promise((resolve) => setImmediate(resolve));
@@ -66,7 +95,18 @@ export function createHttpServer(options: HttpServerOptions): Server {
       return sendApolloResponse(res, withHttpCacheHeaders(await (options.shortcut ? options.shortcut.respond(req, body, context, run) : run()), context));
     }
     const route = options.routes?.find((candidate) => candidate.path === path && (candidate.method === req.method || (candidate.method === 'GET' && req.method === 'HEAD')));
-    if (route) return route.handle(req, res);
+    if (route) {
+      try {
+        return await route.handle(req, res);
+      } catch (error) {
+        if (error instanceof HttpError && (error.status === 403 || error.status === 401)) {
+          const context = error instanceof RouteRefused ? error.context : undefined;
+          const rule = error instanceof RouteRefused ? error.rule : error.status === 401 ? 'credentials required' : error.code;
+          await options.onRefused?.({ req, route: `${route.method} ${route.path}`, error, context, kind: 'route-refused', rule });
+        }
+        throw error;
+      }
+    }
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (path === '/health') return sendHealth(res, gateway);
       if (path === '/ready') return sendReadiness(res, gateway);
@@ -76,9 +116,14 @@ export function createHttpServer(options: HttpServerOptions): Server {
     throw new HttpError(404, 'NOT_FOUND', `No route for ${req.method} ${path}; GraphQL is served at ${GRAPHQL_PATH}`);
   };
   const server = createServer((req, res) => {
+    const requestId = requestIdOf(req);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const started = performance.now();
+    // One access-log line per request, with its id: the line the other log lines and audit records of the request join on.
+    res.once('finish', () => logger.info({ requestId, method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request'));
     handle(req, res).catch((error) => {
       if (error instanceof HttpError) return sendGraphQLError(res, error);
-      logger.error({ err: error, url: req.url }, 'unexpected error while handling a request');
+      logger.error({ err: error, url: req.url, requestId }, 'unexpected error while handling a request');
       if (!res.headersSent) sendGraphQLError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error'));
       else res.destroy();
     });

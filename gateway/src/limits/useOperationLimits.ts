@@ -115,14 +115,25 @@ function formatted(error: GraphQLError): GraphQLFormattedError {
  * Rejects, before execution, operations over the principal's limits with HTTP 400 and one error per exceeded limit;
  * then runs the `then` checks in order on the operations within them.
  */
-export function useOperationLimits(config: LimitsConfig, options: { then?: readonly ReceiveCheck[] } = {}): ApolloServerPlugin<MeshContext> {
+export function useOperationLimits(
+  config: LimitsConfig,
+  options: {
+    then?: readonly ReceiveCheck[];
+    /** Told of each limit exceeded (the audit log), awaited before the answer: not of the `then` checks' errors. */
+    onRejected?: (rejection: { limit: string; message: string }, request: { contextValue: MeshContext; operationName?: string | null; source?: string }) => unknown;
+  } = {},
+): ApolloServerPlugin<MeshContext> {
+  const reportRejected = async (errors: readonly GraphQLError[], request: { contextValue: MeshContext; operationName?: string | null; source?: string }) => {
+    for (const error of errors) await options.onRejected?.({ limit: String(error.extensions.limit), message: error.message }, request);
+  };
   return {
     async requestDidStart() {
       let notThrown: GraphQLError[] = [];
       return {
-        async didResolveOperation({ document, schema, request, operation, contextValue }) {
+        async didResolveOperation({ document, schema, request, operation, operationName, contextValue }) {
           const principal = contextValue.principal ?? ANONYMOUS;
           let errors = operationLimitErrors(config, principal, { document, schema, variables: request.variables, operationName: request.operationName });
+          await reportRejected(errors, { contextValue, operationName: operationName ?? request.operationName, source: request.query });
           for (const check of options.then ?? []) {
             if (errors.length) break;
             errors = check({ document, schema, operation, principal });
@@ -131,12 +142,15 @@ export function useOperationLimits(config: LimitsConfig, options: { then?: reado
           notThrown = errors.slice(1);
           throw errors[0];
         },
-        async willSendResponse({ response, contextValue }) {
+        async willSendResponse({ response, contextValue, request }) {
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           const first = result.errors?.[0];
           const tokens = first && !result.data ? parseTimeTokenError(config, contextValue.principal ?? ANONYMOUS, first) : undefined;
-          if (tokens) result.errors = [formatted(tokens)];
+          if (tokens) {
+            result.errors = [formatted(tokens)];
+            await reportRejected([tokens], { contextValue, operationName: request.operationName, source: request.query });
+          }
           if (notThrown.length) result.errors = [...(result.errors ?? []), ...notThrown.map(formatted)];
         },
       };

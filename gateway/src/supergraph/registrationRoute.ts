@@ -16,7 +16,7 @@ import { HttpError, readBody, sendJson } from '../../../subgraphs/lib/http';
 import type { MeshContext } from '../context';
 import { ERROR_CODES } from '../errors';
 import type { Route } from '../http/server';
-import { requireCredentials } from '../http/requireCredentials';
+import { RouteRefused, requireCredentials } from '../http/requireCredentials';
 import type { Logger } from '../logger';
 import type { LiveSupergraph } from './LiveSupergraph';
 
@@ -40,7 +40,7 @@ export function registrationRoute(options: { live: LiveSupergraph; logger: Logge
       const { principal } = context;
       if (!principal.scopes.includes(SUPERGRAPH_WRITE_SCOPE)) {
         req.resume();
-        throw new HttpError(403, 'FORBIDDEN', `Registering a subgraph requires the scope ${SUPERGRAPH_WRITE_SCOPE}`);
+        throw new RouteRefused(context, `scope ${SUPERGRAPH_WRITE_SCOPE}`, `Registering a subgraph requires the scope ${SUPERGRAPH_WRITE_SCOPE}`);
       }
       let body: z.infer<typeof Registration>;
       try {

@@ -1,12 +1,14 @@
 /**
  * The query page in a real browser: Debian's chromium driven by playwright-core
  * loads the page from the gateway (no CDN), runs the example cross-domain query
- * and sees the data.
+ * and sees the data; and, for every human role, the schema loads (issue 18:
+ * GraphiQL's introspection query was refused by the depth limit), so the Docs
+ * explorer lists the root types and the fields of Query.
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { startMesh, tokenFor, type TestMesh } from './harness';
-import { ANALYST } from './principals';
+import { ACCOUNT_MANAGER, ADMIN, ANALYST, FINANCE_TEAM } from './principals';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -54,4 +56,25 @@ test('the query page loads from the gateway alone and runs a cross-domain query'
   expect(await result.innerText()).toContain('"onTimeRate"');
   expect(pageErrors).toEqual([]);
   expect(outside).toEqual([]);
+});
+
+const HUMANS = { anonymous: undefined, analyst: ANALYST, 'account-manager': ACCOUNT_MANAGER, finance: FINANCE_TEAM, admin: ADMIN };
+
+test.each(Object.entries(HUMANS))('the schema loads and the Docs explorer shows it, as %s', async (_role, principal) => {
+  const page = await browser.newPage();
+  if (principal) await page.setExtraHTTPHeaders(await tokenFor(principal));
+  const origin = new URL(mesh.gateway.url).origin;
+  const introspection = page.waitForResponse((response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('__schema'));
+  await page.goto(`${origin}/`);
+  const answer = await (await introspection).json();
+  expect(answer.errors).toBeUndefined();
+  expect(answer.data.__schema.queryType.name).toBe('Query');
+  await page.locator('button[aria-label="Show Documentation Explorer"]').click();
+  const docs = page.locator('.graphiql-doc-explorer');
+  await docs.getByText('Root Types').waitFor({ timeout: 10_000 });
+  // All Schema Types lists the domains' types.
+  await docs.locator('a.graphiql-doc-explorer-type-name').getByText('Order', { exact: true }).waitFor({ timeout: 10_000 });
+  await docs.locator('a.graphiql-doc-explorer-type-name').getByText('Query', { exact: true }).first().click({ timeout: 10_000 });
+  await docs.locator('.graphiql-doc-explorer-field-name').getByText('products', { exact: true }).waitFor({ timeout: 10_000 });
+  await page.close();
 });

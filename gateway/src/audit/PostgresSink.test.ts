@@ -99,6 +99,19 @@ test('a second gateway appends to the existing table; the time is the recorded o
   expect((await client.query('SELECT count(*)::int AS count FROM meshgate_audit.records')).rows[0].count).toBe(before + 2);
 });
 
+test('refusals (a route refused, a limit exceeded) are stored with their kind, rule and route', async () => {
+  const log = new AuditLog(new PostgresSink(urlOf(database)), quiet(), { flushIntervalMs: 5 });
+  const principal = { id: 'alice', kind: 'user', email: 'alice@example.com' };
+  log.record({ kind: 'route-refused', principal, operationName: null, operationHash: null, path: null, rule: 'scope supergraph:write', reason: 'Registering a subgraph requires the scope supergraph:write', client: {}, requestId: 'refusal-route', route: 'POST /supergraph/subgraphs' });
+  log.record({ kind: 'limit-exceeded', principal, operationName: 'TooDeep', operationHash: 'a'.repeat(64), path: null, rule: 'maxDepth', reason: 'Query depth 14 exceeds the limit of 10', client: {}, requestId: 'refusal-limit' });
+  await log.close();
+  const { rows } = await client.query(`SELECT request_id, kind, rule, route, operation_name FROM meshgate_audit.records WHERE request_id LIKE 'refusal-%' ORDER BY id`);
+  expect(rows).toEqual([
+    { request_id: 'refusal-route', kind: 'route-refused', rule: 'scope supergraph:write', route: 'POST /supergraph/subgraphs', operation_name: null },
+    { request_id: 'refusal-limit', kind: 'limit-exceeded', rule: 'maxDepth', route: null, operation_name: 'TooDeep' },
+  ]);
+});
+
 test('records wait while PostgreSQL cannot be reached and are written once it can', async () => {
   // The database does not exist yet: every write fails until it is created.
   const logger = quiet();

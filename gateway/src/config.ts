@@ -12,6 +12,7 @@ import { AuditConfigSchema } from './audit/createAuditLog';
 import { CACHE_ENV_KEYS, CacheConfigSchema } from './cache/config';
 import { developmentJwtConfig, IdentityConfigSchema, productionProblems } from './identity/config';
 import { LimitsConfigSchema } from './limits/config';
+import { MetricsConfigSchema } from './metrics/metricsRoute';
 import {
   DEVELOPMENT_SIGNING_KEY,
   KeyProblem,
@@ -153,6 +154,8 @@ export const ConfigSchema = z
     catalog: CatalogConfig.default(CatalogConfig.parse({})),
     execution: ExecutionConfig.default(ExecutionConfig.parse({})),
     apollo: ApolloConfig.default(ApolloConfig.parse({})),
+    /** /metrics: open, or behind a bearer token (metrics.token, MESHGATE_METRICS_TOKEN); set one in production. */
+    metrics: MetricsConfigSchema.default({}),
     logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
   })
   .strict()
@@ -211,6 +214,7 @@ const ENV_KEYS: Record<string, { path: readonly string[]; type: EnvType }> = {
   MESHGATE_SIGNING_KEY: { path: ['subgraphRequests', 'signingKey'], type: 'string' },
   MESHGATE_SIGNING_PREVIOUS_PUBLIC_KEYS: { path: ['subgraphRequests', 'previousPublicKeys'], type: 'keyList' },
   MESHGATE_EXECUTOR: { path: ['execution', 'executor'], type: 'string' },
+  MESHGATE_METRICS_TOKEN: { path: ['metrics', 'token'], type: 'string' },
   MESHGATE_APOLLO_TELEMETRY: { path: ['apollo', 'telemetry'], type: 'boolean' },
   MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS: { path: ['supergraph', 'pollIntervalMs'], type: 'number' },
   ...CACHE_ENV_KEYS,

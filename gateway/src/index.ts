@@ -243,7 +243,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     createContext,
     shortcut,
     routes: [
-      metricsRoute(metrics),
+      metricsRoute(metrics, config.metrics),
       ...(cache ? [invalidationRoute({ cache, logger, createContext: operatorContext })] : []),
       ...(catalog ? catalog.routes(operatorContext) : []),
       ...(live ? [registrationRoute({ live, logger, createContext: operatorContext })] : []),

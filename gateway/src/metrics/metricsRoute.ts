@@ -1,14 +1,50 @@
-/** GET /metrics: the Prometheus exposition of the gateway's registry (open, like /health; expose it on an internal network only). */
+/**
+ * GET /metrics: the Prometheus exposition of the gateway's registry.
+ *
+ * Open unless `metrics.token` is set (MESHGATE_METRICS_TOKEN): then only a
+ * request with `Authorization: Bearer <token>` gets it, and any other gets 401
+ * with a challenge, told to `onRefused` (the audit log). The token is compared
+ * in constant time and never logged. Set it in production, or expose /metrics
+ * on an internal network only.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { HttpError } from '../../../subgraphs/lib/http';
 import type { Route } from '../http/server';
 import type { Metrics } from './Metrics';
 
 export const METRICS_PATH = '/metrics';
 
-export function metricsRoute(metrics: Metrics): Route {
+export const MetricsConfigSchema = z
+  .object({
+    /** A bearer token /metrics requires (at least 16 characters); open without one. */
+    token: z.string().min(16, 'expected a token of at least 16 characters').optional(),
+  })
+  .strict();
+
+export type MetricsConfig = z.infer<typeof MetricsConfigSchema>;
+
+// Digests of equal length, so the comparison takes the same time whatever the length of what was sent.
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+function bearerOf(req: IncomingMessage): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return match?.[1];
+}
+
+export function metricsRoute(metrics: Metrics, config: MetricsConfig = {}): Route {
+  const expected = config.token === undefined ? undefined : digest(config.token);
   return {
     method: 'GET',
     path: METRICS_PATH,
-    async handle(_req, res) {
+    async handle(req, res) {
+      if (expected) {
+        const given = bearerOf(req);
+        if (!given || !timingSafeEqual(digest(given), expected)) {
+          throw new HttpError(401, 'UNAUTHENTICATED', `${METRICS_PATH} requires the metrics token (Authorization: Bearer <metrics.token>)`, { 'www-authenticate': 'Bearer realm="meshgate metrics"' });
+        }
+      }
       const { contentType, body } = await metrics.render();
       res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(body);
     },

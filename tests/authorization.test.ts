@@ -244,7 +244,7 @@ describe('operation limits per role', () => {
     const analyst = await as(ANALYST, expensive);
     expect(analyst.status).toBe(400);
     expect(analyst.body.errors![0]).toMatchObject({
-      message: expect.stringMatching(/^Estimated query cost \d+ exceeds the limit of 60000 for your role \(analyst\)/),
+      message: expect.stringMatching(/^Estimated query cost \d+, assuming list sizes .+, exceeds the limit of 60000 for your role \(analyst\)/),
       extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit: 'maxCost', max: 60000 },
     });
     const service = await as(ORDER_SERVICE, expensive);

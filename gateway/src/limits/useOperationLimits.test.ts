@@ -74,7 +74,7 @@ test('over several limits: HTTP 400, one error per limit, naming the role, and n
       extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit: 'maxDepth', max: 4, actual: 6 },
     },
     {
-      message: 'Estimated query cost 4401 exceeds the limit of 500 for your role (analyst)',
+      message: 'Estimated query cost 4401, assuming list sizes Query.orders 100 (its size argument), Customer.orders 2 (its size argument), Order.lines 20 (defaultListSize), exceeds the limit of 500 for your role (analyst)',
       extensions: { code: 'OPERATION_LIMIT_EXCEEDED', limit: 'maxCost', max: 500, actual: 4401 },
     },
   ]);

@@ -50,7 +50,7 @@ test('nested lists multiply: 100 orders x 5 lines = 500 products', () => {
     limit: 'maxCost',
     max: 500,
     actual: 702,
-    message: 'Estimated query cost 702 exceeds the limit of 500',
+    message: "Estimated query cost 702, assuming list sizes OrderConnection.edges 100 (the connection's size argument), Order.lines 5 (defaultListSize), exceeds the limit of 500",
   });
 });
 

@@ -11,7 +11,9 @@
  * products 500. Fragments are expanded where spread; inline fragments on
  * different types are all added (an upper bound); `__typename` is free, and so
  * is introspection (`__schema`, `__type`), which has its own bounds
- * (IntrospectionRule): its lists are the type system, not data.
+ * (IntrospectionRule): its lists are the type system, not data. Over the
+ * limit, the message names the list sizes the estimate assumed, by field
+ * coordinate and where each came from, so a client knows which `first` to set.
  */
 import {
   getNamedType,
@@ -26,7 +28,10 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { argumentValue, fragmentsOf, isIncluded, isIntrospectionField, worst, type LimitRule, type Variables } from './operation';
+import { argumentValue, fragmentsOf, isIncluded, isIntrospectionField, operationsToMeasure, type LimitRule, type Variables } from './operation';
+
+/** At most this many assumed list sizes are named in the message (a hostile query may have thousands). */
+const MAX_SIZES_SHOWN = 8;
 
 /** Arguments that bound the size of a list (or, on a connection, of the lists inside it). */
 export const LIST_SIZE_ARGUMENTS = ['first', 'last', 'limit'] as const;
@@ -53,7 +58,12 @@ export function listSizeOf(field: FieldNode, definition: GraphQLField<unknown, u
 export const CostRule: LimitRule = (document, schema, variables, limits, operationName) => {
   const fragments = fragmentsOf(document);
 
+  /** The list sizes each operation's estimate used, by field coordinate ("User.reviews"). */
+  const assumedBy = new Map<OperationDefinitionNode, Map<string, string>>();
+
   const measure = (operation: OperationDefinitionNode) => {
+    const assumed = new Map<string, string>();
+    assumedBy.set(operation, assumed);
     const rootType = schema.getRootType(operation.operation);
     if (!rootType) return 0;
     // Cost is linear in the multiplier, so a fragment's cost per parent object is computed once
@@ -75,9 +85,14 @@ export const CostRule: LimitRule = (document, schema, variables, limits, operati
           cost += isLeafType(type) && !isList ? limits.scalarCost : 1;
           if (!selection.selectionSet || !isCompositeType(type)) continue;
           const size = listSizeOf(selection, definition, operation, variables);
-          cost += isList
-            ? (size ?? connectionSize ?? limits.defaultListSize) * costOf(selection.selectionSet, type, undefined)
-            : costOf(selection.selectionSet, type, size);
+          if (isList) {
+            const listSize = size ?? connectionSize ?? limits.defaultListSize;
+            const coordinate = `${parentType.name}.${definition.name}`;
+            if (!assumed.has(coordinate)) assumed.set(coordinate, `${coordinate} ${listSize} (${size !== undefined ? 'its size argument' : connectionSize !== undefined ? "the connection's size argument" : 'defaultListSize'})`);
+            cost += listSize * costOf(selection.selectionSet, type, undefined);
+          } else {
+            cost += costOf(selection.selectionSet, type, size);
+          }
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
           const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType;
           if (type && isCompositeType(type)) cost += costOf(selection.selectionSet, type, connectionSize);
@@ -100,8 +115,20 @@ export const CostRule: LimitRule = (document, schema, variables, limits, operati
     return costOf(operation.selectionSet, rootType, undefined);
   };
 
-  const estimate = worst(document, operationName, measure);
+  let estimate = 0;
+  let assumed: Map<string, string> | undefined;
+  for (const operation of operationsToMeasure(document, operationName)) {
+    const cost = measure(operation);
+    if (cost >= estimate) [estimate, assumed] = [cost, assumedBy.get(operation)];
+  }
   if (estimate <= limits.maxCost) return null;
   const actual = Math.min(Math.ceil(estimate), Number.MAX_SAFE_INTEGER);
-  return { limit: 'maxCost', max: limits.maxCost, actual, message: `Estimated query cost ${actual} exceeds the limit of ${limits.maxCost}` };
+  const sizes = [...(assumed?.values() ?? [])];
+  const shown = sizes.slice(0, MAX_SIZES_SHOWN).join(', ') + (sizes.length > MAX_SIZES_SHOWN ? ` and ${sizes.length - MAX_SIZES_SHOWN} more` : '');
+  return {
+    limit: 'maxCost',
+    max: limits.maxCost,
+    actual,
+    message: `Estimated query cost ${actual}${sizes.length ? `, assuming list sizes ${shown},` : ''} exceeds the limit of ${limits.maxCost}`,
+  };
 };

@@ -22,7 +22,7 @@ test('with metrics.token, /metrics answers only the bearer of that token', async
   const allowed = await scrape({ authorization: `Bearer ${TOKEN}` });
   expect(allowed.status).toBe(200);
   expect(await allowed.text()).toMatch(/^# HELP /m);
-  for (const headers of [{}, { authorization: `Bearer ${TOKEN}x` }, { authorization: 'Bearer short' }, { authorization: `Basic ${TOKEN}` }]) {
+  for (const headers of <Record<string, string>[]>[{}, { authorization: `Bearer ${TOKEN}x` }, { authorization: 'Bearer short' }, { authorization: `Basic ${TOKEN}` }]) {
     const refused = await scrape({ ...headers, 'x-request-id': 'metrics-refused' });
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer /);

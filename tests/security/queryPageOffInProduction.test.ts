@@ -58,6 +58,15 @@ test('configured on, a production gateway serves it; development serves it by de
   }
 });
 
+test('the role picker and its development tokens are in the development page only (issue 18)', async () => {
+  const production = await (await fetch(`${origin(gateways.productionWithPage)}/`)).text();
+  expect(production).toContain('"roles":[]');
+  // No token of any kind in the page: a JWT starts with the base64 of '{"'.
+  expect(production).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
+  const development = await (await fetch(`${origin(gateways.development)}/`)).text();
+  expect(development).toMatch(/"label":"analyst \(alice\)","token":"eyJ/);
+});
+
 test('in production, an introspection answer cached for a user is never replayed to anonymous', async () => {
   const token = await signDevelopmentToken({ sub: 'alice', email: 'alice@meshgate.example', roles: ['analyst'], secret: JWT.secret, issuer: JWT.issuer, audience: JWT.audience });
   const body = { query: '{ __schema { queryType { name } } }' };

@@ -1,7 +1,13 @@
 /**
  * The query page at `/`: GraphiQL served from installed packages (react,
  * react-dom and graphiql's own bundle), never from a CDN, because many
- * deployments have no internet access.
+ * deployments have no internet access. In development mode with a shared
+ * development secret, a role picker above GraphiQL offers the README's
+ * principals, each with a development token minted when the page is served
+ * (`developmentTokens`), so a newcomer runs the examples as each role without
+ * pasting a token. Never in production: the caller passes no tokens there, so
+ * the page carries none and shows no picker (headers set in GraphiQL's
+ * Headers tab still win over the picker's).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -41,27 +47,48 @@ query LateDeliveries {
 }
 `;
 
-function page(endpoint: string): string {
-  const config = JSON.stringify({ endpoint, query: EXAMPLE_QUERY }).replace(/</g, '\\u003c');
+/** A principal the role picker offers and its development token. */
+export type PickerRole = { label: string; token: string };
+
+function page(endpoint: string, roles: readonly PickerRole[]): string {
+  const config = JSON.stringify({ endpoint, query: EXAMPLE_QUERY, roles }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8" />
   <title>meshgate: query page</title>
   <link rel="stylesheet" href="/static/graphiql.css" />
-  <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+  <style>
+    body { margin: 0; height: 100vh; display: flex; flex-direction: column; }
+    #graphiql { flex: 1; min-height: 0; }
+    #role-picker { padding: 4px 12px; font: 14px sans-serif; border-bottom: 1px solid #ddd; }
+  </style>
 </head>
 <body>
+  <div id="role-picker" hidden><label>Run as (development tokens): <select id="role"></select></label></div>
   <div id="graphiql">Loading the query page...</div>
   <script src="/static/react.js"></script>
   <script src="/static/react-dom.js"></script>
   <script src="/static/graphiql.js"></script>
   <script>
     const config = ${config};
-    const fetcher = GraphiQL.createFetcher({ url: config.endpoint });
-    ReactDOM.createRoot(document.getElementById('graphiql')).render(
-      React.createElement(GraphiQL, { fetcher, defaultQuery: config.query, shouldPersistHeaders: true }),
-    );
+    const root = ReactDOM.createRoot(document.getElementById('graphiql'));
+    const select = document.getElementById('role');
+    function render(label) {
+      const role = config.roles.find((candidate) => candidate.label === label);
+      const headers = role ? { authorization: 'Bearer ' + role.token } : {};
+      const fetcher = GraphiQL.createFetcher({ url: config.endpoint, headers });
+      // A new key per role: GraphiQL loads the schema again, as that principal.
+      root.render(React.createElement(GraphiQL, { key: label, fetcher, defaultQuery: config.query, shouldPersistHeaders: true }));
+    }
+    if (config.roles.length) {
+      for (const label of ['anonymous', ...config.roles.map((role) => role.label)]) select.append(new Option(label, label));
+      const saved = localStorage.getItem('meshgate:role');
+      if (saved && [...select.options].some((option) => option.value === saved)) select.value = saved;
+      select.addEventListener('change', () => { localStorage.setItem('meshgate:role', select.value); render(select.value); });
+      document.getElementById('role-picker').hidden = false;
+    }
+    render(select.value || 'anonymous');
   </script>
 </body>
 </html>`;
@@ -80,11 +107,11 @@ function asset(pkg: string, file: string): Buffer {
   return content;
 }
 
-/** Answers `/` and its static assets; returns false for any other path. */
-export function serveQueryPage(path: string, res: ServerResponse, endpoint: string): boolean {
+/** Answers `/` and its static assets; returns false for any other path. `developmentTokens` only in development. */
+export async function serveQueryPage(path: string, res: ServerResponse, endpoint: string, developmentTokens?: () => Promise<PickerRole[]>): Promise<boolean> {
   if (path === '/') {
-    const html = page(endpoint);
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+    const html = page(endpoint, developmentTokens ? await developmentTokens() : []);
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(html);
     return true;
   }

@@ -26,7 +26,10 @@ import type { GatewayConfig } from '../config';
 import type { MeshGateway } from '../execution/MeshGateway';
 import type { Logger } from '../logger';
 import { sendHealth, sendReadiness } from './health';
-import { serveQueryPage } from './queryPage';
+import { serveQueryPage, type PickerRole } from './queryPage';
+import { signDevelopmentToken } from '../identity/devTokens';
+import { PICKER_PRINCIPALS } from '../identity/developmentPrincipals';
+import { handleCors } from './cors';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestContext';
 import { RouteRefused } from './requireCredentials';
 
@@ -65,6 +68,23 @@ export type Refusal = {
 export type Route = { method: 'GET' | 'POST'; path: string; handle(req: IncomingMessage, res: ServerResponse): Promise<void> };
 
 export const GRAPHQL_PATH = '/graphql';
+
+/**
+ * The query page's role picker: development tokens for the README's principals, minted per page load with the
+ * configured development secret. Only in development mode with a shared secret; never in production.
+ */
+function developmentTokensFor(config: GatewayConfig): (() => Promise<PickerRole[]>) | undefined {
+  const jwt = config.identity.jwt;
+  if (config.mode !== 'development' || !jwt?.secret) return undefined;
+  const first = (value: string | string[]) => (Array.isArray(value) ? value[0] : value);
+  return () =>
+    Promise.all(
+      PICKER_PRINCIPALS.map(async ({ label, principal }) => ({
+        label,
+        token: await signDevelopmentToken({ ...principal, secret: jwt.secret, issuer: first(jwt.issuer), audience: first(jwt.audience), ttlSec: 8 * 3600 }),
+      })),
+    );
+}
 
 export function createHttpServer(options: HttpServerOptions): Server {
   const { config, apollo, gateway, logger } = options;
@@ -111,7 +131,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       if (path === '/health') return sendHealth(res, gateway);
       if (path === '/ready') return sendReadiness(res, gateway);
       if (path === '/favicon.ico') return void res.writeHead(204).end();
-      if (config.server.queryPage && serveQueryPage(path, res, GRAPHQL_PATH)) return;
+      if (config.server.queryPage && (await serveQueryPage(path, res, GRAPHQL_PATH, developmentTokensFor(config)))) return;
     }
     throw new HttpError(404, 'NOT_FOUND', `No route for ${req.method} ${path}; GraphQL is served at ${GRAPHQL_PATH}`);
   };
@@ -121,6 +141,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const started = performance.now();
     // One access-log line per request, with its id: the line the other log lines and audit records of the request join on.
     res.once('finish', () => logger.info({ requestId, method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request'));
+    if (handleCors(req, res, config.server.cors)) return;
     handle(req, res).catch((error) => {
       if (error instanceof HttpError) return sendGraphQLError(res, error);
       logger.error({ err: error, url: req.url, requestId }, 'unexpected error while handling a request');

@@ -12,6 +12,7 @@ import { AuditConfigSchema } from './audit/createAuditLog';
 import { CACHE_ENV_KEYS, CacheConfigSchema } from './cache/config';
 import { developmentJwtConfig, IdentityConfigSchema, productionProblems } from './identity/config';
 import { LimitsConfigSchema } from './limits/config';
+import { CorsConfigSchema } from './http/cors';
 import { MetricsConfigSchema } from './metrics/metricsRoute';
 import {
   DEVELOPMENT_SIGNING_KEY,
@@ -44,6 +45,8 @@ const ServerConfig = z
     queryPage: z.boolean().optional(),
     /** Gateway processes sharing the port (node:cluster), for more than one core; `npm run gateway` only. */
     workers: z.number().int().min(1).max(64).default(1),
+    /** Browser origins allowed to call the gateway (CORS); none by default: same origin only. */
+    cors: CorsConfigSchema.default(CorsConfigSchema.parse({})),
   })
   .strict();
 
@@ -206,6 +209,7 @@ const ENV_KEYS: Record<string, { path: readonly string[]; type: EnvType }> = {
   MESHGATE_HOST: { path: ['server', 'host'], type: 'string' },
   MESHGATE_PORT: { path: ['server', 'port'], type: 'number' },
   MESHGATE_WORKERS: { path: ['server', 'workers'], type: 'number' },
+  MESHGATE_CORS_ORIGINS: { path: ['server', 'cors', 'allowedOrigins'], type: 'list' },
   MESHGATE_QUERY_PAGE: { path: ['server', 'queryPage'], type: 'boolean' },
   MESHGATE_SUPERGRAPH_FILE: { path: ['supergraph', 'file'], type: 'string' },
   MESHGATE_LOG_LEVEL: { path: ['logging', 'level'], type: 'string' },

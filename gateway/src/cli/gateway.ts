@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { ConfigError } from '../configError';
+import { withPlainGatewayDefaults } from '../limits/config';
 import { startGateway } from '..';
 import { isWorker, joinWorkers, runWorkers } from './workers';
 
@@ -36,6 +37,8 @@ async function main() {
         raw.supergraph = { ...raw.supergraph, source: 'file', file: values.supergraph };
         // Trying the gateway on an existing graph: our domains' policies do not apply to it.
         raw.authorization = { policies: 'permissive', ...raw.authorization };
+        // Nor do our list-size assumptions: realistic queries of an unknown graph get through (limits/config.ts).
+        raw.limits = withPlainGatewayDefaults(raw.limits) as typeof raw.limits;
       }
       if (values.policies) raw.authorization = { ...raw.authorization, policies: values.policies };
       if (values.host) raw.server = { ...raw.server, host: values.host };

@@ -185,3 +185,18 @@ export function parseTimeMaxTokens(config: LimitsConfig): number {
 export function limitsFor(config: LimitsConfig, principal: Pick<Principal, 'roles'>): Limits {
   return resolveLimits(config, principal).limits;
 }
+
+/**
+ * The plain gateway (`npm run gateway -- --supergraph F`) fronts a graph meshgate knows nothing about: no roles of
+ * ours, no sizes on its lists. There a list without a size argument is assumed to hold 10 items, not 20, so a
+ * typical query nesting four such lists (the public gateways benchmark's users > reviews > product > reviews >
+ * author > reviews: 179,027 at 20) is estimated at 12,817 and served, while six nested lists (10^6) are still
+ * refused. What the given config says wins, key by key.
+ */
+export const PLAIN_GATEWAY_DEFAULT_LIMITS = { defaultListSize: 10 } as const satisfies Partial<Limits>;
+
+export function withPlainGatewayDefaults(given: unknown): unknown {
+  const section = given && typeof given === 'object' ? (given as { default?: unknown }) : {};
+  const defaults = section.default && typeof section.default === 'object' ? section.default : {};
+  return { ...section, default: { ...PLAIN_GATEWAY_DEFAULT_LIMITS, ...defaults } };
+}

@@ -13,6 +13,7 @@ import { CACHE_ENV_KEYS, CacheConfigSchema } from './cache/config';
 import { developmentJwtConfig, IdentityConfigSchema, productionProblems } from './identity/config';
 import { LimitsConfigSchema } from './limits/config';
 import { CorsConfigSchema } from './http/cors';
+import { CompressionConfigSchema } from './http/compression';
 import { MetricsConfigSchema } from './metrics/metricsRoute';
 import {
   DEVELOPMENT_SIGNING_KEY,
@@ -47,6 +48,8 @@ const ServerConfig = z
     workers: z.number().int().min(1).max(64).default(1),
     /** Browser origins allowed to call the gateway (CORS); none by default: same origin only. */
     cors: CorsConfigSchema.default(CorsConfigSchema.parse({})),
+    /** gzip or br for answers of at least compression.thresholdBytes (never for streamed ones). */
+    compression: CompressionConfigSchema.default(CompressionConfigSchema.parse({})),
   })
   .strict();
 

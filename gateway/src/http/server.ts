@@ -29,6 +29,7 @@ import { sendHealth, sendReadiness } from './health';
 import { serveQueryPage, type PickerRole } from './queryPage';
 import { signDevelopmentToken } from '../identity/devTokens';
 import { PICKER_PRINCIPALS } from '../identity/developmentPrincipals';
+import { createCompression } from './compression';
 import { handleCors } from './cors';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestContext';
 import { RouteRefused } from './requireCredentials';
@@ -135,6 +136,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
     }
     throw new HttpError(404, 'NOT_FOUND', `No route for ${req.method} ${path}; GraphQL is served at ${GRAPHQL_PATH}`);
   };
+  const compress = createCompression(config.server.compression);
   const server = createServer((req, res) => {
     const requestId = requestIdOf(req);
     res.setHeader(REQUEST_ID_HEADER, requestId);
@@ -142,13 +144,17 @@ export function createHttpServer(options: HttpServerOptions): Server {
     // One access-log line per request, with its id: the line the other log lines and audit records of the request join on.
     res.once('finish', () => logger.info({ requestId, method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request'));
     if (handleCors(req, res, config.server.cors)) return;
+    if (compress) compress(req, res, () => answer(req, res, requestId));
+    else answer(req, res, requestId);
+  });
+  const answer = (req: IncomingMessage, res: ServerResponse, requestId: string) => {
     handle(req, res).catch((error) => {
       if (error instanceof HttpError) return sendGraphQLError(res, error);
       logger.error({ err: error, url: req.url, requestId }, 'unexpected error while handling a request');
       if (!res.headersSent) sendGraphQLError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error'));
       else res.destroy();
     });
-  });
+  };
   server.keepAliveTimeout = 65_000;
   return server;
 }

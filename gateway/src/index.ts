@@ -34,6 +34,7 @@ import { IdentityError } from './identity/errors';
 import { createIdentifier } from './identity/identify';
 import { maxBodyBytesFor, useOperationLimits } from './limits/useOperationLimits';
 import { limitsFor, parseTimeMaxTokens } from './limits/config';
+import { registerListSizes } from './limits/listSizeDirectives';
 import { ParseTokenLimit } from './limits/parseTokenLimit';
 import { rejectUnsupportedOperations } from './validation/rejectUnsupportedOperations';
 import { validateOperation } from './validation/validateOperation';
@@ -155,6 +156,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   if (catalog) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => catalog.catalog.updateSchema(apiSchema, coreSupergraphSdl));
   if (cache) gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => cache.updateSupergraph(coreSupergraphSdl));
   if (shortcut) gateway.onSchemaLoadOrUpdate(() => shortcut.forget());
+  // List sizes the graph declares (@listSize), for the cost limit.
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => registerListSizes(apiSchema, coreSupergraphSdl));
   // Which fields are PII, for the HTTP caching headers: an anonymous answer that carries one is never public.
   const pii = new PiiClassification();
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => pii.update(coreSupergraphSdl));

@@ -28,6 +28,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { listSizeDirectiveOf } from '../listSizeDirectives';
 import { argumentValue, fragmentsOf, isIncluded, isIntrospectionField, operationsToMeasure, type LimitRule, type Variables } from './operation';
 
 /** At most this many assumed list sizes are named in the message (a hostile query may have thousands). */
@@ -49,6 +50,19 @@ export function listSizeOf(field: FieldNode, definition: GraphQLField<unknown, u
     let value = given ? argumentValue(given.value, operation, variables) : undefined;
     if (value === undefined) value = argument.defaultValue;
     // null (or a non-number) gives no bound: the caller assumes defaultListSize.
+    if (typeof value === 'number' && Number.isFinite(value)) size = Math.max(size ?? 0, Math.max(0, value));
+  }
+  return size;
+}
+
+/** The largest number among the `@listSize(slicingArguments:)` given (dotted paths reach into input objects), else undefined. */
+function slicedSizeOf(field: FieldNode, definition: GraphQLField<unknown, unknown>, paths: string[], operation: OperationDefinitionNode, variables: Variables): number | undefined {
+  let size: number | undefined;
+  for (const path of paths) {
+    const [name, ...rest] = path.split('.');
+    const given = field.arguments?.find((node) => node.name.value === name);
+    let value: unknown = given ? argumentValue(given.value, operation, variables) : definition.args.find((arg) => arg.name === name)?.defaultValue;
+    for (const key of rest) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
     if (typeof value === 'number' && Number.isFinite(value)) size = Math.max(size ?? 0, Math.max(0, value));
   }
   return size;
@@ -84,11 +98,15 @@ export const CostRule: LimitRule = (document, schema, variables, limits, operati
           const isList = isListType(getNullableType(definition.type));
           cost += isLeafType(type) && !isList ? limits.scalarCost : 1;
           if (!selection.selectionSet || !isCompositeType(type)) continue;
-          const size = listSizeOf(selection, definition, operation, variables);
+          const coordinate = `${parentType.name}.${definition.name}`;
+          const declared = listSizeDirectiveOf(schema, coordinate);
+          const sliced = declared?.slicingArguments ? slicedSizeOf(selection, definition, declared.slicingArguments, operation, variables) : undefined;
+          const size = sliced ?? declared?.assumedSize ?? listSizeOf(selection, definition, operation, variables);
           if (isList) {
             const listSize = size ?? connectionSize ?? limits.defaultListSize;
-            const coordinate = `${parentType.name}.${definition.name}`;
-            if (!assumed.has(coordinate)) assumed.set(coordinate, `${coordinate} ${listSize} (${size !== undefined ? 'its size argument' : connectionSize !== undefined ? "the connection's size argument" : 'defaultListSize'})`);
+            const from =
+              sliced !== undefined ? '@listSize slicingArguments' : declared?.assumedSize !== undefined ? '@listSize assumedSize' : size !== undefined ? 'its size argument' : connectionSize !== undefined ? "the connection's size argument" : 'defaultListSize';
+            if (!assumed.has(coordinate)) assumed.set(coordinate, `${coordinate} ${listSize} (${from})`);
             cost += listSize * costOf(selection.selectionSet, type, undefined);
           } else {
             cost += costOf(selection.selectionSet, type, size);

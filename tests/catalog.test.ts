@@ -83,6 +83,8 @@ test('a product shows the types and fields it contributes, which fields are PII 
     guardedBy: [
       { label: 'global:pii(contact)', rule: 'hasScope(pii:read)' },
       expect.objectContaining({ label: expect.stringMatching(/^customers:Customer\./) }),
+      // The account managers' row scope, declared once on the entity (policies/customers.ts).
+      { label: 'customers:rowScope(ownCustomersOfAccountManagers)', rule: 'or(rowScope(ownCustomersOfAccountManagers), not(hasRole(account-manager)))' },
     ],
   });
   // The entity key is resolved by every domain that extends Customer.

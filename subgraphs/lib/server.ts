@@ -1,6 +1,7 @@
 /**
  * Serves one domain's subgraph over HTTP: POST/GET /graphql for the gateway,
- * GET /health for orchestrators. Each request gets a fresh loader set, so
+ * GET /health for orchestrators and the gateway's /ready (503 with the reason
+ * when its database does not answer; health.ts). Each request gets a fresh loader set, so
  * batching happens within a request and nothing is memoized across principals.
  *
  * With the gateway's public keys, /graphql accepts only POST requests the gateway
@@ -25,6 +26,7 @@ import type { Db } from './db';
 import { AdmissionGate, type AdmissionOptions } from './admission';
 import { DataProduct, isDataProductPath, serveDataProduct, type DataProductOptions } from './dataProduct';
 import { DirectExecution } from './directExecution';
+import { DatabaseHealth, sendSubgraphHealth, type HealthOptions } from './health';
 import { executeApolloRequest, HttpError, parseJsonBody, readBody, sendApolloResponse, sendGraphQLError, sendJson } from './http';
 import { SignedRequestVerifier, type SignedPrincipal } from './signing';
 import type { SubgraphContext, SubgraphDefinition } from './subgraph';
@@ -58,6 +60,8 @@ export type SubgraphServerOptions = {
   dataProduct?: DataProductOptions | false;
   /** How many GraphQL operations execute at once (4 by default) and how long others may wait (admission.ts). */
   admission?: Partial<AdmissionOptions>;
+  /** How long /health gives the database to answer `SELECT 1`, and how long a result is reused (health.ts). */
+  health?: HealthOptions;
 };
 
 const DEFAULT_MAX_CONCURRENT_OPERATIONS = 4;
@@ -96,10 +100,11 @@ export async function startSubgraphServer<TLoaders>(
   const verifier = options.gatewayPublicKeys
     ? new SignedRequestVerifier({ audience: definition.name, publicKeys: options.gatewayPublicKeys, maxSkewSec: options.maxSignatureSkewSec })
     : undefined;
+  const health = new DatabaseHealth(db, options.health);
   const httpServer: Server = createServer(async (req, res) => {
     try {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-      if (path === '/health') return sendJson(res, 200, { status: 'ok', subgraph: definition.name });
+      if (path === '/health') return await sendSubgraphHealth(res, definition.name, health);
       if (dataProduct && isDataProductPath(path)) return await serveDataProduct(dataProduct, req, res, path, { verifier });
       if (path !== '/graphql' && path !== '/') return sendJson(res, 404, { error: `No route ${path}` });
       const body = await readBody(req, bodyLimit);

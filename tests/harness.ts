@@ -126,6 +126,8 @@ export function testGatewayConfig(subgraphs: { name: string; url: string }[], si
     cache: { responseCache: { enabled: false }, entityCache: { enabled: false }, dedupe: { enabled: false } },
     ...overrides,
     subgraphRequests: { signingKey, ...overrides.subgraphRequests },
+    // Stopping a test mesh does not wait for a load balancer (production mode would keep serving 5 s first).
+    shutdown: { readinessGraceMs: 0, ...overrides.shutdown },
   });
   return { config, auditFile };
 }

@@ -151,3 +151,15 @@ describe('the subgraph signing key (issue 13)', () => {
     ]);
   });
 });
+
+test('shutdown: a readiness grace period in production only by default, a drain timeout, both validated naming key, expected and given', () => {
+  expect(parseConfig({ subgraphs }).shutdown).toEqual({ readinessGraceMs: 0, drainTimeoutMs: 10_000 });
+  expect(parseConfig({ subgraphs, mode: 'production', identity: { jwt: { jwksUrl: 'https://idp.example.com/jwks', issuer: 'https://idp.example.com/', audience: 'meshgate' } }, subgraphRequests: { signingKey: privatePem } }).shutdown).toEqual({ readinessGraceMs: 5000, drainTimeoutMs: 10_000 });
+  expect(parseConfig({ subgraphs, shutdown: { readinessGraceMs: 2500, drainTimeoutMs: 0 } }).shutdown).toEqual({ readinessGraceMs: 2500, drainTimeoutMs: 0 });
+  expect(problemsOf(() => parseConfig({ subgraphs, shutdown: { drainTimeoutMs: -1 } }))).toEqual(['shutdown.drainTimeoutMs: expected whole milliseconds from 0 to 300000, got -1']);
+  expect(problemsOf(() => parseConfig({ subgraphs, shutdown: { readinessGraceMs: '5s' } }))).toEqual(['shutdown.readinessGraceMs: expected whole milliseconds from 0 to 120000, got "5s"']);
+  expect(problemsOf(() => parseConfig({ subgraphs, shutdown: { drainTimeout: 5 } }))).toEqual(['shutdown.drainTimeout: unknown key']);
+  const env = { MESHGATE_SHUTDOWN_READINESS_GRACE_MS: '1500', MESHGATE_SHUTDOWN_DRAIN_TIMEOUT_MS: '20000' };
+  expect(loadConfig({ env, defaults: { subgraphs } }).shutdown).toEqual({ readinessGraceMs: 1500, drainTimeoutMs: 20_000 });
+  expect(problemsOf(() => loadConfig({ env: { MESHGATE_SHUTDOWN_DRAIN_TIMEOUT_MS: 'soon' }, defaults: { subgraphs } }))).toEqual(['MESHGATE_SHUTDOWN_DRAIN_TIMEOUT_MS: expected a number, got "soon"']);
+});

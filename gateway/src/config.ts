@@ -134,6 +134,26 @@ const ExecutionConfig = z
   })
   .strict();
 
+/** Whole milliseconds from 0 to `max`; the error names the range and the value given. */
+const milliseconds = (max: number) => {
+  const error = (issue: { input?: unknown }) => `expected whole milliseconds from 0 to ${max}, got ${JSON.stringify(issue.input) ?? String(issue.input)}`;
+  return z.number({ error }).int({ error }).min(0, { error }).max(max, { error });
+};
+
+/**
+ * SIGTERM/SIGINT, in order: /ready answers 503 at once; the gateway keeps serving for readinessGraceMs (load
+ * balancers notice and stop sending); then it stops accepting connections and lets requests in flight finish for up
+ * to drainTimeoutMs (connections still open after it are closed); then it flushes the audit log and exits 0.
+ */
+const ShutdownConfig = z
+  .object({
+    /** How long to keep serving with /ready at 503 before closing the listener. Default: 5000 in production, 0 in development (Ctrl+C stops at once). */
+    readinessGraceMs: milliseconds(120_000).optional(),
+    /** How long requests in flight may take to finish once the listener is closed. */
+    drainTimeoutMs: milliseconds(300_000).default(10_000),
+  })
+  .strict();
+
 const ApolloConfig = z
   .object({
     /** Usage reporting and telemetry to Apollo's servers: off unless explicitly enabled. */
@@ -160,6 +180,7 @@ export const ConfigSchema = z
     catalog: CatalogConfig.default(CatalogConfig.parse({})),
     execution: ExecutionConfig.default(ExecutionConfig.parse({})),
     apollo: ApolloConfig.default(ApolloConfig.parse({})),
+    shutdown: ShutdownConfig.default(ShutdownConfig.parse({})),
     /** /metrics: open, or behind a bearer token (metrics.token, MESHGATE_METRICS_TOKEN); set one in production. */
     metrics: MetricsConfigSchema.default({}),
     logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
@@ -192,7 +213,11 @@ export const ConfigSchema = z
     if (duplicate) ctx.addIssue({ code: 'custom', path: ['subgraphs'], message: `subgraph "${duplicate}" is listed twice` });
   })
   // Defaults that follow the mode, resolved once so every reader sees a plain value.
-  .transform((config) => ({ ...config, server: { ...config.server, queryPage: config.server.queryPage ?? config.mode === 'development' } }));
+  .transform((config) => ({
+    ...config,
+    server: { ...config.server, queryPage: config.server.queryPage ?? config.mode === 'development' },
+    shutdown: { ...config.shutdown, readinessGraceMs: config.shutdown.readinessGraceMs ?? (config.mode === 'production' ? 5000 : 0) },
+  }));
 
 export type GatewayConfig = z.infer<typeof ConfigSchema>;
 export type GatewayConfigInput = z.input<typeof ConfigSchema>;
@@ -224,6 +249,8 @@ const ENV_KEYS: Record<string, { path: readonly string[]; type: EnvType }> = {
   MESHGATE_METRICS_TOKEN: { path: ['metrics', 'token'], type: 'string' },
   MESHGATE_APOLLO_TELEMETRY: { path: ['apollo', 'telemetry'], type: 'boolean' },
   MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS: { path: ['supergraph', 'pollIntervalMs'], type: 'number' },
+  MESHGATE_SHUTDOWN_READINESS_GRACE_MS: { path: ['shutdown', 'readinessGraceMs'], type: 'number' },
+  MESHGATE_SHUTDOWN_DRAIN_TIMEOUT_MS: { path: ['shutdown', 'drainTimeoutMs'], type: 'number' },
   ...CACHE_ENV_KEYS,
 };
 

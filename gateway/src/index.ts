@@ -28,6 +28,7 @@ import type { MeshContext } from './context';
 import { MeshGateway, type ExecutionStage } from './execution/MeshGateway';
 import { useVariableCoercion } from './execution/useVariableCoercion';
 import { requestContextFactory, clientOf, requestIdOf } from './http/requestContext';
+import { GracefulShutdown } from './http/gracefulShutdown';
 import { markDraining } from './http/health';
 import { createHttpServer, GRAPHQL_PATH, listen } from './http/server';
 import { IdentityError } from './identity/errors';
@@ -271,10 +272,27 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       });
     },
   });
+  const shutdown = new GracefulShutdown(server);
   const port = await listen(server, config.server.host, config.server.port);
   const shownHost = config.server.host === '0.0.0.0' ? 'localhost' : config.server.host;
   const url = `http://${shownHost}:${port}${GRAPHQL_PATH}`;
   logger.info({ url, subgraphs: [...gateway.subgraphUrls().keys()], policies: config.authorization.enabled ? config.authorization.policies : 'off' }, 'gateway ready');
+
+  let stopped: Promise<void> | undefined;
+  const stop = async () => {
+    // First: /ready answers 503; the gateway keeps serving through the grace period, so a load balancer stops sending.
+    markDraining(gateway);
+    logger.info({ ...config.shutdown, inFlight: shutdown.requestsInFlight }, 'stopping: /ready answers 503; serving through the grace period, then draining');
+    // Then: the listener closes and requests in flight finish (up to the drain timeout) against live subgraphs and caches.
+    const { inFlightAtClose, cutOff } = await shutdown.stop(config.shutdown);
+    if (cutOff > 0) logger.warn({ cutOff, drainTimeoutMs: config.shutdown.drainTimeoutMs }, 'requests still in flight at the drain timeout were cut off');
+    else logger.info({ drained: inFlightAtClose }, 'every request in flight was answered');
+    await apollo.stop();
+    await catalog?.stop();
+    await cache?.close();
+    // Last: everything recorded while draining is written.
+    await audit.close();
+  };
 
   return {
     url,
@@ -285,19 +303,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     cache,
     supergraph: live,
     catalog,
-    async stop() {
-      // First: /ready answers 503, so a load balancer stops sending; then in-flight requests complete.
-      markDraining(gateway);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 5000).unref();
-      });
-      await apollo.stop();
-      await catalog?.stop();
-      await cache?.close();
-      // Last: everything recorded while draining is written.
-      await audit.close();
+    stop() {
+      stopped ??= stop();
+      return stopped;
     },
   };
 }

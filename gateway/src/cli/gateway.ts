@@ -46,7 +46,9 @@ async function main() {
     },
   });
   if (config.server.workers > 1 && !isWorker()) {
-    const url = await runWorkers(config.server.workers, (line) => console.log(line));
+    // The workers stop as one gateway does; the primary waits for that (grace, drain, audit flush) before killing them.
+    const stopTimeoutMs = config.shutdown.readinessGraceMs + config.shutdown.drainTimeoutMs + 20_000;
+    const url = await runWorkers(config.server.workers, (line) => console.log(line), { stopTimeoutMs });
     console.log(`meshgate listening at ${url} (${config.server.workers} worker processes)`);
     return;
   }
@@ -57,9 +59,10 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal} received: draining connections and stopping`);
+    const { readinessGraceMs, drainTimeoutMs } = config.shutdown;
+    console.log(`${signal} received: /ready answers 503; serving ${readinessGraceMs} ms more, then draining requests in flight (up to ${drainTimeoutMs} ms) and stopping`);
     try {
-      // Drains requests, stops Apollo and the cache, and flushes the audit log last.
+      // /ready 503, the grace period, the drain, then Apollo and the cache stop, and the audit log is flushed last.
       await running.stop();
       process.exit(0);
     } catch (error) {

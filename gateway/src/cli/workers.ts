@@ -25,7 +25,7 @@ type Message = { type?: string; url?: string; id?: number; body?: string; error?
 export const isWorker = () => cluster.isWorker;
 
 /** In the primary: forks `count` workers and resolves with their URL once all listen; rejects if one exits before. */
-export function runWorkers(count: number, log: (line: string) => void): Promise<string> {
+export function runWorkers(count: number, log: (line: string) => void, options: { stopTimeoutMs?: number } = {}): Promise<string> {
   const aggregator = new AggregatorRegistry();
   let stopping = false;
   let ready = 0;
@@ -47,7 +47,7 @@ export function runWorkers(count: number, log: (line: string) => void): Promise<
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
     setTimeout(() => {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
-    }, STOP_TIMEOUT_MS).unref();
+    }, options.stopTimeoutMs ?? STOP_TIMEOUT_MS).unref();
     const remaining = new Set(Object.values(cluster.workers ?? {}));
     if (remaining.size === 0) process.exit(0);
     cluster.on('exit', (worker) => {

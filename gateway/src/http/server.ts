@@ -25,7 +25,7 @@ import type { ResponseShortcut } from '../cache/responseShortcut';
 import type { GatewayConfig } from '../config';
 import type { MeshGateway } from '../execution/MeshGateway';
 import type { Logger } from '../logger';
-import { sendHealth, sendReadiness } from './health';
+import { isDraining, sendHealth, sendReadiness } from './health';
 import { serveQueryPage, type PickerRole } from './queryPage';
 import { signDevelopmentToken } from '../identity/devTokens';
 import { PICKER_PRINCIPALS } from '../identity/developmentPrincipals';
@@ -90,6 +90,8 @@ function developmentTokensFor(config: GatewayConfig): (() => Promise<PickerRole[
 export function createHttpServer(options: HttpServerOptions): Server {
   const { config, apollo, gateway, logger } = options;
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    // Stopping: answer, then close the connection, so a kept-alive client reconnects through the load balancer (gracefulShutdown.ts).
+    if (isDraining(gateway)) res.setHeader('connection', 'close');
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === GRAPHQL_PATH) {
       let context: MeshContext;

@@ -77,13 +77,23 @@ async function waitFor(url: string, label: string, timeoutMs = 60_000) {
 
 let stopping = false;
 let embedded: EmbeddedPostgres | undefined;
+let gatewayProcess: ChildProcess | undefined;
 
+/** Sends SIGTERM to these children and waits until each has exited (one that already ended has nothing to wait for). */
+async function stopProcesses(group: ChildProcess[]) {
+  for (const child of group) child.kill('SIGTERM');
+  await Promise.all(group.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : null)));
+}
+
+/**
+ * Stops the mesh from the front: the gateway first (it drains its requests in flight against live subgraphs and
+ * flushes its audit log), then the subgraphs (their requests in flight against the live database), then the database.
+ */
 async function stopAll(code: number) {
   if (stopping) return;
   stopping = true;
-  for (const child of children) child.kill('SIGTERM');
-  // A child that already ended (by an exit code or a signal) has nothing to wait for.
-  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : null)));
+  await stopProcesses(children.filter((child) => child === gatewayProcess));
+  await stopProcesses(children.filter((child) => child !== gatewayProcess));
   await embedded?.stop();
   process.exit(code);
 }
@@ -126,7 +136,7 @@ async function main() {
 
   const gatewayPort = values['gateway-port']!;
   // The gateway polls the subgraphs (every 10 s unless set), so a restarted or changed subgraph is picked up live.
-  startProcess('gateway', 'gateway/src/cli/gateway.ts', ['--port', gatewayPort, '--host', process.env.MESHGATE_HOST ?? '127.0.0.1'], {
+  gatewayProcess = startProcess('gateway', 'gateway/src/cli/gateway.ts', ['--port', gatewayPort, '--host', process.env.MESHGATE_HOST ?? '127.0.0.1'], {
     ...signing.gateway,
     MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS: process.env.MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS ?? '10000',
   });

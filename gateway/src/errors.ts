@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   SUBGRAPH_UNAVAILABLE: { status: 200, description: 'A subgraph could not be reached or answered with a server error; its fields are null, the rest of the data is served.' },
   SUBGRAPH_TIMEOUT: { status: 200, description: 'A subgraph did not answer within subgraphRequests.timeoutMs; its fields are null.' },
   SUBGRAPH_BAD_RESPONSE: { status: 200, description: 'A subgraph answered with something that is not a GraphQL response.' },
+  AUDIT_UNAVAILABLE: { status: 503, description: 'The audit log had no room for this request\'s records within audit.maxWaitMs; nothing was answered without its record. Retry later.' },
   COMPOSITION_FAILED: { status: 409, description: 'A subgraph registered at /supergraph/subgraphs does not compose with the others; nothing changed, the last good supergraph keeps serving.' },
   INTERNAL_SERVER_ERROR: { status: 500, description: 'An unexpected error; details are logged, and shown only in development mode.' },
 } as const;

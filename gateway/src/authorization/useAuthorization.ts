@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { GraphQLError, print } from 'graphql';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { MeshContext } from '../context';
+import { ERROR_CODES, meshError } from '../errors';
 import type { ExecutionStage } from '../execution/MeshGateway';
 import { coercedVariablesOf } from '../execution/useVariableCoercion';
 import type { Logger } from '../logger';
@@ -37,9 +38,7 @@ export type AuthorizationOptions = {
 const PRINTED_CACHE_SIZE = 1000;
 
 const auditUnavailable = () =>
-  new GraphQLError('The audit log cannot take the record of this request now; try again later', {
-    extensions: { code: 'AUDIT_UNAVAILABLE', http: { status: 503 } },
-  });
+  meshError('AUDIT_UNAVAILABLE', 'The audit log cannot take the record of this request now; try again later', { http: { status: ERROR_CODES.AUDIT_UNAVAILABLE.status } });
 
 export function useAuthorization(options: AuthorizationOptions): ExecutionStage {
   // Printing and hashing a rewritten operation costs more than deciding it: reuse them per shape.

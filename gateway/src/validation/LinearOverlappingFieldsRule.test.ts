@@ -26,15 +26,16 @@ test('a fragment cycle ends', () => {
   expect(linear('{ product(id: "1") { ...A } } fragment A on Product { name ...B } fragment B on Product { ...A }')).toEqual([]);
 });
 
-test('linear: 50,000 copies of one field, and 5,000 differing sub-selections of one field, in well under a second', () => {
+test('linear: 50,000 copies of one field, and 5,000 differing sub-selections of one field, in seconds, not the minutes of a quadratic rule', () => {
+  // About 0.5 s each on an idle machine; graphql-js's quadratic rule takes minutes on the first. The bound leaves room for a loaded CI machine.
   let started = performance.now();
   expect(linear(`{ products(first: 1) { ${'totalCount '.repeat(50_000)} } }`)).toEqual([]);
   const variants = ['totalCount', 'edges { cursor }', 'edges { node { name } }', 'pageInfo { hasNextPage }'];
   expect(linear(`{ ${Array.from({ length: 5000 }, (_, i) => `products(first: 1) { ${variants[i % 4]} ${variants[(i >> 2) % 4]} }`).join(' ')} }`)).toEqual([]);
-  expect(performance.now() - started).toBeLessThan(3000);
+  expect(performance.now() - started).toBeLessThan(15_000);
   started = performance.now();
   expect(linear(`{ ${Array.from({ length: 20_000 }, (_, i) => `x: products(first: ${i % 3}) { totalCount }`).join(' ')} }`)).toHaveLength(1);
-  expect(performance.now() - started).toBeLessThan(3000);
+  expect(performance.now() - started).toBeLessThan(15_000);
 });
 
 /** Random small operations over products, with aliases colliding on purpose: the verdict must be graphql-js's. */

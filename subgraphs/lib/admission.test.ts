@@ -102,8 +102,9 @@ describe('a subgraph server', () => {
   };
 
   test('executes at most its limit of operations at once and answers 503 with Retry-After when its queue is full', async () => {
-    // The resolver never touches the database.
-    const server = await startSubgraphServer(definition, {} as Db, { dataProduct: false, admission: { limit: 1, maxWaiting: 1 } });
+    // The resolver never touches the database; /health asks it `SELECT 1`, which answers at once.
+    const db = { query: async () => [{ '?column?': 1 }] } as unknown as Db;
+    const server = await startSubgraphServer(definition, db, { dataProduct: false, admission: { limit: 1, maxWaiting: 1 } });
     try {
       const ask = () => fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ slow }"}' });
       const first = ask();

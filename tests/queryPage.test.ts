@@ -46,7 +46,10 @@ test('the query page loads from the gateway alone and runs a cross-domain query'
   expect(roles).toEqual(['anonymous', 'analyst (alice)', 'finance team (fiona)', 'account manager (am03)', 'admin', 'order service']);
   await page.locator('#role').selectOption('analyst (alice)');
   await page.locator('.graphiql-execute-button').waitFor({ timeout: 20_000 });
-  const answered = page.waitForResponse((response) => response.url().endsWith('/graphql') && response.request().method() === 'POST');
+  // The example's answer, not the introspection GraphiQL sends again after the role changed.
+  const answered = page.waitForResponse(
+    (response) => response.url().endsWith('/graphql') && response.request().method() === 'POST' && (response.request().postData() ?? '').includes('LateDeliveries'),
+  );
   await page.locator('.graphiql-execute-button').click();
   const response = await answered;
   const body = await response.json();

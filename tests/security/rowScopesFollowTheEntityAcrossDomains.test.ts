@@ -183,3 +183,26 @@ test('every row-scope denial is audited with the principal, the path and the sco
   expect(records.map((record) => record.path.join('.'))).toEqual(['name', 'email', 'phone', 'city', 'transactions', 'transactionSummary', 'orders', 'orderCount', 'totalSpent'].map((field) => `customer.${field}`));
   expect(records.every((record) => record.rule === RULE && record.principal.id === ACCOUNT_MANAGER.sub && record.reason === 'account managers see their own customers only')).toBe(true);
 });
+
+test("an aggregate filtered to one customer is that customer's data: FORBIDDEN for another manager's, not fetched, own served", async () => {
+  const SUMMARY = 'query Summary($id: ID!) { transactionSummary(filter: { customerId: $id }) { count totalAmount } }';
+  mesh.resetReceived();
+  const { status, body } = await asAm03(SUMMARY, { id: String(other.id) });
+  expect(status).toBe(200);
+  expect(body.data).toEqual({ transactionSummary: null });
+  const [denial] = forbidden(body);
+  expect(denial.path).toEqual(['transactionSummary']);
+  expect(denial.extensions!.rule).toBe(`${RULE}:aggregate`);
+  expect(denial.message + JSON.stringify(denial.extensions)).toMatch(/filter\.customerId reads Transaction\.customer/);
+  // Decided before planning: finance never computed the other customer's sums.
+  expect(mesh.subgraphs.finance.received).toHaveLength(0);
+
+  // The same sums, asked through the customer, are row-checked: am03's own customer's are served.
+  const own360 = await asAm03('query Own($id: ID!) { customer(id: $id) { transactionSummary { count totalAmount } } }', { id: String(own.id) });
+  expect(own360.body.errors).toBeUndefined();
+  expect(own360.body.data.customer.transactionSummary.count).toBeGreaterThan(0);
+  // The unfiltered aggregate is over every customer, no one customer's data: served as before.
+  const all = await asAm03('{ transactionSummary { count } }');
+  expect(all.body.errors).toBeUndefined();
+  expect(all.body.data.transactionSummary.count).toBe(transactions.length);
+});

@@ -258,7 +258,7 @@ async function decideField(walk: Walk, policies: FieldPolicy[], args: Record<str
         }
       }
       for (const { argumentPath, field } of readsOf()) {
-        const denied = await decideRead(walk, field);
+        const denied = (await decideRead(walk, field)) ?? (await decideRowSelection(walk, field, info));
         if (denied) return { kind: 'deny', rule: denied.rule, reason: `the argument ${argumentPath} reads ${field}, ${denied.reason}` };
       }
       return unknown ? ({ kind: 'unknown' } as const) : ({ kind: 'allow' } as const);
@@ -279,6 +279,25 @@ async function decideRead(walk: Walk, coordinate: string): Promise<{ rule: strin
   if (decision.kind === 'allow') return null;
   if (decision.kind === 'deny') return { rule: decision.rule ?? 'unknown', reason: `which this principal may not read (${decision.reason})` };
   return { rule: `reads:row-level(${coordinate})`, reason: 'which this principal may read on some rows only: filtering by it would tell about the others' };
+}
+
+/**
+ * Why the principal may not select one entity's rows by `coordinate` (a link to an entity under a row scope that
+ * applies to them) on this field, or null: a field whose answer does not hold the rows themselves (a sum, a count)
+ * would tell about an entity the scope could not check, row by row, after execution.
+ */
+async function decideRowSelection(walk: Walk, coordinate: string, info: GraphQLResolveInfo): Promise<{ rule: string; reason: string } | null> {
+  const returned = getNamedType(info.returnType).name;
+  for (const selector of walk.policy.rowSelectors(coordinate)) {
+    if (selector.holdsRows(returned)) continue;
+    const applies = await evaluateRule(selector.appliesTo, { parent: UNKNOWN_PARENT, args: {}, context: walk.context, info, onRuleError: walk.onRuleError });
+    if (applies.kind === 'deny') continue;
+    return {
+      rule: `${selector.label}:aggregate`,
+      reason: `which selects one ${selector.entity}'s rows, and ${info.parentType.name}.${info.fieldName} answers with ${returned}, not the rows row scope ${selector.scope} checks one by one: ask through the ${selector.entity} instead`,
+    };
+  }
+  return null;
 }
 
 /** `@skip(if: true)` or `@include(if: false)`, on the coerced variables: the selection is not part of the answer. */

@@ -23,7 +23,7 @@
 import { isInterfaceType, isObjectType, parse, type GraphQLSchema, type InlineFragmentNode, type SelectionNode } from 'graphql';
 import { authenticatedDirective, policyDirective, requiresScopesDirective } from './builtinRules';
 import { lookupRule, type DomainPolicy, type GlobalPolicy, type RuleMap } from './policy';
-import { compileRowScopes } from './rowScopes';
+import { compileRowScopes, type RowSelector } from './rowScopes';
 import { fragmentsOf, isAllowRule, isRule, type ShieldRule } from './ruleTree';
 import type { ArgumentReads, SupergraphFacts } from './supergraphFacts';
 
@@ -44,6 +44,8 @@ export type CompiledPolicy = {
   forField(typeName: string, fieldName: string): FieldPolicy;
   /** What an argument or input field reads (`@reads`), by schema coordinate: its use is governed by those fields' rules. */
   reads(coordinate: string): ArgumentReads | undefined;
+  /** The row scopes an argument reading this field (a link to a scoped entity, or its key) selects rows of (rowScopes.ts). */
+  rowSelectors(coordinate: string): RowSelector[];
 };
 
 export class PolicyError extends Error {
@@ -139,7 +141,7 @@ export function compilePolicy(options: {
     domainsByName.set(domain.domain, domain);
     validateRuleMap(source, domain.rules, schema, problems);
   }
-  const rowScopeParts = compileRowScopes(domains, { schema, facts, piiOf, problems });
+  const { parts: rowScopeParts, selectors: rowSelectors } = compileRowScopes(domains, { schema, facts, piiOf, problems });
 
   const table = new Map<string, FieldPolicy>();
   const usedDomainKeys = new Map<string, Set<string>>();
@@ -199,5 +201,6 @@ export function compilePolicy(options: {
   return {
     forField: (typeName, fieldName) => table.get(`${typeName}.${fieldName}`) ?? fallback,
     reads: (coordinate) => facts.reads(coordinate),
+    rowSelectors: (coordinate) => rowSelectors.get(coordinate) ?? [],
   };
 }

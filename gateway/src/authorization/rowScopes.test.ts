@@ -171,3 +171,14 @@ test('principals the scope does not apply to are settled before execution; for t
   // Two distinct owners among four rows: two owner tests, not four.
   expect(ownerCalls).toEqual([{ owner: 'm1@x' }, { owner: 'm2@x' }]);
 });
+
+test("the links to the entity and its keys select its rows; only types that carry the rows hold them", () => {
+  const policy = compile(scope());
+  for (const coordinate of ['Account.id', 'Entry.account', 'Refund.entry', 'Transfer.from']) expect(policy.rowSelectors(coordinate).map((selector) => selector.scope)).toEqual(['ownAccounts']);
+  // Not a link: a field of the entity, a field of a belonging type, a link the scope does not decide through.
+  for (const coordinate of ['Account.name', 'Entry.amount', 'Transfer.to']) expect(policy.rowSelectors(coordinate)).toEqual([]);
+  const [selector] = policy.rowSelectors('Entry.account');
+  // Rows, and the edges that lead to them, are row-checked after execution; a type made of scalars is not.
+  expect(['Account', 'Entry', 'Refund', 'EntryEdge'].map((type) => selector.holdsRows(type))).toEqual([true, true, true, true]);
+  expect(selector.holdsRows('Note')).toBe(false);
+});

@@ -40,6 +40,24 @@ import type { SupergraphFacts } from './supergraphFacts';
 
 export type RowScopePart = { label: string; rule: ShieldRule };
 
+/**
+ * What an argument that reads `coordinate` (a link to the scoped entity, such as
+ * `Transaction.customer`, or one of its keys) selects: the rows of one entity.
+ * A field whose answer holds those rows gets each of them row-checked; a field
+ * whose answer only sums or counts them (`Query.transactionSummary`) cannot be,
+ * so such an argument is refused to the principals the scope applies to.
+ */
+export type RowSelector = {
+  label: string;
+  scope: string;
+  entity: string;
+  appliesTo: ShieldRule;
+  /** Whether objects of this type carry the entity's rows (belonging types, and connections or lists of them). */
+  holdsRows(typeName: string): boolean;
+};
+
+export type CompiledRowScopes = { parts: Map<string, RowScopePart[]>; selectors: Map<string, RowSelector[]> };
+
 type Compile = {
   schema: GraphQLSchema;
   facts: SupergraphFacts;
@@ -167,7 +185,7 @@ function ownerCheck(scope: RowScope, label: string, typeName: string, path: stri
   );
 }
 
-function compileScope(domain: string, scope: RowScope, compile: Compile, parts: Map<string, RowScopePart[]>) {
+function compileScope(domain: string, scope: RowScope, compile: Compile, { parts, selectors }: CompiledRowScopes) {
   const { schema, facts, problems } = compile;
   const source = `policies/${domain}.ts: row scope "${scope.name}"`;
   const entity = schema.getType(scope.entity);
@@ -224,19 +242,38 @@ function compileScope(domain: string, scope: RowScope, compile: Compile, parts: 
       (parts.get(coordinate) ?? parts.set(coordinate, []).get(coordinate)!).push({ label, rule: check });
     }
   }
+
+  const selector: RowSelector = { label, scope: scope.name, entity: entity.name, appliesTo: scope.appliesTo, holdsRows: rowHolders(schema, facts, new Set(paths.keys())) };
+  const selecting = [...keys.map((key) => `${entity.name}.${key}`), ...[...paths].filter(([, path]) => path.length).map(([typeName, [link]]) => `${typeName}.${link}`)];
+  for (const coordinate of selecting) (selectors.get(coordinate) ?? selectors.set(coordinate, []).get(coordinate)!).push(selector);
 }
 
-/** The row-scope parts of every covered field, by coordinate; problems go to `problems`. */
-export function compileRowScopes(domains: DomainPolicy[], compile: Compile): Map<string, RowScopePart[]> {
-  const parts = new Map<string, RowScopePart[]>();
+/** Whether a type's objects carry rows of the belonging types: one of them, or a non-entity type (a connection, an edge) that leads to one. */
+function rowHolders(schema: GraphQLSchema, facts: SupergraphFacts, belonging: Set<string>): (typeName: string) => boolean {
+  const known = new Map<string, boolean>();
+  const holds = (typeName: string): boolean => {
+    if (belonging.has(typeName)) return true;
+    if (known.has(typeName)) return known.get(typeName)!;
+    known.set(typeName, false);
+    const type = schema.getType(typeName);
+    const result = isObjectType(type) && !facts.keyFields(typeName).length && Object.values(type.getFields()).some((field) => holds(getNamedType(field.type).name));
+    known.set(typeName, result);
+    return result;
+  };
+  return holds;
+}
+
+/** The row-scope parts of every covered field, and the selectors of every link, by coordinate; problems go to `problems`. */
+export function compileRowScopes(domains: DomainPolicy[], compile: Compile): CompiledRowScopes {
+  const compiled: CompiledRowScopes = { parts: new Map(), selectors: new Map() };
   const names = new Map<string, string>();
   for (const domain of domains) {
     for (const scope of domain.rowScopes ?? []) {
       const earlier = names.get(scope.name);
       if (earlier) compile.problems.push(`policies/${domain.domain}.ts: row scope "${scope.name}" is also declared in policies/${earlier}.ts; scope names must be unique`);
       names.set(scope.name, domain.domain);
-      compileScope(domain.domain, scope, compile, parts);
+      compileScope(domain.domain, scope, compile, compiled);
     }
   }
-  return parts;
+  return compiled;
 }

@@ -20,4 +20,6 @@ export type MeshContext = {
   _shield: { cache: Record<string, unknown> };
   /** The request's cache state (cache/MeshCache.ts), created on first use. */
   cache: { state?: RequestCacheState };
+  /** The MCP tool this operation runs for (mcp/), so its denials and limits are audited with the tool's name. */
+  tool?: string;
 };

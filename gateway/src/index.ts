@@ -101,6 +101,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
             reason: denial.reason,
             client,
             requestId,
+            ...(requestContext.context.tool && { tool: requestContext.context.tool }),
           });
         },
       }),
@@ -194,6 +195,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
             reason: message,
             client,
             requestId,
+            ...(contextValue.tool && { tool: contextValue.tool }),
           });
         },
       }),

@@ -37,9 +37,10 @@ export type AuditRecord = {
   /**
    * denial: a field the policy denied; rejected-credentials: a bad token or API key; route-refused: an operator
    * route (cache invalidation, quality run, subgraph registration) refused its principal (403);
-   * limit-exceeded: an operation over one of its principal's limits (`rule` names the limit, e.g. maxDepth).
+   * limit-exceeded: an operation over one of its principal's limits (`rule` names the limit, e.g. maxDepth);
+   * tool-call: one call of an assistant's tool at /mcp (`tool` names it; `reason` says how it ended; `rule` is set when it was refused).
    */
-  kind: 'denial' | 'rejected-credentials' | 'route-refused' | 'limit-exceeded';
+  kind: 'denial' | 'rejected-credentials' | 'route-refused' | 'limit-exceeded' | 'tool-call';
   principal: { id: string; kind: string; email?: string };
   operationName: string | null;
   /** SHA-256 of the operation document as received. */
@@ -57,6 +58,8 @@ export type AuditRecord = {
   reason: string;
   /** The HTTP route refused ("POST /cache/invalidate"), when the refusal is of a route rather than a GraphQL operation. */
   route?: string;
+  /** The MCP tool (or resource read) the record is about, on every record a call at /mcp causes: its tool-call record and its denials and limits. */
+  tool?: string;
   client: { name?: string; address?: string };
   requestId: string;
 };
@@ -127,6 +130,7 @@ function normalize(entry: AuditEntry): AuditRecord {
     rule: nullableText(entry.rule),
     reason: text(entry.reason ?? ''),
     ...(entry.route != null && { route: text(entry.route) }),
+    ...(entry.tool != null && { tool: text(entry.tool) }),
     client: {
       ...(client?.name != null && { name: optionalText(client.name) }),
       ...(client?.address != null && { address: optionalText(client.address) }),

@@ -112,6 +112,19 @@ test('refusals (a route refused, a limit exceeded) are stored with their kind, r
   ]);
 });
 
+test('an MCP tool call is stored with its tool (issue 14)', async () => {
+  const log = new AuditLog(new PostgresSink(urlOf(database)), quiet(), { flushIntervalMs: 5 });
+  const principal = { id: 'alice', kind: 'user' };
+  log.record({ kind: 'tool-call', principal, operationName: 'Revenue', operationHash: 'b'.repeat(64), path: null, rule: null, reason: 'answered', client: {}, requestId: 'tool-call', route: 'POST /mcp', tool: 'Revenue' });
+  log.record({ kind: 'denial', principal, operationName: 'Revenue', operationHash: 'b'.repeat(64), path: ['a'], rule: 'global:pii', reason: 'needs pii:read', client: {}, requestId: 'tool-denial', tool: 'Revenue' });
+  await log.close();
+  const { rows } = await client.query(`SELECT request_id, kind, tool, route FROM meshgate_audit.records WHERE request_id LIKE 'tool-%' ORDER BY id`);
+  expect(rows).toEqual([
+    { request_id: 'tool-call', kind: 'tool-call', tool: 'Revenue', route: 'POST /mcp' },
+    { request_id: 'tool-denial', kind: 'denial', tool: 'Revenue', route: null },
+  ]);
+});
+
 test('records wait while PostgreSQL cannot be reached and are written once it can', async () => {
   // The database does not exist yet: every write fails until it is created.
   const logger = quiet();

@@ -35,15 +35,17 @@ const CREATE_TABLE = `
   ALTER TABLE meshgate_audit.records ADD COLUMN IF NOT EXISTS paths jsonb;
   -- The operator route a route-refused record is about ("POST /cache/invalidate"); null otherwise.
   ALTER TABLE meshgate_audit.records ADD COLUMN IF NOT EXISTS route text;
+  -- The MCP tool a record is about (tool-call records, and the denials and limits of a tool's operation); null otherwise.
+  ALTER TABLE meshgate_audit.records ADD COLUMN IF NOT EXISTS tool text;
   CREATE INDEX IF NOT EXISTS records_time_idx ON meshgate_audit.records (time);
   CREATE INDEX IF NOT EXISTS records_principal_idx ON meshgate_audit.records ((principal->>'id'), time);`;
 
 const INSERT = `
-  INSERT INTO meshgate_audit.records (time, kind, principal, operation_name, operation_hash, path, rule, reason, client, request_id, count, path_pattern, paths, route)
-  SELECT time, kind, principal, "operationName", "operationHash", path, rule, reason, client, "requestId", count, "pathPattern", paths, route
+  INSERT INTO meshgate_audit.records (time, kind, principal, operation_name, operation_hash, path, rule, reason, client, request_id, count, path_pattern, paths, route, tool)
+  SELECT time, kind, principal, "operationName", "operationHash", path, rule, reason, client, "requestId", count, "pathPattern", paths, route, tool
     FROM jsonb_to_recordset($1::jsonb) AS r(
       time timestamptz, kind text, principal jsonb, "operationName" text, "operationHash" text,
-      path jsonb, rule text, reason text, client jsonb, "requestId" text, count integer, "pathPattern" jsonb, paths jsonb, route text)`;
+      path jsonb, rule text, reason text, client jsonb, "requestId" text, count integer, "pathPattern" jsonb, paths jsonb, route text, tool text)`;
 
 export class PostgresSink implements AuditSink {
   readonly description: string;

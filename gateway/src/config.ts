@@ -15,6 +15,7 @@ import { LimitsConfigSchema } from './limits/config';
 import { CorsConfigSchema } from './http/cors';
 import { CompressionConfigSchema } from './http/compression';
 import { MetricsConfigSchema } from './metrics/metricsRoute';
+import { McpConfigSchema } from './mcp/config';
 import {
   DEVELOPMENT_SIGNING_KEY,
   KeyProblem,
@@ -183,6 +184,8 @@ export const ConfigSchema = z
     shutdown: ShutdownConfig.default(ShutdownConfig.parse({})),
     /** /metrics: open, or behind a bearer token (metrics.token, MESHGATE_METRICS_TOKEN); set one in production. */
     metrics: MetricsConfigSchema.default({}),
+    /** The assistant endpoint (Model Context Protocol) at /mcp: docs/mcp.md. */
+    mcp: McpConfigSchema.default(McpConfigSchema.parse({})),
     logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
   })
   .strict()

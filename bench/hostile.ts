@@ -8,15 +8,24 @@
  *   node --import tsx bench/hostile.ts --only repeated-6000  # some shapes (comma-separated)
  *   node --import tsx bench/hostile.ts --no-concurrent       # the single requests only
  *
- * The test mesh (tests/harness.ts, scale 0.01) runs in this process, so
- * `process.cpuUsage()` around one request is the gateway's CPU for it (plus
- * the subgraphs' for the requests that run; the hostile ones should not reach
- * them). The client shares the event loop with the gateway: a request that
- * blocks the loop delays the /health probes by exactly that long, which is
- * what is measured. Each shape is sent once unmeasured first (JIT warm-up). A shape whose single request takes more than 3 s of CPU
- * is not repeated 8 at once (it would only take 8 times as long).
+ * The gateway runs as in production, in its own process (the real command,
+ * tests/gatewayProcess.ts), in front of the test mesh's subgraphs (scale 0.01,
+ * in this process). Its CPU for one request is read from the kernel: the run
+ * time of its main thread, the one event loop a request can block
+ * (/proc/<pid>/task/<pid>/schedstat, in nanoseconds), before and after.
+ * /health is probed from a worker thread of this process, on its own event
+ * loop, so neither the client's work (building and sending 8 bodies of up to
+ * 1 MiB) nor the subgraphs' delays the probe: what it measures is the gateway.
+ * Each shape is sent once unmeasured first (JIT warm-up). A shape whose single
+ * request takes more than 3 s of CPU is not repeated 8 at once (it would only
+ * take 8 times as long). `--in-process` measures the old way (one process).
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { startMesh, tokenFor } from '../tests/harness';
+import { startGatewayProcess } from '../tests/gatewayProcess';
 import { ANALYST } from '../tests/principals';
 
 type Shape = { name: string; who: 'anonymous' | 'analyst'; query: string; operationName?: string };
@@ -76,15 +85,73 @@ if (unknown?.length) throw new Error(`unknown shape(s) ${unknown.join(', ')}; kn
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 
+/** Nanoseconds the thread has run on a CPU (the first field of schedstat). */
+const threadCpuNs = (pid: number) => Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]);
+
+/** Probes a /health URL in a loop on a worker thread's own event loop; `stop()` resolves with the worst latency and the count. */
+function startHealthProbe(url: string) {
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     let running = true, worst = 0, probes = 0;
+     parentPort.on('message', () => (running = false));
+     (async () => {
+       // The first probe opens the connection and warms fetch up; it is not measured.
+       await (await fetch(workerData)).text();
+       parentPort.postMessage('ready');
+       while (running) {
+         const sent = performance.now();
+         await (await fetch(workerData)).text();
+         worst = Math.max(worst, performance.now() - sent);
+         probes++;
+         await new Promise((resolve) => setTimeout(resolve, 5));
+       }
+       parentPort.postMessage({ worst, probes });
+     })();`,
+    { eval: true, workerData: url },
+  );
+  return {
+    ready: new Promise<void>((resolve) => worker.once('message', () => resolve())),
+    stop: () =>
+      new Promise<{ worst: number; probes: number }>((resolve) => {
+        worker.once('message', (result) => resolve(result));
+        worker.postMessage('stop');
+      }).finally(() => worker.terminate()),
+  };
+}
+
 async function main() {
   log('starting the test mesh (scale 0.01) ...');
   const mesh = await startMesh();
   const headers = { anonymous: {}, analyst: await tokenFor(ANALYST) };
-  const healthUrl = mesh.gateway.url.replace(/\/graphql$/, '/health');
+  const dir = mkdtempSync(join(tmpdir(), 'meshgate-hostile-'));
+  let gatewayUrl = mesh.gateway.url;
+  let gatewayCpuNs = () => {
+    const cpu = process.cpuUsage();
+    return (cpu.user + cpu.system) * 1000;
+  };
+  let stopGateway = async () => undefined as unknown;
+  if (!process.argv.includes('--in-process')) {
+    log('starting the gateway in its own process ...');
+    const gateway = await startGatewayProcess(dir, 'hostile', {
+      server: { queryPage: false },
+      subgraphs: Object.values(mesh.subgraphs).map(({ name, url }) => ({ name, url })),
+      subgraphRequests: { signingKey: mesh.signingKey },
+      logging: { level: 'warn' },
+      audit: { file: join(dir, 'audit.jsonl') },
+    });
+    const pid = gateway.child.pid!;
+    gatewayUrl = gateway.url;
+    gatewayCpuNs = () => threadCpuNs(pid);
+    stopGateway = async () => {
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+    };
+  }
+  const healthUrl = gatewayUrl.replace(/\/graphql$/, '/health');
 
   const send = async (shape: Shape) => {
     const body = JSON.stringify({ query: shape.query, operationName: shape.operationName });
-    const response = await fetch(mesh.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers[shape.who] }, body });
+    const response = await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers[shape.who] }, body });
     const text = await response.text();
     let code = '';
     let errors = 0;
@@ -103,40 +170,30 @@ async function main() {
   for (const shape of SHAPES.filter((candidate) => !only || only.includes(candidate.name))) {
     log(`${shape.name}: one request ...`);
     await send(shape); // warm-up: the figures are for a gateway that has seen this shape before (compiled code paths)
-    const cpuBefore = process.cpuUsage();
+    const cpuBefore = gatewayCpuNs();
     const started = performance.now();
     const answer = await send(shape);
     const wall = performance.now() - started;
-    const cpu = process.cpuUsage(cpuBefore);
-    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const cpuMs = (gatewayCpuNs() - cpuBefore) / 1e6;
 
     let health = 'skipped';
     let wall8 = '';
     if (concurrent && cpuMs < 3000) {
       log(`${shape.name}: 8 at once, probing /health ...`);
-      let running = true;
-      let worstHealth = 0;
-      let probes = 0;
-      const probe = (async () => {
-        while (running) {
-          const sent = performance.now();
-          await (await fetch(healthUrl)).text();
-          worstHealth = Math.max(worstHealth, performance.now() - sent);
-          probes++;
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      })();
+      const probe = startHealthProbe(healthUrl);
+      await probe.ready;
       const burstStarted = performance.now();
       await Promise.all(Array.from({ length: 8 }, () => send(shape)));
       wall8 = ms(performance.now() - burstStarted);
-      running = false;
-      await probe;
-      health = `${ms(worstHealth)} (${probes})`;
+      const { worst, probes } = await probe.stop();
+      health = `${ms(worst)} (${probes})`;
     }
     log(`${shape.name}: HTTP ${answer.status} ${answer.code}, ${ms(cpuMs)} ms CPU, /health worst ${health}`);
     rows.push([shape.name, shape.who, String(answer.bytes), `${answer.status} ${answer.code}${answer.errors > 1 ? ` (${answer.errors} errors)` : ''}`, ms(cpuMs), ms(wall), wall8, health]);
   }
+  await stopGateway();
   await mesh.stop();
+  rmSync(dir, { recursive: true, force: true });
 
   const header = ['shape', 'principal', 'body bytes', 'answer', 'CPU ms (one)', 'wall ms (one)', 'wall ms (8 at once)', '/health worst ms (probes)'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));

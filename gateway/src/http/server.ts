@@ -33,6 +33,7 @@ import { createCompression } from './compression';
 import { handleCors } from './cors';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestContext';
 import { RouteRefused } from './requireCredentials';
+import { TurnTaker } from './takeTurns';
 
 export type HttpServerOptions = {
   config: GatewayConfig;
@@ -70,6 +71,9 @@ export type Route = { method: 'GET' | 'POST'; path: string; handle(req: Incoming
 
 export const GRAPHQL_PATH = '/graphql';
 
+/** Bodies from this size on take turns to be parsed; a typical operation is a few KB. */
+const LARGE_BODY_BYTES = 16_384;
+
 /**
  * The query page's role picker: development tokens for the README's principals, minted per page load with the
  * configured development secret. Only in development mode with a shared secret; never in production.
@@ -89,6 +93,7 @@ function developmentTokensFor(config: GatewayConfig): (() => Promise<PickerRole[
 
 export function createHttpServer(options: HttpServerOptions): Server {
   const { config, apollo, gateway, logger } = options;
+  const largeBodies = new TurnTaker();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     // Stopping: answer, then close the connection, so a kept-alive client reconnects through the load balancer (gracefulShutdown.ts).
     if (isDraining(gateway)) res.setHeader('connection', 'close');
@@ -110,9 +115,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
         if (error instanceof HttpError && error.status === 413) await options.onRefused?.({ req, route: `${req.method} ${path}`, error, context, kind: 'limit-exceeded', rule: 'maxBodyBytes' });
         throw error;
       }
-      // A turn of the event loop between reading a body and parsing it, so that 8 large bodies arriving together
-      // are not parsed back to back while /health and smaller requests wait for all of them.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Large bodies are parsed one per turn of the event loop (takeTurns.ts): /health and small requests go between.
+      if (body.length >= LARGE_BODY_BYTES) await largeBodies.take();
       const run = async () => withHttpCacheHeaders(await options.withTokenLimit(context.principal, () => runApolloRequest(apollo, req, body, async () => context)), context);
       // Caching headers are decided last, for whatever answered: never public for a principal or PII (httpCacheHeaders.ts).
       return sendApolloResponse(res, withHttpCacheHeaders(await (options.shortcut ? options.shortcut.respond(req, body, context, run) : run()), context));

@@ -7,7 +7,7 @@
  * `sales.*`, ...); the schema name is part of every statement so that pointing
  * several domains at one database never mixes their tables.
  */
-import { Pool, types } from 'pg';
+import { Client, Pool, types } from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 
 // numeric and bigint come back as strings by default; our amounts and counts fit a double.
@@ -29,7 +29,41 @@ export interface Db {
   readOnly<T>(work: (query: QueryFn) => Promise<T>): Promise<T>;
   /** Called once per statement, for the query counters that prove batching. */
   onQuery(listener: (sql: string) => void): () => void;
+  /**
+   * LISTENs on `channel` (PostgreSQL LISTEN/NOTIFY): `onNotification` gets the payload of every NOTIFY
+   * committed on it from now on. One database connection per Db serves every channel and listener.
+   * Resolves once listening; the function it gives stops this listener.
+   */
+  listen(channel: string, onNotification: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/** Channel names we LISTEN on are plain identifiers (LISTEN takes no parameters, so the name is checked, never quoted from input). */
+function checkedChannel(channel: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`Not a channel name: ${JSON.stringify(channel)} (lower-case letters, digits, _)`);
+  return channel;
+}
+
+/** Listeners by channel, shared by both implementations. */
+class Listeners {
+  private readonly byChannel = new Map<string, Set<(payload: string) => void>>();
+  add(channel: string, listener: (payload: string) => void): boolean {
+    const set = this.byChannel.get(channel) ?? this.byChannel.set(channel, new Set()).get(channel)!;
+    set.add(listener);
+    return set.size === 1;
+  }
+  remove(channel: string, listener: (payload: string) => void): boolean {
+    const set = this.byChannel.get(channel);
+    if (!set?.delete(listener) || set.size) return false;
+    this.byChannel.delete(channel);
+    return true;
+  }
+  channels() {
+    return [...this.byChannel.keys()];
+  }
+  deliver(channel: string, payload: string) {
+    for (const listener of this.byChannel.get(channel) ?? []) listener(payload);
+  }
 }
 
 abstract class ObservedDb implements Db {
@@ -43,6 +77,7 @@ abstract class ObservedDb implements Db {
   }
   abstract query<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
   abstract readOnly<T>(work: (query: QueryFn) => Promise<T>): Promise<T>;
+  abstract listen(channel: string, onNotification: (payload: string) => void): Promise<() => Promise<void>>;
   abstract close(): Promise<void>;
 }
 
@@ -51,7 +86,7 @@ const BEGIN_READ_ONLY = 'BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ 
 /** PostgreSQL over the wire: a real server, or the embedded one served on a local socket. */
 export class PgDb extends ObservedDb {
   private pool: Pool;
-  constructor(url: string, poolSize = 8) {
+  constructor(private readonly url: string, poolSize = 8) {
     super();
     this.pool = new Pool({ connectionString: url, max: poolSize });
     // An idle client that loses its server must not crash the subgraph process.
@@ -75,7 +110,49 @@ export class PgDb extends ObservedDb {
       client.release();
     }
   }
+  private readonly listeners = new Listeners();
+  private listener?: Promise<Client>;
+  private closing = false;
+
+  /**
+   * One client outside the pool holds the LISTENs. When it fails it is replaced (after 1 s) and LISTENs
+   * again on every channel; notifications committed in between are not seen (NOTIFY keeps no history).
+   */
+  private listenerClient(): Promise<Client> {
+    this.listener ??= (async () => {
+      const client = new Client({ connectionString: this.url });
+      client.on('notification', ({ channel, payload }) => this.listeners.deliver(channel, payload ?? ''));
+      client.on('error', () => {
+        this.listener = undefined;
+        void client.end().catch(() => undefined);
+        if (!this.closing && this.listeners.channels().length) setTimeout(() => void this.relisten(), 1000).unref();
+      });
+      await client.connect();
+      return client;
+    })();
+    this.listener.catch(() => (this.listener = undefined));
+    return this.listener;
+  }
+  private async relisten() {
+    try {
+      const client = await this.listenerClient();
+      for (const channel of this.listeners.channels()) await client.query(`LISTEN ${channel}`);
+    } catch {
+      if (!this.closing) setTimeout(() => void this.relisten(), 1000).unref();
+    }
+  }
+  async listen(channel: string, onNotification: (payload: string) => void) {
+    checkedChannel(channel);
+    if (this.listeners.add(channel, onNotification)) await (await this.listenerClient()).query(`LISTEN ${channel}`);
+    return async () => {
+      if (this.listeners.remove(channel, onNotification)) await (await this.listener)?.query(`UNLISTEN ${channel}`).catch(() => undefined);
+    };
+  }
   async close() {
+    this.closing = true;
+    const listener = this.listener;
+    this.listener = undefined;
+    await (await listener?.catch(() => undefined))?.end().catch(() => undefined);
     await this.pool.end();
   }
 }
@@ -103,6 +180,10 @@ export class PgliteDb extends ObservedDb {
         await tx.rollback();
       }
     });
+  }
+  /** PGlite's own LISTEN: notifications committed by any statement on this PGlite instance. */
+  async listen(channel: string, onNotification: (payload: string) => void) {
+    return this.pglite.listen(checkedChannel(channel), onNotification);
   }
   async close() {
     if (this.owned) await this.pglite.close();

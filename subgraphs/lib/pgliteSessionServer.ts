@@ -32,10 +32,11 @@
  *   session-level SET (use SET LOCAL inside a transaction, as our quality rules
  *   do), named prepared statements (PREPARE, or pg's `name` option: two
  *   connections preparing one name collide with 42P05), temporary tables,
- *   LISTEN/NOTIFY (a notification reaches whichever connection holds the session),
  *   session advisory locks (every connection is the same session, so they never
  *   exclude each other). CancelRequest is ignored: there is no backend to signal.
- *   None of our subgraphs uses any of these.
+ *   None of our subgraphs uses any of these. LISTEN/NOTIFY works per connection,
+ *   as in PostgreSQL (pgliteNotifications.ts routes each notification to the
+ *   connections that LISTEN on its channel), for LISTEN sent as a simple query.
  * - No parallelism: one statement runs at a time, so a slow statement delays all.
  *
  * Why written by hand: @electric-sql/pglite-socket (0.2.17, the last version
@@ -57,6 +58,7 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { PGlite } from '@electric-sql/pglite';
+import { applyListenChange, listenChange, NotificationRouter, type Listener } from './pgliteNotifications';
 
 export type PgliteSessionServerOptions = {
   db: PGlite;
@@ -155,7 +157,9 @@ class SessionTurns {
   }
 }
 
-class ClientConnection {
+class ClientConnection implements Listener {
+  readonly channels = new Set<string>();
+  private readonly router: NotificationRouter;
   private input: Buffer = Buffer.alloc(0);
   private pending: Buffer[] = [];
   private started = false;
@@ -172,6 +176,7 @@ class ClientConnection {
     private readonly socket: Socket,
     private readonly server: PgliteSessionServer,
   ) {
+    this.router = new NotificationRouter(() => this.server.listeners());
     socket.setNoDelay(true);
     socket.on('data', (data) => this.receive(data));
     socket.on('error', () => this.close());
@@ -209,6 +214,11 @@ class ClientConnection {
         this.close();
         return;
       }
+      const change = listenChange(message);
+      if (change) {
+        applyListenChange(this, change);
+        if (change.listen) this.server.someoneListens = true;
+      }
       this.pending.push(message);
     }
     if (this.pending.length) this.proceed();
@@ -245,7 +255,9 @@ class ClientConnection {
         this.scanner.reset();
         await this.server.execute(message, (data) => {
           this.scanner.feed(data);
-          if (!this.closed && this.socket.writable) this.socket.write(Buffer.from(data));
+          // Once any connection has LISTENed, notifications in this output go to their listeners instead.
+          const out = this.server.someoneListens ? this.router.route(data) : Buffer.from(data);
+          if (out.length && !this.closed && this.socket.writable) this.socket.write(out);
         });
         if (this.scanner.status !== null) this.midExchange = false;
         if (this.scanner.status === 'I') {
@@ -267,6 +279,11 @@ class ClientConnection {
     if (this.closed) return this.restoreSession();
     // Still holding: inside a transaction or a batch, waiting for the client's next message.
     if (this.holding) this.holdTimer = setTimeout(() => this.fail('25P03', `the connection held the embedded database idle for ${this.server.maxHoldIdleMs} ms; its transaction was rolled back`), this.server.maxHoldIdleMs);
+  }
+
+  /** A notification for a channel this connection LISTENs on. */
+  write(message: Buffer) {
+    if (!this.closed && this.socket.writable) this.socket.write(message);
   }
 
   private fail(code: string, message: string) {
@@ -311,6 +328,8 @@ export class PgliteSessionServer {
   private readonly connections = new Set<ClientConnection>();
   private server: Server | null = null;
   private inFlight: Promise<unknown> = Promise.resolve();
+  /** Set by the first LISTEN: from then on every output is scanned for notifications. */
+  someoneListens = false;
 
   constructor(private readonly options: PgliteSessionServerOptions) {
     this.db = options.db;
@@ -346,6 +365,10 @@ export class PgliteSessionServer {
 
   inTransaction(): boolean {
     return this.db.isInTransaction();
+  }
+
+  listeners(): Iterable<Listener> {
+    return this.connections;
   }
 
   forget(connection: ClientConnection) {

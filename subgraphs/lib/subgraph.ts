@@ -3,7 +3,7 @@
  * check it. The same object is served over HTTP by `npm run subgraph`, composed
  * in process by schema/, and started on an ephemeral port by the test harness.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, type DocumentNode } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -43,4 +43,10 @@ export function readSchema(dir: string): DocumentNode {
 
 export function readTablesSql(dir: string): string {
   return readFileSync(join(dir, 'tables.sql'), 'utf8');
+}
+
+/** The domain's events.sql (triggers that publish its changes), or nothing when it publishes none. */
+export function readEventsSql(dir: string): string {
+  const path = join(dir, 'events.sql');
+  return existsSync(path) ? readFileSync(path, 'utf8') : '';
 }

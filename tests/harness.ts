@@ -55,7 +55,7 @@ export type TestMesh = {
 
 export type MeshOptions = {
   domains?: SubgraphDefinition<any>[];
-  seed?: { seed: number; scale: number };
+  seed?: { seed: number; scale: number; now: number };
   /** Gateway config on top of the test defaults (compose mode over the test subgraphs, quiet logs, no cache unless `cache` is given). */
   gateway?: GatewayConfigInput;
   /** The gateway's private key (PEM or JWK); TEST_SIGNING_KEY by default. */

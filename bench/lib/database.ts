@@ -77,7 +77,7 @@ async function benchDatabaseOnServer(serverUrl: string): Promise<string | undefi
   }
 }
 
-export async function openDatabase(options: { scale: number; seed: number }): Promise<BenchDatabase> {
+export async function openDatabase(options: { scale: number; seed: number; now?: number }): Promise<BenchDatabase> {
   let database: BenchDatabase;
   const serverUrl = process.env.BENCH_POSTGRES_URL ?? DEFAULT_SERVER;
   const onServer = process.env.DATABASE_URL ? undefined : await benchDatabaseOnServer(serverUrl);
@@ -105,7 +105,7 @@ export async function openDatabase(options: { scale: number; seed: number }): Pr
   for (const domain of domains) {
     const db = new PgDb(database.url, 2);
     try {
-      await ensureSeeded(db, domain, { ...options, log: process.stderr });
+      await ensureSeeded(db, domain, { now: Date.now(), ...options, log: process.stderr });
     } finally {
       await db.close();
     }

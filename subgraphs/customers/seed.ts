@@ -2,7 +2,7 @@
 import type { Db } from '../lib/db';
 import { progress } from '../lib/progress';
 import { randomFor } from '../lib/random';
-import { countsFor, customerFacts, ZONES } from '../lib/scenario';
+import { countsFor, customerFacts, recentChangeAt, ZONES } from '../lib/scenario';
 import { insertRows, toIso } from '../lib/sql';
 import type { SeedOptions } from '../lib/subgraph';
 
@@ -35,7 +35,8 @@ export async function seed(db: Db, options: SeedOptions) {
         city,
         signed_up_at: toIso(facts.signedUpAt),
         account_manager: business ? ACCOUNT_MANAGERS[id % ACCOUNT_MANAGERS.length] : null,
-        updated_at: toIso(facts.signedUpAt),
+        // Contacts and addresses change over time: the last change falls anywhere since sign-up, recent ones most often.
+        updated_at: toIso(recentChangeAt(random, facts.signedUpAt, options.now)),
       };
     }
   }

@@ -8,7 +8,7 @@
 import type { Db } from '../lib/db';
 import { progress } from '../lib/progress';
 import { randomFor, round2, type Random } from '../lib/random';
-import { ANCHOR, countsFor, customerFacts, DAY_MS, HISTORY_DAYS, orderFacts, ZONES, type CustomerFacts, type OrderFacts, type ScenarioOptions } from '../lib/scenario';
+import { countsFor, customerFacts, DAY_MS, HISTORY_DAYS, orderFacts, ZONES, type CustomerFacts, type OrderFacts, type ScenarioOptions } from '../lib/scenario';
 import { insertRows, toIso } from '../lib/sql';
 import type { SeedOptions } from '../lib/subgraph';
 
@@ -56,12 +56,13 @@ function paymentFor(options: ScenarioOptions, order: OrderFacts, customer: Custo
   const random = randomFor(options.seed, 'finance-payment', order.id);
   // Half of the cancelled orders were cancelled after a failed payment; the others before paying.
   if (order.status === 'CANCELLED' && !random.chance(0.5)) return null;
-  const paidAt = order.placedAt + random.int(5, 900) * 1000;
+  // Paid a few seconds to 15 minutes after ordering, and never after the story's end.
+  const paidAt = Math.min(order.placedAt + random.int(5, 900) * 1000, options.now - 1000);
   const status = order.status === 'CANCELLED' ? 'FAILED' : order.status === 'PLACED' ? 'AUTHORIZED' : order.status === 'RETURNED' ? 'REFUNDED' : 'CAPTURED';
   let refundedAt: number | null = null;
   if (status === 'REFUNDED') {
     // Returned orders are at least six days old: the refund lands between two days and four weeks later.
-    const daysLeft = Math.floor((ANCHOR - paidAt) / DAY_MS);
+    const daysLeft = Math.floor((options.now - paidAt) / DAY_MS);
     refundedAt = paidAt + random.int(2, Math.max(2, Math.min(28, daysLeft - 1))) * DAY_MS + random.int(0, 8 * 3600) * 1000;
   }
   return {
@@ -97,9 +98,9 @@ const FEES = ['Account maintenance fee', 'Card fee', 'Foreign exchange fee', 'Ov
 const accountNumber = (random: Random, country: string) =>
   `${country}${random.int(10, 99)} ${random.int(1000, 9999)} ${random.int(1000, 9999)} ${random.int(1000, 9999)} ${random.int(1000, 9999)} ${random.int(10, 99)}`;
 
-/** A moment `daysAgo` days before the anchor, at a uniformly drawn second within [fromHour, toHour) UTC. */
-const momentOn = (random: Random, daysAgo: number, fromHour: number, toHour: number) =>
-  ANCHOR - daysAgo * DAY_MS + fromHour * HOUR_MS + random.int(0, (toHour - fromHour) * 3600 - 1) * 1000;
+/** A moment on the UTC day `daysAgo` days before the story's end, at a uniformly drawn second within [fromHour, toHour) UTC. */
+const momentOn = (now: number, random: Random, daysAgo: number, fromHour: number, toHour: number) =>
+  Math.floor(now / DAY_MS) * DAY_MS - daysAgo * DAY_MS + fromHour * HOUR_MS + random.int(0, (toHour - fromHour) * 3600 - 1) * 1000;
 
 type Draft = Omit<TransactionSeed, 'id' | 'anomalyScore' | 'reasons'>;
 
@@ -126,7 +127,7 @@ function accountActivity(options: ScenarioOptions, customer: CustomerFacts): Dra
       customerId: customer.id,
       type,
       amount: Math.max(0.5, round2(random.logNormal(typical(type), spread))),
-      occurredAt: momentOn(random, random.int(1, HISTORY_DAYS), hours[0], hours[1]),
+      occurredAt: momentOn(options.now, random, random.int(1, HISTORY_DAYS), hours[0], hours[1]),
       channel,
       description,
       counterparty: type === 'TRANSFER' || (type === 'DEPOSIT' && channel !== 'BRANCH') ? accountNumber(random, country) : null,
@@ -157,11 +158,11 @@ function accountActivity(options: ScenarioOptions, customer: CustomerFacts): Dra
     // One or two withdrawals of 15 to 40 times the usual amount, between midnight and 05:00.
     const times = anomaly.chance(0.2) ? 2 : 1;
     for (let i = 0; i < times; i++) {
-      drafts.push(nightWithdrawal(momentOn(anomaly, daysAgo + i * 3, 0, 5), typical('WITHDRAWAL') * (15 + anomaly.next() * 25)));
+      drafts.push(nightWithdrawal(momentOn(options.now, anomaly, daysAgo + i * 3, 0, 5), typical('WITHDRAWAL') * (15 + anomaly.next() * 25)));
     }
   } else {
     // A burst: three to five withdrawals a few minutes apart, starting between midnight and 03:30.
-    let at = momentOn(anomaly, daysAgo, 0, 3) + anomaly.int(0, 30) * 60_000;
+    let at = momentOn(options.now, anomaly, daysAgo, 0, 3) + anomaly.int(0, 30) * 60_000;
     const burst = anomaly.int(3, 5);
     for (let i = 0; i < burst; i++) {
       drafts.push(nightWithdrawal(at, typical('WITHDRAWAL') * (1.5 + anomaly.next() * 2.5)));

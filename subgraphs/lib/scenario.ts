@@ -5,17 +5,29 @@
  * so the data products agree with each other, as they would in a company where
  * each domain consumes the others' events.
  *
- * Everything is a pure function of (seed, scale, id): no domain needs another's
- * database to seed, and every run produces the same rows.
+ * Everything is a pure function of (seed, scale, now, id): no domain needs another's
+ * database to seed, and the same options produce the same rows. `now` is the
+ * moment the story ends: the seeding time when the mesh seeds (so a fresh mesh
+ * is fresh and the catalog's freshness tells the truth), a pinned day in tests.
  */
-import { randomFor, round2 } from './random';
+import { randomFor, round2, type Random } from './random';
 
-export type ScenarioOptions = { seed: number; scale: number };
+/** `now`: epoch milliseconds at which the story ends; its data covers the two years before it. */
+export type ScenarioOptions = { seed: number; scale: number; now: number };
 
 export const DAY_MS = 86_400_000;
-/** The day the story ends: data covers the two years before it. Fixed so seeds are reproducible. */
+/** The `now` tests pin (TEST_SEED), so they can assert exact results; real seeding uses the time it runs. */
 export const ANCHOR = Date.UTC(2026, 9, 31);
 export const HISTORY_DAYS = 730;
+/**
+ * The last orders of the story are placed in its final hour, one every RECENT_ORDER_SPACING_MS, as a shop that is
+ * open now would see them: without them a small seed's newest order could be a day old, and every freshness
+ * target would be breached right after seeding.
+ */
+export const RECENT_ORDERS = 12;
+export const RECENT_ORDER_SPACING_MS = 4 * 60_000;
+/** The orders just before those left the warehouse in the story's final hour, so logistics has fresh dispatches too. */
+export const RECENT_DISPATCHES = 4;
 
 export const ZONES = [
   ['North', 'DE'], ['South', 'DE'], ['East', 'DE'], ['West', 'DE'],
@@ -25,6 +37,14 @@ export const ZONES = [
   ['Amsterdam', 'NL'], ['Rotterdam', 'NL'], ['Brussels', 'BE'], ['Antwerp', 'BE'],
   ['Vienna', 'AT'], ['Zurich', 'CH'], ['Geneva', 'CH'], ['Warsaw', 'PL'],
 ] as const;
+
+/**
+ * When a record last changed, between `since` and `now`: most records changed recently (a skewed draw), so the
+ * newest change of even a few dozen records is minutes old, as in a system that is in use.
+ */
+export function recentChangeAt(random: Random, since: number, now: number): number {
+  return Math.round(now - (now - since) * Math.pow(random.next(), 6));
+}
 
 export type Counts = { customers: number; products: number; orders: number };
 
@@ -43,7 +63,7 @@ export function customerFacts(options: ScenarioOptions, id: number): CustomerFac
   return {
     id,
     zoneId: random.int(1, ZONES.length),
-    signedUpAt: ANCHOR - random.int(HISTORY_DAYS + 10, HISTORY_DAYS + 1500) * DAY_MS,
+    signedUpAt: options.now - random.int(HISTORY_DAYS + 10, HISTORY_DAYS + 1500) * DAY_MS,
     segment: random.weighted([['CONSUMER', 80], ['SMALL_BUSINESS', 15], ['ENTERPRISE', 5]] as const),
   };
 }
@@ -64,6 +84,8 @@ export type OrderFacts = {
   status: OrderStatus;
   lines: OrderLineFacts[];
   total: number;
+  /** Set for the story's last dispatches: when the parcel left the warehouse. */
+  dispatchedAt?: number;
 };
 
 // Share of orders per month (Jan..Dec): a retail year with a strong Q4.
@@ -76,11 +98,21 @@ export function orderFacts(options: ScenarioOptions, id: number): OrderFacts {
   const customerId = 1 + Math.floor(counts.customers * Math.pow(random.next(), 1.7));
   let daysAgo = random.int(0, HISTORY_DAYS - 1);
   for (let attempt = 0; attempt < 8; attempt++) {
-    const month = new Date(ANCHOR - daysAgo * DAY_MS).getUTCMonth();
+    const month = new Date(options.now - daysAgo * DAY_MS).getUTCMonth();
     if (random.next() < MONTH_WEIGHT[month] / 1.8) break;
     daysAgo = random.int(0, HISTORY_DAYS - 1);
   }
-  const placedAt = ANCHOR - daysAgo * DAY_MS - random.int(0, DAY_MS / 1000 - 1) * 1000;
+  let placedAt = options.now - daysAgo * DAY_MS - random.int(0, DAY_MS / 1000 - 1) * 1000;
+  const fromLast = counts.orders - id;
+  let dispatchedAt: number | undefined;
+  if (fromLast < RECENT_ORDERS) {
+    daysAgo = 0;
+    placedAt = options.now - (fromLast + 1) * RECENT_ORDER_SPACING_MS + random.int(0, RECENT_ORDER_SPACING_MS / 1000 - 1) * 1000;
+  } else if (fromLast < RECENT_ORDERS + RECENT_DISPATCHES) {
+    daysAgo = 1;
+    placedAt = options.now - DAY_MS - random.int(0, 12 * 3600) * 1000;
+    dispatchedAt = options.now - (fromLast - RECENT_ORDERS + 1) * 12 * 60_000 + random.int(0, 600) * 1000;
+  }
   const lineCount = random.weighted([[1, 40], [2, 30], [3, 15], [4, 10], [5, 5]] as const);
   const lines: OrderLineFacts[] = [];
   const used = new Set<number>();
@@ -93,9 +125,10 @@ export function orderFacts(options: ScenarioOptions, id: number): OrderFacts {
   }
   const total = round2(lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0));
   let status: OrderStatus;
-  if (random.chance(0.04)) status = 'CANCELLED';
+  if (dispatchedAt !== undefined) status = 'SHIPPED';
+  else if (random.chance(0.04)) status = 'CANCELLED';
   else if (daysAgo < 2) status = random.pick(['PLACED', 'PAID'] as const);
   else if (daysAgo < 6) status = random.pick(['PAID', 'SHIPPED', 'SHIPPED'] as const);
   else status = random.chance(0.035) ? 'RETURNED' : 'DELIVERED';
-  return { id, customerId, placedAt, status, lines, total };
+  return { id, customerId, placedAt, status, lines, total, ...(dispatchedAt !== undefined && { dispatchedAt }) };
 }

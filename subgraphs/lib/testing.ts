@@ -8,12 +8,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { PgliteDb } from './db';
+import { ANCHOR, type ScenarioOptions } from './scenario';
 import { startSubgraphServer } from './server';
 import { signRequest, type SignedPrincipal } from './signing';
 import { seedDomain } from './storage';
 import type { SubgraphDefinition } from './subgraph';
 
-export const TEST_SEED = { seed: 42, scale: 0.01 };
+/** Tests pin the story's end (ANCHOR) so they can assert exact results. */
+export const TEST_SEED = { seed: 42, scale: 0.01, now: ANCHOR };
 const testKeys = generateKeyPairSync('ed25519');
 /** The test gateway's private key (tests/harness.ts), made per process so it exists nowhere else. */
 export const TEST_SIGNING_KEY = testKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -35,7 +37,7 @@ export type DomainUnderTest = {
   stop(): Promise<void>;
 };
 
-export async function startDomainForTest(definition: SubgraphDefinition<any>, options = TEST_SEED): Promise<DomainUnderTest> {
+export async function startDomainForTest(definition: SubgraphDefinition<any>, options: ScenarioOptions = TEST_SEED): Promise<DomainUnderTest> {
   const db = new PgliteDb(await PGlite.create(), true);
   await seedDomain(db, definition, options);
   const server = await startSubgraphServer(definition, db, { gatewayPublicKeys: [TEST_GATEWAY_PUBLIC_KEY] });

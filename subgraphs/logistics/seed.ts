@@ -6,7 +6,7 @@
 import type { Db } from '../lib/db';
 import { progress } from '../lib/progress';
 import { randomFor } from '../lib/random';
-import { ANCHOR, countsFor, customerFacts, DAY_MS, orderFacts, ZONES } from '../lib/scenario';
+import { countsFor, customerFacts, DAY_MS, orderFacts, ZONES } from '../lib/scenario';
 import { insertRows, toIso } from '../lib/sql';
 import type { SeedOptions } from '../lib/subgraph';
 
@@ -51,14 +51,15 @@ export function* shipmentRows(options: SeedOptions, scan = { orderId: 0 }) {
     const zone = zones[zoneId - 1];
     const random = randomFor(options.seed, 'logistics-shipment', orderId);
     const carrierId = random.weighted(zone.carrierWeights);
-    const shippedAt = order.placedAt + random.int(DAY_MS / 2 / SECOND_MS, (2 * DAY_MS) / SECOND_MS) * SECOND_MS;
+    const drawnShippedAt = order.placedAt + random.int(DAY_MS / 2 / SECOND_MS, (2 * DAY_MS) / SECOND_MS) * SECOND_MS;
+    const shippedAt = order.dispatchedAt ?? drawnShippedAt;
     const promisedAt = shippedAt + random.int(2, 5) * DAY_MS;
     let status: string;
     let deliveredAt: number | null = null;
     let late: boolean;
     if (order.status === 'SHIPPED') {
       // Still on the way at the end of the story; a few parcels past their promise are declared lost.
-      late = promisedAt < ANCHOR;
+      late = promisedAt < options.now;
       status = late && random.chance(0.1) ? 'LOST' : 'IN_TRANSIT';
     } else {
       status = order.status;
@@ -69,7 +70,7 @@ export function* shipmentRows(options: SeedOptions, scan = { orderId: 0 }) {
         deliveredAt = shippedAt + Math.round(((0.45 + 0.55 * random.next()) * (promisedAt - shippedAt)) / SECOND_MS) * SECOND_MS;
       }
       // The sales domain already calls these orders delivered: nothing arrives after the story ends.
-      if (deliveredAt > ANCHOR - 60 * SECOND_MS) deliveredAt = ANCHOR - random.int(60, 6 * 3600) * SECOND_MS;
+      if (deliveredAt > options.now - 60 * SECOND_MS) deliveredAt = Math.max(shippedAt + 60 * SECOND_MS, options.now - random.int(60, 6 * 3600) * SECOND_MS);
       late = deliveredAt > promisedAt;
     }
     yield {
@@ -82,6 +83,8 @@ export function* shipmentRows(options: SeedOptions, scan = { orderId: 0 }) {
       promised_at: toIso(promisedAt),
       delivered_at: deliveredAt === null ? null : toIso(deliveredAt),
       late,
+      // The shipment's last change: its delivery, or its dispatch while it is on the way.
+      updated_at: toIso(deliveredAt ?? shippedAt),
     };
   }
 }
@@ -96,7 +99,7 @@ export async function seed(db: Db, options: SeedOptions) {
   const inserted = await insertRows(
     db,
     'logistics.shipment',
-    { id: 'int', order_id: 'int', carrier_id: 'int', zone_id: 'int', status: 'text', shipped_at: 'timestamptz', promised_at: 'timestamptz', delivered_at: 'timestamptz', late: 'boolean' },
+    { id: 'int', order_id: 'int', carrier_id: 'int', zone_id: 'int', status: 'text', shipped_at: 'timestamptz', promised_at: 'timestamptz', delivered_at: 'timestamptz', late: 'boolean', updated_at: 'timestamptz' },
     shipmentRows(options, scan),
     { progress: { tick: () => bar.tick(scan.orderId), finish: bar.finish } },
   );

@@ -18,7 +18,9 @@ CREATE TABLE logistics.shipment (
   shipped_at timestamptz NOT NULL,
   promised_at timestamptz NOT NULL,
   delivered_at timestamptz,
-  late boolean NOT NULL
+  late boolean NOT NULL,
+  -- The last change of status (dispatch, delivery, loss): what the freshness rule measures.
+  updated_at timestamptz NOT NULL
 );
 CREATE UNIQUE INDEX shipment_order_idx ON logistics.shipment (order_id);
 CREATE INDEX shipment_zone_shipped_idx ON logistics.shipment (zone_id, shipped_at);

@@ -1,7 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { checkTimeCursor, pageSize, toConnection } from '../lib/pagination';
 import { DateTime, idOf } from '../lib/scalars';
-import { ANCHOR } from '../lib/scenario';
 import type { TimeRange } from '../lib/sql';
 import type { SubgraphContext } from '../lib/subgraph';
 import type { MarketingLoaders } from './loaders';
@@ -34,8 +33,11 @@ export const resolvers: GraphQLResolverMap<Context> = {
   },
   Campaign: {
     __resolveReference: ({ id }: { id: string }, { loaders }: Context) => loaders.campaign.load(id),
-    status: (campaign: CampaignRow) =>
-      campaign.starts_at.getTime() > ANCHOR ? 'PLANNED' : campaign.ends_at.getTime() > ANCHOR ? 'ACTIVE' : 'COMPLETED',
+    // Relative to now: the seed ends its story at the time it runs.
+    status: (campaign: CampaignRow) => {
+      const now = Date.now();
+      return campaign.starts_at.getTime() > now ? 'PLANNED' : campaign.ends_at.getTime() > now ? 'ACTIVE' : 'COMPLETED';
+    },
     startsAt: (campaign: CampaignRow) => campaign.starts_at,
     endsAt: (campaign: CampaignRow) => campaign.ends_at,
     conversions: async (campaign: CampaignRow, { first, after, ...args }: RangeArgs & { first: number; after?: string | null }, { loaders }) => {

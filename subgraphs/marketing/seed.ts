@@ -6,7 +6,7 @@
 import type { Db } from '../lib/db';
 import { progress } from '../lib/progress';
 import { randomFor } from '../lib/random';
-import { ANCHOR, countsFor, DAY_MS, HISTORY_DAYS, orderFacts } from '../lib/scenario';
+import { countsFor, DAY_MS, HISTORY_DAYS, orderFacts } from '../lib/scenario';
 import { insertRows, toIso } from '../lib/sql';
 import type { SeedOptions } from '../lib/subgraph';
 
@@ -33,7 +33,7 @@ export function campaignFacts(options: SeedOptions, id: number): CampaignFacts {
   const random = randomFor(options.seed, 'marketing-campaign', id);
   const spacingDays = (HISTORY_DAYS + 45) / CAMPAIGN_COUNT;
   const startDay = Math.round((id - 1) * spacingDays) + random.int(-4, 4);
-  const startsAt = ANCHOR - HISTORY_DAYS * DAY_MS + startDay * DAY_MS;
+  const startsAt = options.now - HISTORY_DAYS * DAY_MS + startDay * DAY_MS;
   const days = random.int(20, 90);
   const channel = random.weighted(CHANNELS);
   const start = new Date(startsAt);

@@ -2,7 +2,6 @@
 import type { Db } from '../lib/db';
 import { afterCursorCondition, keysetPage, type PageArgs } from '../lib/pagination';
 import { timeRangeConditions, whereClause, type TimeRange } from '../lib/sql';
-import { ANCHOR } from '../lib/scenario';
 
 export type CampaignRow = {
   id: number;
@@ -42,8 +41,8 @@ export const conversionsByOrderIds = (db: Db, orderIds: number[]) =>
 function campaignConditions(filter: CampaignFilter | null | undefined, params: unknown[]): string[] {
   const conditions: string[] = [];
   if (filter?.status) {
-    // Status is relative to the end of the scenario's history, not to the wall clock.
-    const anchor = `$${params.push(new Date(ANCHOR).toISOString())}::timestamptz`;
+    // Status is relative to now: the seed ends its story at the time it runs, and live data continues it.
+    const anchor = `$${params.push(new Date().toISOString())}::timestamptz`;
     if (filter.status === 'PLANNED') conditions.push(`starts_at > ${anchor}`);
     if (filter.status === 'ACTIVE') conditions.push(`starts_at <= ${anchor} AND ends_at > ${anchor}`);
     if (filter.status === 'COMPLETED') conditions.push(`ends_at <= ${anchor}`);

@@ -2,7 +2,7 @@
 import type { Db } from '../lib/db';
 import { progress } from '../lib/progress';
 import { randomFor } from '../lib/random';
-import { ANCHOR, countsFor, DAY_MS, productFacts } from '../lib/scenario';
+import { countsFor, DAY_MS, productFacts, recentChangeAt } from '../lib/scenario';
 import { insertRows, toIso } from '../lib/sql';
 import type { SeedOptions } from '../lib/subgraph';
 
@@ -27,7 +27,7 @@ export async function seed(db: Db, options: SeedOptions) {
       const facts = productFacts(options, id);
       const random = randomFor(options.seed, 'product-profile', id);
       const category = CATEGORIES[facts.categoryIndex];
-      const createdAt = toIso(ANCHOR - random.int(800, 2000) * DAY_MS);
+      const createdAt = options.now - random.int(800, 2000) * DAY_MS;
       yield {
         id,
         sku: `${category.slice(0, 3)}-${String(id).padStart(6, '0')}`,
@@ -36,8 +36,9 @@ export async function seed(db: Db, options: SeedOptions) {
         price: facts.price,
         currency: 'EUR',
         active: random.chance(0.93),
-        created_at: createdAt,
-        updated_at: createdAt,
+        created_at: toIso(createdAt),
+        // Prices and stock change all the time: the last change falls anywhere since creation, recent ones most often.
+        updated_at: toIso(recentChangeAt(random, createdAt, options.now)),
       };
     }
   }

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { PgDb } from '../../../subgraphs/lib/db';
 import { databaseUrlFor, seedOptionsFrom } from '../../../subgraphs/lib/database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../subgraphs/lib/embeddedPostgres';
-import { ensureSeeded } from '../../../subgraphs/lib/storage';
+import { ensureSeeded, recordedStoryNow } from '../../../subgraphs/lib/storage';
 import {
   GATEWAY_PUBLIC_KEYS_ENV,
   gatewayVerificationKeys,
@@ -116,6 +116,16 @@ async function main() {
     console.log(`embedded PostgreSQL (PGlite) at ${embedded.url}, data in ${dataDir} (${elapsed()})`);
   }
 
+  // Domains seeded now end their story when the domains already seeded end theirs, so orders, payments and shipments agree.
+  for (const domain of domains) {
+    const db = new PgDb(databaseUrlFor(domain.name) ?? sharedUrl!, 2);
+    const recorded = await recordedStoryNow(db, domain, seedOptions).catch(() => null);
+    await db.close();
+    if (recorded !== null) {
+      seedOptions.now = recorded;
+      break;
+    }
+  }
   for (const domain of domains) {
     const db = new PgDb(databaseUrlFor(domain.name) ?? sharedUrl!, 2);
     const outcome = await ensureSeeded(db, domain, { ...seedOptions, log: process.stderr });

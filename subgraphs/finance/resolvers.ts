@@ -3,6 +3,7 @@ import { pageSize } from '../lib/pagination';
 import { DateTime, idOf } from '../lib/scalars';
 import type { SubgraphContext } from '../lib/subgraph';
 import type { FinanceLoaders } from './loaders';
+import { transactionEvents } from './events';
 import {
   checkThreshold,
   lazyTotals,
@@ -34,6 +35,16 @@ const customerFilter = (filter: CustomerTransactionFilter | null | undefined): C
 
 export const resolvers: GraphQLResolverMap<Context> = {
   DateTime,
+  Subscription: {
+    transactionAdded: {
+      subscribe: (_: unknown, { filter }: { filter?: never }, { db }: Context) => transactionEvents(db, 'INSERT', filter),
+      resolve: ({ transaction }: { transaction: TransactionRow }) => transaction,
+    },
+    transactionUpdated: {
+      subscribe: (_: unknown, { filter }: { filter?: never }, { db }: Context) => transactionEvents(db, 'UPDATE', filter),
+      resolve: ({ transaction }: { transaction: TransactionRow }) => transaction,
+    },
+  } as never,
   Query: {
     transaction: (_, { id }, { loaders }) => loaders.transaction.load(id),
     payment: (_, { id }, { loaders }) => loaders.payment.load(id),

@@ -110,7 +110,7 @@ export class PgDb extends ObservedDb {
       client.release();
     }
   }
-  private readonly listeners = new Listeners();
+  private readonly notificationListeners = new Listeners();
   private listener?: Promise<Client>;
   private closing = false;
 
@@ -121,11 +121,11 @@ export class PgDb extends ObservedDb {
   private listenerClient(): Promise<Client> {
     this.listener ??= (async () => {
       const client = new Client({ connectionString: this.url });
-      client.on('notification', ({ channel, payload }) => this.listeners.deliver(channel, payload ?? ''));
+      client.on('notification', ({ channel, payload }) => this.notificationListeners.deliver(channel, payload ?? ''));
       client.on('error', () => {
         this.listener = undefined;
         void client.end().catch(() => undefined);
-        if (!this.closing && this.listeners.channels().length) setTimeout(() => void this.relisten(), 1000).unref();
+        if (!this.closing && this.notificationListeners.channels().length) setTimeout(() => void this.relisten(), 1000).unref();
       });
       await client.connect();
       return client;
@@ -136,16 +136,16 @@ export class PgDb extends ObservedDb {
   private async relisten() {
     try {
       const client = await this.listenerClient();
-      for (const channel of this.listeners.channels()) await client.query(`LISTEN ${channel}`);
+      for (const channel of this.notificationListeners.channels()) await client.query(`LISTEN ${channel}`);
     } catch {
       if (!this.closing) setTimeout(() => void this.relisten(), 1000).unref();
     }
   }
   async listen(channel: string, onNotification: (payload: string) => void) {
     checkedChannel(channel);
-    if (this.listeners.add(channel, onNotification)) await (await this.listenerClient()).query(`LISTEN ${channel}`);
+    if (this.notificationListeners.add(channel, onNotification)) await (await this.listenerClient()).query(`LISTEN ${channel}`);
     return async () => {
-      if (this.listeners.remove(channel, onNotification)) await (await this.listener)?.query(`UNLISTEN ${channel}`).catch(() => undefined);
+      if (this.notificationListeners.remove(channel, onNotification)) await (await this.listener)?.query(`UNLISTEN ${channel}`).catch(() => undefined);
     };
   }
   async close() {

@@ -13,10 +13,15 @@
  * with graphql-js (directExecution.ts), answering exactly as Apollo Server
  * would; Apollo Server answers everything else.
  *
+ * Subscriptions come as a signed POST with `Accept: text/event-stream` and
+ * are answered as an event stream (graphql-sse, distinct connections mode):
+ * one long request per subscription, verified once when it starts, that
+ * holds no admission slot (it waits for events, not for a resolver).
+ *
  * A subgraph with a data-product descriptor also serves GET /dataproduct/status
  * and POST /dataproduct/quality/run (dataProduct.ts), signed the same way.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -29,6 +34,8 @@ import { DirectExecution } from './directExecution';
 import { DatabaseHealth, sendSubgraphHealth, type HealthOptions } from './health';
 import { executeApolloRequest, HttpError, parseJsonBody, readBody, sendApolloResponse, sendGraphQLError, sendJson } from './http';
 import { SignedRequestVerifier, type SignedPrincipal } from './signing';
+import { createHandler as createSseHandler } from 'graphql-sse';
+import { serveEventStream, wantsEventStream } from './sse';
 import type { SubgraphContext, SubgraphDefinition } from './subgraph';
 
 export type RunningSubgraph = {
@@ -101,6 +108,12 @@ export async function startSubgraphServer<TLoaders>(
     ? new SignedRequestVerifier({ audience: definition.name, publicKeys: options.gatewayPublicKeys, maxSkewSec: options.maxSignatureSkewSec })
     : undefined;
   const health = new DatabaseHealth(db, options.health);
+  // Subscriptions: each event is resolved with the context of its subscription (loaders for the references it returns).
+  const sse = createSseHandler<IncomingMessage, { res: ServerResponse }, SubgraphContext<TLoaders> & { [key: string]: unknown }>({
+    schema: subgraphSchema(definition),
+    context: (req) => ({ db, loaders: definition.createLoaders(db), principal: principals.get(req.raw) }),
+  });
+  const principals = new WeakMap<IncomingMessage, SignedPrincipal | undefined>();
   const httpServer: Server = createServer(async (req, res) => {
     try {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -117,6 +130,12 @@ export async function startSubgraphServer<TLoaders>(
         // The signature covers the body, not the URL: a GET could carry any query under a captured signature.
         if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `Subgraph "${definition.name}" accepts signed requests by POST only`);
         principal = verdict.principal;
+      }
+      if (wantsEventStream(req)) {
+        const parsed = parseJsonBody(body, req.headers['content-type']);
+        if (options.onRequest && parsed !== undefined) options.onRequest(parsed as Parameters<typeof options.onRequest>[0], { principal, headers: req.headers });
+        principals.set(req, principal);
+        return await serveEventStream(sse, req, res, body.toString('utf8'));
       }
       await admission.run(async () => {
         // Parsed once, for the recording hook and the direct execution (malformed JSON is a 400 here).

@@ -4,6 +4,7 @@ import { DateTime, idOf } from '../lib/scalars';
 import type { TimeRange } from '../lib/sql';
 import type { SubgraphContext } from '../lib/subgraph';
 import type { LogisticsLoaders } from './loaders';
+import { shipmentStatusEvents } from './events';
 import {
   allCarriers,
   allZones,
@@ -24,6 +25,12 @@ const onTimeRate = (shipments: number, late: number) => (shipments === 0 ? 1 : (
 
 export const resolvers: GraphQLResolverMap<Context> = {
   DateTime,
+  Subscription: {
+    shipmentStatusChanged: {
+      subscribe: (_: unknown, { zone }: { zone?: string | null }, { db }: Context) => shipmentStatusEvents(db, zone),
+      resolve: ({ shipment }: { shipment: ShipmentRow }) => shipment,
+    },
+  } as never,
   Query: {
     shipment: (_, { id }, { loaders }) => loaders.shipment.load(id),
     zones: (_, __, { db }) => allZones(db),

@@ -13,6 +13,8 @@ export default defineDomainPolicy('finance', {
     transactionSummary: readsTransactions,
     anomalousTransactions: investigatesFraud,
   },
+  // Streams of transactions: who may read transactions may follow them (account managers: their own customers' only, per event).
+  Subscription: { transactionAdded: readsTransactions, transactionUpdated: readsTransactions },
   Payment: isAuthenticated,
   Transaction: isAuthenticated,
   AnomalyAssessment: investigatesFraud,

@@ -4,6 +4,7 @@ import { isAuthenticated } from './rules';
 
 export default defineDomainPolicy('logistics', {
   Query: isAuthenticated,
+  Subscription: isAuthenticated,
   Shipment: isAuthenticated,
   // Carrier.onTimeRate is also guarded by @policy(internal) in the schema.
   Carrier: isAuthenticated,

@@ -15,6 +15,7 @@ import { LimitsConfigSchema } from './limits/config';
 import { CorsConfigSchema } from './http/cors';
 import { CompressionConfigSchema } from './http/compression';
 import { MetricsConfigSchema } from './metrics/metricsRoute';
+import { TRACING_ENV_KEYS, TracingConfigSchema } from './telemetry/config';
 import { McpConfigSchema } from './mcp/config';
 import {
   DEVELOPMENT_SIGNING_KEY,
@@ -183,7 +184,9 @@ export const ConfigSchema = z
     apollo: ApolloConfig.default(ApolloConfig.parse({})),
     shutdown: ShutdownConfig.default(ShutdownConfig.parse({})),
     /** /metrics: open, or behind a bearer token (metrics.token, MESHGATE_METRICS_TOKEN); set one in production. */
-    metrics: MetricsConfigSchema.default({}),
+    metrics: MetricsConfigSchema.default(MetricsConfigSchema.parse({})),
+    /** OpenTelemetry traces over OTLP HTTP: off unless tracing.endpoint (MESHGATE_TRACING_ENDPOINT) is set. */
+    tracing: TracingConfigSchema.default(TracingConfigSchema.parse({})),
     /** The assistant endpoint (Model Context Protocol) at /mcp: docs/mcp.md. */
     mcp: McpConfigSchema.default(McpConfigSchema.parse({})),
     logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),
@@ -255,6 +258,7 @@ const ENV_KEYS: Record<string, { path: readonly string[]; type: EnvType }> = {
   MESHGATE_SHUTDOWN_READINESS_GRACE_MS: { path: ['shutdown', 'readinessGraceMs'], type: 'number' },
   MESHGATE_SHUTDOWN_DRAIN_TIMEOUT_MS: { path: ['shutdown', 'drainTimeoutMs'], type: 'number' },
   ...CACHE_ENV_KEYS,
+  ...TRACING_ENV_KEYS,
 };
 
 function setPath(target: Record<string, any>, path: readonly string[], value: unknown) {

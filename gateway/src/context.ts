@@ -9,6 +9,7 @@
  */
 import type { RequestCacheState } from './cache/MeshCache';
 import type { Principal } from './identity/principal';
+import type { RequestObservation } from './metrics/requestObservation';
 
 export type MeshContext = {
   principal: Principal;
@@ -22,4 +23,6 @@ export type MeshContext = {
   cache: { state?: RequestCacheState };
   /** The MCP tool this operation runs for (mcp/), so its denials and limits are audited with the tool's name. */
   tool?: string;
+  /** What the request's metrics and span are made of (metrics/requestObservation.ts); set by the HTTP front door. */
+  observed?: RequestObservation;
 };

@@ -18,6 +18,7 @@ import { ERROR_CODES, meshError } from '../errors';
 import type { ExecutionStage } from '../execution/MeshGateway';
 import { coercedVariablesOf } from '../execution/useVariableCoercion';
 import type { Logger } from '../logger';
+import { inSpan } from '../../../subgraphs/lib/telemetry/spans';
 import { authorizeOperation, MissingRootTypeError, type AuthorizationPlan, type IntrospectionPolicy } from './authorizeOperation';
 import type { CompiledPolicy } from './compilePolicy';
 import { completeResponse, type DeniedPath } from './completeResponse';
@@ -61,15 +62,20 @@ export function useAuthorization(options: AuthorizationOptions): ExecutionStage 
       options.logger.error({ err: error, rule, requestId: context.requestId }, 'an authorization rule threw; the field is denied');
     let plan: AuthorizationPlan;
     try {
-      plan = await authorizeOperation({
-        schema: requestContext.schema,
-        policy: options.policy(),
-        document: requestContext.document,
-        operationName: requestContext.operationName,
-        variables: coercedVariablesOf(requestContext),
-        context,
-        introspection: options.introspection,
-        onRuleError,
+      // A span for the decision (tracing on): whether it removed or changed anything, never which data.
+      plan = await inSpan('meshgate.authorize', {}, async (span) => {
+        const decided = await authorizeOperation({
+          schema: requestContext.schema,
+          policy: options.policy(),
+          document: requestContext.document,
+          operationName: requestContext.operationName,
+          variables: coercedVariablesOf(requestContext),
+          context,
+          introspection: options.introspection,
+          onRuleError,
+        });
+        span?.setAttribute('meshgate.authorize.changed', decided.changed);
+        return decided;
       });
     } catch (error) {
       if (error instanceof MissingRootTypeError) return { errors: [new GraphQLError(error.message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } })] };

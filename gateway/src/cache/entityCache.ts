@@ -32,6 +32,7 @@ import { hintFromCacheControl, secondsLeft, type CacheHint } from './cachePolicy
 import { hashOf, stableStringify } from './keys';
 import type { MeshCache, RequestCacheState } from './MeshCache';
 import type { CacheWrite } from './store';
+import { noteDeduplicatedFetch, noteEntityCacheOutcome } from '../telemetry/cacheOutcome';
 
 type Options = GraphQLDataSourceProcessOptions<Record<string, any>>;
 type Send = (options: Options) => Promise<GatewayGraphQLResponse>;
@@ -74,6 +75,7 @@ export function createEntityCache(cache: MeshCache): FetchInterceptor {
     const { shared } = settled;
     if ((shared.hint.scope === 'PRIVATE' || cache.isPerPrincipalSubgraph(subgraph)) && shared.personalScope !== state.personalScope) return sendAndNote(options);
     cache.metrics.deduplicated.inc({ layer: 'fetch', subgraph });
+    noteDeduplicatedFetch();
     state.noteHint(shared.hint);
     if (cache.isPerPrincipalSubgraph(subgraph)) state.perPrincipal = true;
     incomingPolicy(options)?.restrict(shared.hint);
@@ -115,6 +117,7 @@ export function createEntityCache(cache: MeshCache): FetchInterceptor {
     stats.misses += missing.length;
     if (representations.length > missing.length) cache.metrics.hits.inc({ layer: 'entity', subgraph }, representations.length - missing.length);
     if (missing.length) cache.metrics.misses.inc({ layer: 'entity', subgraph }, missing.length);
+    noteEntityCacheOutcome(representations.length - missing.length, missing.length);
     if (missing.length === 0) return { data: { _entities: records.map((record) => record!.value) } } as GatewayGraphQLResponse;
 
     const partial: Options = { ...options, request: { ...options.request, variables: { ...otherVariables, representations: missing.map((i) => representations[i]) } } };

@@ -22,7 +22,10 @@
  * - the subgraph's Cache-Control hint restricts the request's cache policy,
  *   as @apollo/gateway's RemoteGraphQLDataSource does;
  * - an optional FetchInterceptor around every fetch, where the entity cache
- *   and fetch deduplication plug in (gateway/src/cache/entityCache.ts).
+ *   and fetch deduplication plug in (gateway/src/cache/entityCache.ts), and
+ *   the fetch metrics and span (metrics/measureFetches.ts, telemetry/traceFetches.ts);
+ * - with tracing on, the W3C `traceparent` of the fetch's span, so the
+ *   subgraph's spans join the request's trace.
  */
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
@@ -33,6 +36,7 @@ import { meshError } from '../errors';
 import { ANONYMOUS } from '../identity/principal';
 import { hintFromCacheControl } from '../cache/cachePolicy';
 import { SubgraphConcurrency } from './SubgraphConcurrency';
+import { injectTraceContext } from '../../../subgraphs/lib/telemetry/spans';
 
 // Only the connection pool and its request method (undici is pinned): undici's index also loads fetch, WebSocket,
 // caches and mocks, about 3 MB more heap in every gateway process.
@@ -128,6 +132,10 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>
     // The request's id travels to every subgraph, so its logs join the gateway's (schema loading and health checks have none).
     const requestId = (options.context as Partial<MeshContext> | undefined)?.requestId;
     if (requestId) headers['x-request-id'] = requestId;
+    // The trace context is the gateway's own (the fetch span's), never one copied from elsewhere; none while tracing is off.
+    delete headers.traceparent;
+    delete headers.tracestate;
+    injectTraceContext(headers);
     return headers;
   }
 

@@ -20,6 +20,16 @@ export const MetricsConfigSchema = z
   .object({
     /** A bearer token /metrics requires (at least 16 characters); open without one. */
     token: z.string().min(16, 'expected a token of at least 16 characters').optional(),
+    /** How operation names become label values of the request metrics (operationLabels.ts). */
+    operationNames: z
+      .object({
+        /** At most this many distinct names get their own label; later ones are counted as "other". */
+        max: z.number().int().min(0).max(1000).default(100),
+        /** When given, only these names (the official operations) get a label; every other name is "other". */
+        allowed: z.array(z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/, 'a GraphQL operation name')).max(1000).optional(),
+      })
+      .strict()
+      .default({ max: 100 }),
   })
   .strict();
 
@@ -33,7 +43,7 @@ function bearerOf(req: IncomingMessage): string | undefined {
   return match?.[1];
 }
 
-export function metricsRoute(metrics: Metrics, config: MetricsConfig = {}): Route {
+export function metricsRoute(metrics: Metrics, config: Pick<MetricsConfig, 'token'> = {}): Route {
   const expected = config.token === undefined ? undefined : digest(config.token);
   return {
     method: 'GET',

@@ -10,6 +10,10 @@
  * - the plan's fetches run through the same data sources (entity cache,
  *   signing, retries) and the data is shaped by a precompiled ResponseShape.
  *
+ * With tracing on, `meshgate.plan` spans the plan's lookup (and preparing
+ * it, meshgate.plan.cached false) and `meshgate.execute` its execution, the
+ * parent of every subgraph fetch span.
+ *
  * Requests that need what only @apollo/gateway does (introspection fields,
  * usage-reporting traces, @defer, subscriptions, the query-plan header in
  * development) are handed to its own executor, unchanged.
@@ -24,6 +28,7 @@ import { LRUCache } from 'lru-cache';
 import { conditionKey, conditionVariables } from './conditions';
 import { executePlanNode, type PlanRun } from './executePlanNode';
 import { ResponseShape } from './ResponseShape';
+import { inSpan, inSpanSync } from '../../../../subgraphs/lib/telemetry/spans';
 
 /** What @apollo/gateway keeps for the supergraph it serves (its fields, read, never written). */
 type ApolloGatewayState = { queryPlanner?: QueryPlanner; apiSchema?: Schema; schema?: GraphQLSchema; supergraphSchema?: GraphQLSchema };
@@ -79,13 +84,17 @@ export class PlanExecutor {
     const served = this.current();
     if (!served || !requestContext.queryHash || this.needsApollo(requestContext)) return this.byApollo(requestContext);
     const key = `${requestContext.queryHash}\0${requestContext.operationName ?? ''}`;
-    let prepared = served.prepared.get(key);
     let outcome: ExecutionOutcome = 'prepared';
-    if (!prepared) {
-      prepared = prepare(served, requestContext.document, requestContext.operationName);
-      served.prepared.set(key, prepared);
-      outcome = 'planned';
-    }
+    const prepared = inSpanSync('meshgate.plan', {}, (span) => {
+      let found = served.prepared.get(key);
+      if (!found) {
+        found = prepare(served, requestContext.document, requestContext.operationName);
+        served.prepared.set(key, found);
+        outcome = 'planned';
+      }
+      span?.setAttributes({ 'meshgate.plan.cached': outcome === 'prepared', 'meshgate.plan.delegated': found.delegate });
+      return found;
+    });
     if (prepared.delegate) return this.byApollo(requestContext);
     this.options.onExecution?.(outcome);
 
@@ -94,8 +103,11 @@ export class PlanExecutor {
 
     const run: PlanRun = { requestContext, coercedVariables: coerced, supergraphSchema: served.supergraphSchema, dataSource: this.dataSource, errors: [] };
     const unshaped: Record<string, unknown> = Object.create(null);
-    if (prepared.plan) await executePlanNode(run, prepared.plan, { path: [], data: unshaped, fullResult: unshaped });
-    return shapeResult(served, prepared, coerced, unshaped, run.errors);
+    return inSpan('meshgate.execute', { attributes: () => ({ 'meshgate.executor': 'meshgate' }) }, async (span) => {
+      if (prepared.plan) await executePlanNode(run, prepared.plan, { path: [], data: unshaped, fullResult: unshaped });
+      span?.setAttribute('meshgate.execute.errors', run.errors.length);
+      return shapeResult(served, prepared, coerced, unshaped, run.errors);
+    });
   };
 
   /** What @apollo/gateway serves now; prepared operations belong to one supergraph and go with it. */
@@ -116,7 +128,8 @@ export class PlanExecutor {
 
   private byApollo(requestContext: GatewayGraphQLRequestContext) {
     this.options.onExecution?.('apollo');
-    return this.apolloExecutor(requestContext);
+    // @apollo/gateway adds its own spans inside (gateway.plan, gateway.fetch, ...) when tracing is on.
+    return inSpan('meshgate.execute', { attributes: () => ({ 'meshgate.executor': 'apollo' }) }, () => this.apolloExecutor(requestContext));
   }
 
   private needsApollo(requestContext: GatewayGraphQLRequestContext): boolean {

@@ -15,6 +15,7 @@ import { LimitsConfigSchema } from './limits/config';
 import { CorsConfigSchema } from './http/cors';
 import { CompressionConfigSchema } from './http/compression';
 import { MetricsConfigSchema } from './metrics/metricsRoute';
+import { OperationsConfigSchema, withModeDefaults } from './operations/config';
 import { TRACING_ENV_KEYS, TracingConfigSchema } from './telemetry/config';
 import { McpConfigSchema } from './mcp/config';
 import {
@@ -95,7 +96,7 @@ const SubgraphRequestsConfig = z
   .strict();
 
 /** Sandbox analysts get tighter limits than the services built on the graph. */
-const DEFAULT_ROLE_LIMITS = {
+export const DEFAULT_ROLE_LIMITS = {
   byRole: {
     analyst: { maxDepth: 10, maxCost: 60_000, maxAliases: 20 },
     service: { maxDepth: 15, maxCost: 200_000, maxRootFields: 20 },
@@ -177,6 +178,8 @@ export const ConfigSchema = z
     /** Operation limits (depth, aliases, root fields, cost, body size), per principal role. */
     limits: LimitsConfigSchema.default(LimitsConfigSchema.parse(DEFAULT_ROLE_LIMITS)),
     audit: AuditConfigSchema.default(AuditConfigSchema.parse({})),
+    /** Official operations (operations/), who may run only them, the sandbox roles, run-time registration (off). */
+    operations: OperationsConfigSchema.default(OperationsConfigSchema.parse({})),
     /** Response cache, entity cache and in-flight deduplication; Redis or Redis Cluster when configured, in-process otherwise. */
     cache: CacheConfigSchema.default(CacheConfigSchema.parse({})),
     catalog: CatalogConfig.default(CatalogConfig.parse({})),
@@ -223,6 +226,7 @@ export const ConfigSchema = z
     ...config,
     server: { ...config.server, queryPage: config.server.queryPage ?? config.mode === 'development' },
     shutdown: { ...config.shutdown, readinessGraceMs: config.shutdown.readinessGraceMs ?? (config.mode === 'production' ? 5000 : 0) },
+    operations: withModeDefaults(config.operations, config.mode),
   }));
 
 export type GatewayConfig = z.infer<typeof ConfigSchema>;
@@ -257,6 +261,9 @@ const ENV_KEYS: Record<string, { path: readonly string[]; type: EnvType }> = {
   MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS: { path: ['supergraph', 'pollIntervalMs'], type: 'number' },
   MESHGATE_SHUTDOWN_READINESS_GRACE_MS: { path: ['shutdown', 'readinessGraceMs'], type: 'number' },
   MESHGATE_SHUTDOWN_DRAIN_TIMEOUT_MS: { path: ['shutdown', 'drainTimeoutMs'], type: 'number' },
+  MESHGATE_OPERATIONS_DIR: { path: ['operations', 'dir'], type: 'string' },
+  MESHGATE_OFFICIAL_ONLY_ROLES: { path: ['operations', 'officialOnlyRoles'], type: 'list' },
+  MESHGATE_SANDBOX_ROLES: { path: ['operations', 'sandboxRoles'], type: 'list' },
   ...CACHE_ENV_KEYS,
   ...TRACING_ENV_KEYS,
 };

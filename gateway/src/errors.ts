@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   FORBIDDEN: { status: 200, description: 'A field the principal may not read: null at its path (with null propagation), the rule and the reason in the error; the rest of the data is served.' },
   OPERATION_LIMIT_EXCEEDED: { status: 400, description: "The operation exceeds a limit of the principal's role (tokens, depth, aliases, root fields, directives, fields after fragment expansion, cost); `limit`, `max` and `actual` say which." },
   OPERATION_NOT_SUPPORTED: { status: 400, description: 'An operation the gateway does not serve yet: subscriptions and @defer/@stream (streaming responses); the message says which.' },
+  OPERATION_NOT_OFFICIAL: { status: 403, description: "The principal's role may run official operations only (operations.officialOnlyRoles), and this is not one: run an official operation by id (documentId or the persistedQuery extension). Audited." },
+  PERSISTED_QUERY_NOT_FOUND: { status: 404, description: 'No official operation has the id sent as documentId or extensions.persistedQuery.sha256Hash (the sha256 of its document, listed in the manifest).' },
   SUBGRAPH_UNAVAILABLE: { status: 200, description: 'A subgraph could not be reached or answered with a server error; its fields are null, the rest of the data is served.' },
   SUBGRAPH_TIMEOUT: { status: 200, description: 'A subgraph did not answer within subgraphRequests.timeoutMs; its fields are null.' },
   SUBGRAPH_BAD_RESPONSE: { status: 200, description: 'A subgraph answered with something that is not a GraphQL response.' },

@@ -43,6 +43,8 @@ import { apolloLogger, createLogger, type Logger } from './logger';
 import { Metrics } from './metrics/Metrics';
 import { metricsRoute } from './metrics/metricsRoute';
 import { maskUnexpectedErrors } from './plugins/maskUnexpectedErrors';
+import { loadOfficialOperations } from './operations/officialOperations';
+import { createOperationRequests } from './operations/operationRequests';
 import type { LiveSupergraph } from './supergraph/LiveSupergraph';
 import { registrationRoute } from './supergraph/registrationRoute';
 import { supergraphOptions, type SupergraphExtras } from './supergraph/supergraphSource';
@@ -72,6 +74,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   // @apollo/gateway sends telemetry to Apollo unless this is set; nothing leaves the machine unless configured.
   if (!config.apollo.telemetry) process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const metrics = new Metrics();
+  // Official operations (operations/<owner>/*.graphql), read first: a bad file stops the start, naming it.
+  const officialOperations = config.operations.dir ? await loadOfficialOperations(config.operations.dir) : [];
   const audit = createAuditLog(config.audit, logger, { onBackpressure: auditBackpressureMetric(metrics) });
   const introspection = config.authorization.introspection ?? (config.mode === 'development' ? 'always' : 'authenticated');
 
@@ -179,6 +183,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     // the principal's limits come first, then the operations not served yet, then validation in linear time.
     parseOptions: parseTokenLimit.parseOptions,
     dangerouslyDisableValidation: true,
+    // Apollo's automatic persisted queries let any client register any document: off unless configured (operations.registration).
+    persistedQueries: config.operations.registration.enabled ? { ttl: config.operations.registration.ttlSeconds } : false,
     plugins: [
       useOperationLimits(config.limits, {
         then: [rejectUnsupportedOperations, validateOperation({ mode: config.mode, introspection })],
@@ -241,12 +247,30 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       throw error;
     }
   };
+  // Receive: official operations run by id; roles that may run official operations only are refused anything else.
+  const operations = createOperationRequests({
+    operations: officialOperations,
+    config: config.operations,
+    onNotOfficial: ({ context: { principal, requestId, client }, operationName, operationHash, reason }) =>
+      audit.record({
+        kind: 'operation-not-official',
+        principal: { id: principal.id, kind: principal.kind, email: principal.email },
+        operationName,
+        operationHash,
+        path: null,
+        rule: 'official operations only',
+        reason,
+        client,
+        requestId,
+      }),
+  });
   const server: Server = createHttpServer({
     config,
     apollo,
     gateway,
     logger,
     createContext,
+    operations,
     shortcut,
     routes: [
       metricsRoute(metrics, config.metrics),

@@ -39,6 +39,8 @@ async function main() {
         raw.authorization = { policies: 'permissive', ...raw.authorization };
         // Nor do our list-size assumptions: realistic queries of an unknown graph get through (limits/config.ts).
         raw.limits = withPlainGatewayDefaults(raw.limits) as typeof raw.limits;
+        // Nor do our official operations (operations/): they are documents of our graph.
+        raw.operations = { dir: null, ...raw.operations };
       }
       if (values.policies) raw.authorization = { ...raw.authorization, policies: values.policies };
       if (values.host) raw.server = { ...raw.server, host: values.host };

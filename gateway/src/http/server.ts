@@ -33,6 +33,7 @@ import { createCompression } from './compression';
 import { handleCors } from './cors';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestContext';
 import { RouteRefused } from './requireCredentials';
+import { resolveHttpRequest, type OperationRequests } from '../operations/operationRequests';
 import { TurnTaker } from './takeTurns';
 
 export type HttpServerOptions = {
@@ -46,6 +47,8 @@ export type HttpServerOptions = {
   /** Runs the request through Apollo Server with the parser stopping at this principal's token limit (limits/parseTokenLimit.ts). */
   withTokenLimit<T>(principal: Principal, run: () => Promise<T>): Promise<T>;
   onRejectedCredentials(error: IdentityError, req: IncomingMessage): void;
+  /** Official operations by id, and the refusal of ad-hoc queries for official-only roles (operations/operationRequests.ts). */
+  operations?: OperationRequests;
   /** Answers repeated queries from the response cache or a request in flight, before Apollo Server (cache/responseShortcut.ts). */
   shortcut?: ResponseShortcut;
   /** Routes added by stages (metrics, cache invalidation), matched before the 404. */
@@ -117,6 +120,9 @@ export function createHttpServer(options: HttpServerOptions): Server {
       }
       // Large bodies are parsed one per turn of the event loop (takeTurns.ts): /health and small requests go between.
       if (body.length >= LARGE_BODY_BYTES) await largeBodies.take();
+      // Persisted-operation lookup, before anything keys on the query text: an id becomes its official document, and an
+      // ad-hoc query from a role that may run official operations only is refused (and audited) before it is parsed.
+      if (options.operations) body = await resolveHttpRequest(options.operations, req, body, context);
       const run = async () => withHttpCacheHeaders(await options.withTokenLimit(context.principal, () => runApolloRequest(apollo, req, body, async () => context)), context);
       // Caching headers are decided last, for whatever answered: never public for a principal or PII (httpCacheHeaders.ts).
       return sendApolloResponse(res, withHttpCacheHeaders(await (options.shortcut ? options.shortcut.respond(req, body, context, run) : run()), context));

@@ -3,7 +3,10 @@
  * (or seeds, the first time) one embedded PostgreSQL (PGlite) with a schema per
  * domain, starts every domain's subgraph as its own process, as each domain
  * deploys independently, then the gateway, and prints where everything listens.
- * With DATABASE_URL set it uses that PostgreSQL server instead.
+ * With DATABASE_URL set it uses that PostgreSQL server instead. Once the mesh is up,
+ * the live generator (subgraphs/lib/liveData.ts) keeps adding orders, payments,
+ * transactions and shipment changes: `--live-data off` (MESHGATE_LIVE_DATA=off)
+ * turns it off, `--live-data-rate N` (MESHGATE_LIVE_DATA_RATE) sets facts per second.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -13,6 +16,7 @@ import { PgDb } from '../../../subgraphs/lib/db';
 import { databaseUrlFor, seedOptionsFrom } from '../../../subgraphs/lib/database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../subgraphs/lib/embeddedPostgres';
 import { ensureSeeded, recordedStoryNow } from '../../../subgraphs/lib/storage';
+import { liveDataConfigFrom, startLiveData, type LiveData } from '../../../subgraphs/lib/liveData';
 import {
   GATEWAY_PUBLIC_KEYS_ENV,
   gatewayVerificationKeys,
@@ -78,6 +82,7 @@ async function waitFor(url: string, label: string, timeoutMs = 60_000) {
 let stopping = false;
 let embedded: EmbeddedPostgres | undefined;
 let gatewayProcess: ChildProcess | undefined;
+let live: { data: LiveData; close(): Promise<void> } | undefined;
 
 /** Sends SIGTERM to these children and waits until each has exited (one that already ended has nothing to wait for). */
 async function stopProcesses(group: ChildProcess[]) {
@@ -92,6 +97,9 @@ async function stopProcesses(group: ChildProcess[]) {
 async function stopAll(code: number) {
   if (stopping) return;
   stopping = true;
+  // The generator first: its fact in flight completes while every database is still open.
+  await live?.data.stop();
+  await live?.close();
   await stopProcesses(children.filter((child) => child === gatewayProcess));
   await stopProcesses(children.filter((child) => child !== gatewayProcess));
   await embedded?.stop();
@@ -104,9 +112,14 @@ async function main() {
       scale: { type: 'string' },
       'gateway-port': { type: 'string', default: process.env.MESHGATE_PORT ?? '4000' },
       'db-port': { type: 'string', default: process.env.MESHGATE_EMBEDDED_DB_PORT ?? '54329' },
+      'live-data': { type: 'string' },
+      'live-data-rate': { type: 'string' },
     },
   });
   const seedOptions = seedOptionsFrom(process.env, values.scale ? { scale: Number(values.scale) } : {});
+  const liveFlag = values['live-data'];
+  if (liveFlag !== undefined && liveFlag !== 'on' && liveFlag !== 'off') throw new Error(`--live-data must be on or off, got "${liveFlag}"`);
+  const liveConfig = liveDataConfigFrom(process.env, { enabled: liveFlag === undefined ? undefined : liveFlag === 'on', rate: values['live-data-rate'] });
 
   let sharedUrl = process.env.DATABASE_URL;
   if (!sharedUrl && domains.some((domain) => !databaseUrlFor(domain.name))) {
@@ -152,6 +165,14 @@ async function main() {
   });
   await waitFor(`http://127.0.0.1:${gatewayPort}/health`, 'gateway');
 
+  // Live data: each domain's facts through a small pool of its own database, so requests keep theirs.
+  const liveDbs = { sales: 'sales', finance: 'finance', logistics: 'logistics' } as const;
+  const pools = Object.fromEntries(Object.keys(liveDbs).map((name) => [name, new PgDb(databaseUrlFor(name) ?? sharedUrl!, 1)])) as Record<keyof typeof liveDbs, PgDb>;
+  live = {
+    data: startLiveData(pools, seedOptions, liveConfig, (line) => console.log(`[live] ${line}`)),
+    close: async () => void (await Promise.all(Object.values(pools).map((pool) => pool.close()))),
+  };
+
   console.log(`
 meshgate is ready (${elapsed()}):
   query page   http://localhost:${gatewayPort}/
@@ -160,6 +181,7 @@ meshgate is ready (${elapsed()}):
   health       http://localhost:${gatewayPort}/health   ready: http://localhost:${gatewayPort}/ready
 ${domains.map((domain) => `  subgraph     ${domain.name.padEnd(10)} http://127.0.0.1:${DEFAULT_PORTS[domain.name]}/graphql`).join('\n')}
   database     ${embedded ? `embedded PGlite ${embedded.url}` : 'PostgreSQL from DATABASE_URL'}
+  live data    ${liveConfig.enabled ? `${liveConfig.ratePerSecond} facts per second (--live-data off to stop it)` : 'off'}
 Press Ctrl+C to stop.`);
 }
 

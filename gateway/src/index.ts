@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
@@ -33,6 +34,7 @@ import { markDraining } from './http/health';
 import { createHttpServer, GRAPHQL_PATH, listen } from './http/server';
 import { IdentityError } from './identity/errors';
 import { createIdentifier } from './identity/identify';
+import type { Principal } from './identity/principal';
 import { maxBodyBytesFor, useOperationLimits } from './limits/useOperationLimits';
 import { limitsFor, parseTimeMaxTokens } from './limits/config';
 import { registerListSizes } from './limits/listSizeDirectives';
@@ -43,6 +45,8 @@ import { apolloLogger, createLogger, type Logger } from './logger';
 import { Metrics } from './metrics/Metrics';
 import { metricsRoute } from './metrics/metricsRoute';
 import { maskUnexpectedErrors } from './plugins/maskUnexpectedErrors';
+import { createMcp } from './mcp';
+import { graphqlRunner } from './http/runGraphQL';
 import { loadOfficialOperations } from './operations/officialOperations';
 import { createOperationRequests } from './operations/operationRequests';
 import type { LiveSupergraph } from './supergraph/LiveSupergraph';
@@ -160,6 +164,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const descriptorPii = () => (live?.current.snapshots ?? []).flatMap(({ name, descriptor }) => (descriptor ? [{ subgraph: name, pii: descriptor.pii }] : []));
   if (policies) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => policies.update(apiSchema, coreSupergraphSdl, inactiveDomains(), descriptorPii()));
   if (catalog) gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => catalog.catalog.updateSchema(apiSchema, coreSupergraphSdl));
+  // The API schema served now: the MCP tools' input schemas are generated from it.
+  let apiSchemaNow: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => void (apiSchemaNow = apiSchema));
   if (cache) gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => cache.updateSupergraph(coreSupergraphSdl));
   if (shortcut) gateway.onSchemaLoadOrUpdate(() => shortcut.forget());
   // List sizes the graph declares (@listSize), for the cost limit.
@@ -264,6 +271,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
         requestId,
       }),
   });
+  const withTokenLimit = <T>(principal: Principal, run: () => Promise<T>) => parseTokenLimit.run(limitsFor(config.limits, principal).maxTokens, run);
+  // The assistant endpoint (/mcp): every tool call runs through the /graphql pipeline (runGraphQL.ts) as its caller.
+  const mcp = config.mcp.enabled
+    ? createMcp({
+        config,
+        logger,
+        audit,
+        runner: graphqlRunner({ apollo, withTokenLimit, shortcut, operations }),
+        schema: () => apiSchemaNow,
+        policy: policies?.current,
+        catalog: catalog?.catalog,
+        officialOperations,
+        createContext: operatorContext,
+        introspection,
+      })
+    : undefined;
   const server: Server = createHttpServer({
     config,
     apollo,
@@ -277,9 +300,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       ...(cache ? [invalidationRoute({ cache, logger, createContext: operatorContext })] : []),
       ...(catalog ? catalog.routes(operatorContext) : []),
       ...(live ? [registrationRoute({ live, logger, createContext: operatorContext })] : []),
+      ...(mcp?.routes ?? []),
     ],
     bodyLimitFor: (principal) => maxBodyBytesFor(config.limits, principal),
-    withTokenLimit: (principal, run) => parseTokenLimit.run(limitsFor(config.limits, principal).maxTokens, run),
+    withTokenLimit,
     onRejectedCredentials: auditRejectedCredentials,
     // Refused operator routes (403; 401 without credentials) and bodies over the limit are audited like denials.
     onRefused: ({ req, route, error, context, kind, rule }) => {

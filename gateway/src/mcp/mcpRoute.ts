@@ -1,0 +1,108 @@
+/**
+ * The `/mcp` routes: the Model Context Protocol over Streamable HTTP, in
+ * stateless mode, on the gateway's own HTTP server (http/server.ts routes).
+ *
+ * Why stateless: every POST carries its credentials and is identified like a
+ * /graphql request, so no session can outlive or outrank the credential that
+ * made it, nothing is kept per client in a gateway (instances stay
+ * interchangeable behind a load balancer, as the design requires), and a
+ * tool list is always the one for the caller's rights now. The cost: no
+ * server-initiated messages (GET streams are answered 405, as the transport
+ * specification allows), which none of the tools need.
+ *
+ * Guarantees, before any MCP message is read:
+ * - credentials are checked as /graphql checks them (the same identifier);
+ *   bad ones get 401 (or 503 when the identity provider is down) and are
+ *   audited as rejected credentials; no credentials at all is a 401, audited
+ *   by the front door as a refused route (an assistant acts for someone);
+ * - a request from a browser origin the gateway does not allow
+ *   (server.cors.allowedOrigins) is refused 403 (the transport
+ *   specification's DNS-rebinding defence);
+ * - the body is read up to the principal's body limit; over it, 413, audited
+ *   as a limit exceeded (maxBodyBytes), as on /graphql.
+ * Answers are JSON (no event stream), so the front door's compression applies.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { HttpError, readBody } from '../../../subgraphs/lib/http';
+import type { AuditLog } from '../audit/AuditLog';
+import type { MeshContext } from '../context';
+import type { CorsConfig } from '../http/cors';
+import { clientOf, requestIdOf } from '../http/requestContext';
+import { requireCredentials } from '../http/requireCredentials';
+import type { Route } from '../http/server';
+import type { Principal } from '../identity/principal';
+import { createMcpServer, MCP_ROUTE, type McpServices } from './mcpServer';
+
+export const MCP_PATH = '/mcp';
+
+export type McpRouteOptions = {
+  services: McpServices;
+  /** Identifies as /graphql does, auditing rejected credentials. */
+  createContext(req: IncomingMessage): Promise<MeshContext>;
+  audit: AuditLog;
+  /** The largest body this principal may send (server.bodyLimitBytes and its role's maxBodyBytes). */
+  bodyLimitFor(principal: Principal): number;
+  cors: CorsConfig;
+};
+
+async function readMcpBody(req: IncomingMessage, context: MeshContext, options: McpRouteOptions): Promise<unknown> {
+  let body: Buffer;
+  try {
+    body = await readBody(req, options.bodyLimitFor(context.principal));
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 413) {
+      const { principal } = context;
+      await options.audit.record({
+        kind: 'limit-exceeded',
+        principal: { id: principal.id, kind: principal.kind, email: principal.email },
+        operationName: null,
+        operationHash: null,
+        path: null,
+        rule: 'maxBodyBytes',
+        reason: error.message,
+        client: clientOf(req),
+        requestId: requestIdOf(req),
+        route: MCP_ROUTE,
+      });
+    }
+    throw error;
+  }
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new HttpError(400, 'BAD_REQUEST', `The MCP request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export function mcpRoutes(options: McpRouteOptions): Route[] {
+  const post = async (req: IncomingMessage, res: ServerResponse) => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && !options.cors.allowedOrigins.includes(origin)) {
+      req.resume();
+      throw new HttpError(403, 'FORBIDDEN', `Requests to ${MCP_PATH} from the origin ${JSON.stringify(origin).slice(0, 120)} are not allowed (server.cors.allowedOrigins)`);
+    }
+    const context = await requireCredentials(req, res, options.createContext, MCP_PATH);
+    if (!context) return;
+    const message = await readMcpBody(req, context, options);
+    const server = createMcpServer(options.services, context);
+    // Stateless: one transport and one server per request, closed with it.
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.once('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, message);
+  };
+  const notAllowed = async (req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    res.writeHead(405, { allow: 'POST', 'content-type': 'application/json' }).end(
+      JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: `${MCP_PATH} is stateless: POST each message; there is no event stream to open` }, id: null }),
+    );
+  };
+  return [
+    { method: 'POST', path: MCP_PATH, handle: post },
+    { method: 'GET', path: MCP_PATH, handle: notAllowed },
+  ];
+}

@@ -66,6 +66,8 @@ export type MeshOptions = {
   descriptors?: Record<string, DataProductDescriptor>;
   /** The gateway's logger (tests that read its logs pass a capturing one); quiet by default. */
   logger?: Logger;
+  /** Each subgraph's logger (pino, by domain name); quiet by default. */
+  subgraphLogger?: (subgraph: string) => Logger;
 };
 
 export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
@@ -83,6 +85,7 @@ export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
       gatewayPublicKeys,
       onRequest: (body, { principal }) => received.push({ ...body, principal }),
       dataProduct: { descriptor: options.descriptors?.[domain.name] },
+      logger: options.subgraphLogger?.(domain.name),
     });
     subgraphs[domain.name] = { ...running, received };
   }

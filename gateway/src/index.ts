@@ -44,6 +44,10 @@ import { validateOperation } from './validation/validateOperation';
 import { apolloLogger, createLogger, type Logger } from './logger';
 import { Metrics } from './metrics/Metrics';
 import { metricsRoute } from './metrics/metricsRoute';
+import { measureFetches } from './metrics/measureFetches';
+import { createRequestMetrics } from './metrics/requestMetrics';
+import { traceFetches } from './telemetry/traceFetches';
+import { startTracing } from '../../subgraphs/lib/telemetry/tracing';
 import { maskUnexpectedErrors } from './plugins/maskUnexpectedErrors';
 import { createMcp } from './mcp';
 import { graphqlRunner } from './http/runGraphQL';
@@ -78,6 +82,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   // @apollo/gateway sends telemetry to Apollo unless this is set; nothing leaves the machine unless configured.
   if (!config.apollo.telemetry) process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const metrics = new Metrics();
+  // Traces over OTLP when tracing.endpoint is set; the SDK is not even loaded otherwise (telemetry/).
+  const { endpoint, serviceName, sampleRatio } = config.tracing;
+  const tracing = endpoint ? startTracing({ endpoint, serviceName, sampleRatio }) : undefined;
+  // Requests, errors by code and latency per operation (bounded names) and per data product, on /metrics.
+  const requestMetrics = createRequestMetrics(metrics, config.metrics);
   // Official operations (operations/<owner>/*.graphql), read first: a bad file stops the start, naming it.
   const officialOperations = config.operations.dir ? await loadOfficialOperations(config.operations.dir) : [];
   const audit = createAuditLog(config.audit, logger, { onBackpressure: auditBackpressureMetric(metrics) });
@@ -133,6 +142,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   }
   // Receive, before Apollo Server: repeated queries answered from the response cache or a request in flight.
   const shortcut = cache && (cache.config.responseCache.enabled || cache.config.dedupe.enabled) ? createResponseShortcut(cache) : undefined;
+  // A subgraph's data product: its descriptor's id (the subgraph's name when it has none, or with a supergraph file).
+  const productOf = (subgraph: string) => live?.current.snapshots.find((snapshot) => snapshot.name === subgraph)?.descriptor?.id ?? subgraph;
   const executions = metrics.counter(
     'meshgate_query_plan_executions_total',
     "Operations run by meshgate's executor with a prepared plan (prepared) or one prepared now (planned), or handed to @apollo/gateway's executor (apollo)",
@@ -148,7 +159,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     logger,
     stages,
     // Execute: every subgraph fetch goes through the entity cache and fetch deduplication.
-    interceptFetch: cache && createEntityCache(cache),
+    // Around each: its metrics and its span (the subgraph's spans are the span's children through traceparent).
+    interceptFetch: measureFetches(metrics, productOf, traceFetches(productOf, cache && createEntityCache(cache))),
   });
   metrics.gauge('meshgate_subgraph_requests', 'Requests to each subgraph: the limit in flight (adapted to its latency unless fixed), in flight now, and waiting for a slot', ['subgraph', 'state'], function collect() {
     this.reset();
@@ -213,6 +225,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
         },
       }),
       pii.plugin(),
+      requestMetrics.plugin,
       ...(shortcut ? [shortcut.plugin] : []),
       ApolloServerPluginLandingPageDisabled(),
       ...(config.apollo.telemetry ? [] : [ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()]),
@@ -226,6 +239,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     await catalog?.stop();
     await cache?.close();
     await audit.close();
+    await tracing?.stop();
     throw error;
   }
 
@@ -288,6 +302,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       })
     : undefined;
   const server: Server = createHttpServer({
+    requestMetrics,
     config,
     apollo,
     gateway,
@@ -342,6 +357,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     await cache?.close();
     // Last: everything recorded while draining is written.
     await audit.close();
+    // Then the spans still buffered are exported.
+    await tracing?.stop();
   };
 
   return {

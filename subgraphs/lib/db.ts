@@ -6,9 +6,12 @@
  * Contract: each domain only touches tables in its own schema (`customers.*`,
  * `sales.*`, ...); the schema name is part of every statement so that pointing
  * several domains at one database never mixes their tables.
+ *
+ * With tracing on, every statement is a `meshgate.sql` span (telemetry/sqlSpans.ts).
  */
 import { Client, Pool, types } from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
+import { tracedSql } from './telemetry/sqlSpans';
 
 // numeric and bigint come back as strings by default; our amounts and counts fit a double.
 types.setTypeParser(types.builtins.NUMERIC, (v) => Number(v));
@@ -94,8 +97,7 @@ export class PgDb extends ObservedDb {
   }
   async query<T = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
     this.notify(sql);
-    const result = await this.pool.query(sql, params);
-    return result.rows as T[];
+    return tracedSql(sql, async () => (await this.pool.query(sql, params)).rows as T[]);
   }
   async readOnly<T>(work: (query: QueryFn) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
@@ -103,7 +105,7 @@ export class PgDb extends ObservedDb {
       await client.query(BEGIN_READ_ONLY);
       return await work(async <R>(sql: string, params: unknown[] = []) => {
         this.notify(sql);
-        return (await client.query(sql, params)).rows as R[];
+        return tracedSql(sql, async () => (await client.query(sql, params)).rows as R[]);
       });
     } finally {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -164,8 +166,7 @@ export class PgliteDb extends ObservedDb {
   }
   async query<T = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
     this.notify(sql);
-    const result = await this.pglite.query<T>(sql, params, { parsers: PGLITE_PARSERS });
-    return result.rows;
+    return tracedSql(sql, async () => (await this.pglite.query<T>(sql, params, { parsers: PGLITE_PARSERS })).rows);
   }
   async readOnly<T>(work: (query: QueryFn) => Promise<T>): Promise<T> {
     // PGlite serializes transactions, so this one holds the only connection until it ends.
@@ -174,7 +175,7 @@ export class PgliteDb extends ObservedDb {
       try {
         return await work(async <R>(sql: string, params: unknown[] = []) => {
           this.notify(sql);
-          return (await tx.query<R>(sql, params, { parsers: PGLITE_PARSERS })).rows;
+          return tracedSql(sql, async () => (await tx.query<R>(sql, params, { parsers: PGLITE_PARSERS })).rows);
         });
       } finally {
         await tx.rollback();

@@ -37,6 +37,9 @@ import { SignedRequestVerifier, type SignedPrincipal } from './signing';
 import { createHandler as createSseHandler } from 'graphql-sse';
 import { serveEventStream, wantsEventStream } from './sse';
 import type { SubgraphContext, SubgraphDefinition } from './subgraph';
+import { silentLogger, type Logger } from './logger';
+import { traceRootFields } from './telemetry/resolverSpans';
+import { markFailed, remoteParentOf, ROOT, SpanKind, startSpan, traceIdsOf, tracingActive, withActiveSpan } from './telemetry/spans';
 
 export type RunningSubgraph = {
   name: string;
@@ -69,13 +72,19 @@ export type SubgraphServerOptions = {
   admission?: Partial<AdmissionOptions>;
   /** How long /health gives the database to answer `SELECT 1`, and how long a result is reused (health.ts). */
   health?: HealthOptions;
+  /** pino: one access-log line per request, with the gateway's x-request-id; nothing is written without one. */
+  logger?: Logger;
 };
+
+/** The x-request-id the gateway sent, when it has the gateway's shape (1 to 128 of A-Z a-z 0-9 . _ : -). */
+const requestIdOf = (value: string | string[] | undefined) => (typeof value === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : undefined);
 
 const DEFAULT_MAX_CONCURRENT_OPERATIONS = 4;
 
 /** A fresh executable schema of the domain: Apollo Server and the direct execution each change their own in place. */
 function subgraphSchema<TLoaders>(definition: SubgraphDefinition<TLoaders>) {
-  return buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as never }]);
+  // With tracing on, each root field (each _entities batch included) is a span (telemetry/resolverSpans.ts).
+  return traceRootFields(buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as never }]), definition.name);
 }
 
 export function createSubgraphApollo<TLoaders>(definition: SubgraphDefinition<TLoaders>) {
@@ -114,7 +123,18 @@ export async function startSubgraphServer<TLoaders>(
     context: (req) => ({ db, loaders: definition.createLoaders(db), principal: principals.get(req.raw) }),
   });
   const principals = new WeakMap<IncomingMessage, SignedPrincipal | undefined>();
+  const logger = options.logger ?? silentLogger(definition.name);
   const httpServer: Server = createServer(async (req, res) => {
+    const started = performance.now();
+    const requestId = requestIdOf(req.headers['x-request-id']);
+    let span: ReturnType<typeof startSpan>;
+    // One access-log line per request, with the gateway's request id (and the trace id while tracing is on).
+    res.once('finish', () => {
+      span?.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) markFailed(span, `HTTP ${res.statusCode}`);
+      span?.end();
+      logger.info({ requestId, ...traceIdsOf(span), method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
     try {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path === '/health') return await sendSubgraphHealth(res, definition.name, health);
@@ -137,7 +157,14 @@ export async function startSubgraphServer<TLoaders>(
         principals.set(req, principal);
         return await serveEventStream(sse, req, res, body.toString('utf8'));
       }
-      await admission.run(async () => {
+      // The request's span continues the gateway's trace (its fetch span's traceparent) once the gateway's signature is verified
+      // (or when this subgraph runs unsigned, trusting every caller anyway); anything refused above never joins a trace.
+      span = tracingActive() ? startSpan('meshgate.subgraph.request', {
+        kind: SpanKind.SERVER,
+        parent: verifier && !principal ? ROOT : remoteParentOf(req.headers).context,
+        attributes: () => ({ 'meshgate.subgraph': definition.name, 'http.request.method': req.method ?? 'POST', 'url.path': path, ...(requestId && { 'meshgate.request_id': requestId }) }),
+      }) : undefined;
+      await withActiveSpan(span, () => admission.run(async () => {
         // Parsed once, for the recording hook and the direct execution (malformed JSON is a 400 here).
         const parsed = parseJsonBody(body, req.headers['content-type']);
         if (options.onRequest && parsed !== undefined) options.onRequest(parsed as Parameters<typeof options.onRequest>[0], { principal, headers: req.headers });
@@ -145,7 +172,7 @@ export async function startSubgraphServer<TLoaders>(
         const answer = await direct.answer(req, parsed, context);
         if (answer) return await sendApolloResponse(res, answer);
         await executeApolloRequest(apollo, req, res, body, async () => context());
-      });
+      }));
     } catch (error) {
       if (error instanceof HttpError) return sendGraphQLError(res, error);
       if (!res.headersSent) sendGraphQLError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error in subgraph'));

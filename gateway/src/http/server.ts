@@ -33,6 +33,10 @@ import { createCompression } from './compression';
 import { handleCors } from './cors';
 import { REQUEST_ID_HEADER, requestIdOf } from './requestContext';
 import { RouteRefused } from './requireCredentials';
+import { newObservation, type RequestObservation } from '../metrics/requestObservation';
+import type { RequestMetrics } from '../metrics/requestMetrics';
+import { endRequestSpan, startRequestSpan } from '../telemetry/requestSpan';
+import { recordChildSpan, traceIdsOf, withActiveSpan } from '../../../subgraphs/lib/telemetry/spans';
 import { resolveHttpRequest, type OperationRequests } from '../operations/operationRequests';
 import { TurnTaker } from './takeTurns';
 
@@ -55,6 +59,8 @@ export type HttpServerOptions = {
   routes?: Route[];
   /** Told of every refusal (a route's 403 or 401, a body over the limit) before it is answered; the answer waits for what it returns. */
   onRefused?(refusal: Refusal): unknown;
+  /** Counts every /graphql request when its answer is sent (metrics/requestMetrics.ts). */
+  requestMetrics?: RequestMetrics;
 };
 
 /** A refusal at the front door, for the audit log. */
@@ -97,35 +103,50 @@ function developmentTokensFor(config: GatewayConfig): (() => Promise<PickerRole[
 export function createHttpServer(options: HttpServerOptions): Server {
   const { config, apollo, gateway, logger } = options;
   const largeBodies = new TurnTaker();
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, observed?: RequestObservation) => {
     // Stopping: answer, then close the connection, so a kept-alive client reconnects through the load balancer (gracefulShutdown.ts).
     if (isDraining(gateway)) res.setHeader('connection', 'close');
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === GRAPHQL_PATH) {
       let context: MeshContext;
+      const arrivedAt = Date.now() - (observed ? performance.now() - observed.startedAt : 0);
       try {
         context = await options.createContext(req);
       } catch (error) {
         if (!(error instanceof IdentityError)) throw error;
         req.resume();
         options.onRejectedCredentials(error, req);
+        // Refused credentials are never trusted with the client's trace context.
+        if (observed) {
+          observed.span = startRequestSpan(req, undefined, requestIdOf(req), config.tracing.propagation, arrivedAt);
+          observed.errorCodes.add(error.code);
+        }
         return sendIdentityError(res, error);
       }
-      let body: Buffer;
-      try {
-        body = await readBody(req, Math.min(config.server.bodyLimitBytes, options.bodyLimitFor(context.principal)));
-      } catch (error) {
-        if (error instanceof HttpError && error.status === 413) await options.onRefused?.({ req, route: `${req.method} ${path}`, error, context, kind: 'limit-exceeded', rule: 'maxBodyBytes' });
-        throw error;
+      // The request's span starts once its principal is known (whose traceparent is trusted depends on it), dated from its arrival.
+      if (observed) {
+        context.observed = observed;
+        observed.span = startRequestSpan(req, context.principal, context.requestId, config.tracing.propagation, arrivedAt);
+        recordChildSpan(observed.span, 'meshgate.identify', arrivedAt, Date.now(), { 'meshgate.principal.kind': context.principal.kind });
       }
-      // Large bodies are parsed one per turn of the event loop (takeTurns.ts): /health and small requests go between.
-      if (body.length >= LARGE_BODY_BYTES) await largeBodies.take();
-      // Persisted-operation lookup, before anything keys on the query text: an id becomes its official document, and an
-      // ad-hoc query from a role that may run official operations only is refused (and audited) before it is parsed.
-      if (options.operations) body = await resolveHttpRequest(options.operations, req, body, context);
-      const run = async () => withHttpCacheHeaders(await options.withTokenLimit(context.principal, () => runApolloRequest(apollo, req, body, async () => context)), context);
-      // Caching headers are decided last, for whatever answered: never public for a principal or PII (httpCacheHeaders.ts).
-      return sendApolloResponse(res, withHttpCacheHeaders(await (options.shortcut ? options.shortcut.respond(req, body, context, run) : run()), context));
+      // Everything after identification runs in the request's span: Apollo Server's stages and the subgraph fetches are its children.
+      return withActiveSpan(observed?.span, async () => {
+        let body: Buffer;
+        try {
+          body = await readBody(req, Math.min(config.server.bodyLimitBytes, options.bodyLimitFor(context.principal)));
+        } catch (error) {
+          if (error instanceof HttpError && error.status === 413) await options.onRefused?.({ req, route: `${req.method} ${path}`, error, context, kind: 'limit-exceeded', rule: 'maxBodyBytes' });
+          throw error;
+        }
+        // Large bodies are parsed one per turn of the event loop (takeTurns.ts): /health and small requests go between.
+        if (body.length >= LARGE_BODY_BYTES) await largeBodies.take();
+        // Persisted-operation lookup, before anything keys on the query text: an id becomes its official document, and an
+        // ad-hoc query from a role that may run official operations only is refused (and audited) before it is parsed.
+        if (options.operations) body = await resolveHttpRequest(options.operations, req, body, context);
+        const run = async () => withHttpCacheHeaders(await options.withTokenLimit(context.principal, () => runApolloRequest(apollo, req, body, async () => context)), context);
+        // Caching headers are decided last, for whatever answered: never public for a principal or PII (httpCacheHeaders.ts).
+        return sendApolloResponse(res, withHttpCacheHeaders(await (options.shortcut ? options.shortcut.respond(req, body, context, run) : run()), context));
+      });
     }
     const route = options.routes?.find((candidate) => candidate.path === path && (candidate.method === req.method || (candidate.method === 'GET' && req.method === 'HEAD')));
     if (route) {
@@ -153,14 +174,22 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const requestId = requestIdOf(req);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const started = performance.now();
-    // One access-log line per request, with its id: the line the other log lines and audit records of the request join on.
-    res.once('finish', () => logger.info({ requestId, method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request'));
+    const observed = req.url?.split('?')[0] === GRAPHQL_PATH ? newObservation(started) : undefined;
+    // One access-log line per request, with its id (and trace id): the line the other log lines and audit records of the request join on.
+    res.once('finish', () => {
+      if (observed) {
+        options.requestMetrics?.finish(observed, res.statusCode);
+        endRequestSpan(observed.span, res.statusCode, observed.operation, observed.errorCodes);
+      }
+      logger.info({ requestId, ...traceIdsOf(observed?.span), method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
     if (handleCors(req, res, config.server.cors)) return;
-    if (compress) compress(req, res, () => answer(req, res, requestId));
-    else answer(req, res, requestId);
+    if (compress) compress(req, res, () => answer(req, res, requestId, observed));
+    else answer(req, res, requestId, observed);
   });
-  const answer = (req: IncomingMessage, res: ServerResponse, requestId: string) => {
-    handle(req, res).catch((error) => {
+  const answer = (req: IncomingMessage, res: ServerResponse, requestId: string, observed?: RequestObservation) => {
+    handle(req, res, observed).catch((error) => {
+      observed?.errorCodes.add(error instanceof HttpError ? error.code : 'INTERNAL_SERVER_ERROR');
       if (error instanceof HttpError) return sendGraphQLError(res, error);
       logger.error({ err: error, url: req.url, requestId }, 'unexpected error while handling a request');
       if (!res.headersSent) sendGraphQLError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error'));

@@ -61,6 +61,12 @@ export function startSpan(name: string, options: SpanOptions & { startTime?: num
   );
 }
 
+/** A child of `parent` for a stage already over (identification, timed before its parent could start), from `startTime` to `endTime` (epoch ms). */
+export function recordChildSpan(parent: Span | undefined, name: string, startTime: number, endTime: number, attributes?: Attributes) {
+  if (!parent) return;
+  tracer().startSpan(name, { attributes, startTime }, trace.setSpan(context.active(), parent)).end(endTime);
+}
+
 /** Runs `work` with `span` as the active span (children made inside are its children). */
 export function withActiveSpan<T>(span: Span | undefined, work: () => T): T {
   return span ? context.with(trace.setSpan(context.active(), span), work) : work();

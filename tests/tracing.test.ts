@@ -1,0 +1,97 @@
+/**
+ * Tracing end to end (issue 18, Operators): with tracing.endpoint set, one
+ * cross-domain query becomes one trace, received over OTLP HTTP by a receiver
+ * this test starts: the request span, its identification, authorization,
+ * planning and execution spans, a fetch span per subgraph fetch (subgraph and
+ * product named, cache outcome), and under each fetch, through the traceparent
+ * the gateway sent, the subgraph's request span, its root-field resolver spans
+ * and their SQL spans.
+ */
+import { startMesh, tokenFor, type TestMesh } from './harness';
+import { ADMIN } from './principals';
+import { childrenOf, descendantsOf, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlpReceiver';
+
+jest.setTimeout(120_000);
+
+let receiver: OtlpReceiver;
+let mesh: TestMesh;
+let spans: ReceivedSpan[];
+let answer: Awaited<ReturnType<TestMesh['query']>>;
+
+const QUERY = 'query OrdersWithCustomers { orders(first: 3) { edges { node { id total customer { name segment } payment { amount } } } } }';
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+  mesh = await startMesh({ gateway: { tracing: { endpoint: receiver.endpoint } } });
+  answer = await mesh.query(QUERY, undefined, { ...(await tokenFor(ADMIN)), 'x-request-id': 'trace-test-1' });
+  // Stopping the gateway stops the SDK, which exports every span still buffered.
+  await mesh.stop();
+  spans = receiver.spans;
+});
+
+afterAll(() => receiver.close());
+
+const named = (name: string) => spans.filter((span) => span.name === name);
+
+test('the query is answered, and the receiver got OTLP/JSON it could read', () => {
+  expect(answer.status).toBe(200);
+  expect(answer.body.errors).toBeUndefined();
+  expect(answer.body.data.orders.edges).toHaveLength(3);
+  expect(receiver.problems).toEqual([]);
+});
+
+test('one request span, of one trace, holds identification, authorization, planning and execution', () => {
+  const requests = named('POST /graphql').filter((span) => span.attributes['meshgate.request_id'] === 'trace-test-1');
+  expect(requests).toHaveLength(1);
+  const [request] = requests;
+  expect(request.parentSpanId).toBeUndefined();
+  expect(request.service).toBe('meshgate-gateway');
+  expect(request.attributes).toMatchObject({ 'http.response.status_code': 200, 'graphql.operation.name': 'OrdersWithCustomers', 'meshgate.principal.kind': 'user' });
+  const stages = childrenOf(spans, request).map((span) => span.name);
+  expect(stages).toEqual(expect.arrayContaining(['meshgate.identify', 'meshgate.authorize', 'meshgate.plan', 'meshgate.execute']));
+  // Every span of the request, gateway's and subgraphs', is in its trace.
+  const all = descendantsOf(spans, request);
+  expect(all.length).toBeGreaterThan(10);
+  expect(new Set(all.map((span) => span.traceId))).toEqual(new Set([request.traceId]));
+});
+
+test('each subgraph fetch is a span under execution, naming its subgraph, product and cache outcome', () => {
+  const [request] = named('POST /graphql');
+  const [execute] = childrenOf(spans, request).filter((span) => span.name === 'meshgate.execute');
+  const fetches = childrenOf(spans, execute).filter((span) => span.name === 'meshgate.fetch');
+  const subgraphs = fetches.map((span) => span.attributes['meshgate.subgraph']).sort();
+  expect(subgraphs).toEqual(['customers', 'finance', 'sales']);
+  for (const fetch of fetches) {
+    expect(fetch.attributes['meshgate.product']).toEqual(expect.any(String));
+    // No cache layer in this mesh: every fetch went to its subgraph.
+    expect(fetch.attributes).toMatchObject({ 'meshgate.cache': 'bypass', 'meshgate.fetch.sent': true });
+  }
+  expect(fetches.find((span) => span.attributes['meshgate.subgraph'] === 'customers')!.attributes['meshgate.fetch.entities']).toBeGreaterThan(0);
+});
+
+test("the subgraphs' spans are children of the gateway's fetch spans (through traceparent), down to resolvers and SQL", () => {
+  // In-process meshes share one SDK; the subgraph's server extracts its parent from the request's headers, never from the caller's async context.
+  const fetches = named('meshgate.fetch');
+  for (const fetch of fetches) {
+    const subgraph = fetch.attributes['meshgate.subgraph'];
+    const served = childrenOf(spans, fetch);
+    expect(served.map((span) => span.name)).toEqual(['meshgate.subgraph.request']);
+    expect(served[0].attributes).toMatchObject({ 'meshgate.subgraph': subgraph, 'meshgate.request_id': 'trace-test-1' });
+    const resolvers = childrenOf(spans, served[0]).filter((span) => span.name === 'meshgate.resolve');
+    expect(resolvers.length).toBeGreaterThanOrEqual(1);
+    // SQL of a root field's own work is under its span; SQL of the fields below it (Order.payment), under the request's.
+    const sql = descendantsOf(spans, served[0]).filter((span) => span.name === 'meshgate.sql');
+    expect(sql.length).toBeGreaterThanOrEqual(1);
+    for (const statement of sql) {
+      expect(statement.attributes['db.system.name']).toBe('postgresql');
+      expect(statement.attributes['db.query.text']).toMatch(/^\s*(SELECT|WITH)/i);
+    }
+  }
+  const underResolvers = named('meshgate.sql').filter((statement) => spans.find((span) => span.spanId === statement.parentSpanId)?.name === 'meshgate.resolve');
+  expect(underResolvers.length).toBeGreaterThanOrEqual(2);
+  const entityBatches = named('meshgate.resolve').filter((span) => span.attributes['graphql.field.path'] === 'Query._entities');
+  expect(entityBatches.length).toBe(2);
+  const customers = entityBatches.find((span) => span.attributes['meshgate.subgraph'] === 'customers')!;
+  expect(customers.attributes['meshgate.entities.types']).toEqual(['Customer']);
+  expect(named('meshgate.resolve').find((span) => span.attributes['meshgate.subgraph'] === 'sales')!.attributes['graphql.field.path']).toBe('Query.orders');
+});

@@ -18,6 +18,7 @@ import { MetricsConfigSchema } from './metrics/metricsRoute';
 import { OperationsConfigSchema, withModeDefaults } from './operations/config';
 import { TRACING_ENV_KEYS, TracingConfigSchema } from './telemetry/config';
 import { McpConfigSchema } from './mcp/config';
+import { SubscriptionsConfigSchema } from './subscriptions/config';
 import {
   DEVELOPMENT_SIGNING_KEY,
   KeyProblem,
@@ -190,6 +191,8 @@ export const ConfigSchema = z
     metrics: MetricsConfigSchema.default(MetricsConfigSchema.parse({})),
     /** OpenTelemetry traces over OTLP HTTP: off unless tracing.endpoint (MESHGATE_TRACING_ENDPOINT) is set. */
     tracing: TracingConfigSchema.default(TracingConfigSchema.parse({})),
+    /** Subscriptions over graphql-ws and graphql-sse: limits per principal, event rate, slow consumers (docs/streaming.md). */
+    subscriptions: SubscriptionsConfigSchema.default(SubscriptionsConfigSchema.parse({})),
     /** The assistant endpoint (Model Context Protocol) at /mcp: docs/mcp.md. */
     mcp: McpConfigSchema.default(McpConfigSchema.parse({})),
     logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).strict().default({ level: 'info' }),

@@ -39,9 +39,10 @@ export type AuditRecord = {
    * route (cache invalidation, quality run, subgraph registration) refused its principal (403);
    * limit-exceeded: an operation over one of its principal's limits (`rule` names the limit, e.g. maxDepth);
    * tool-call: one call of an assistant's tool at /mcp (`tool` names it; `reason` says how it ended; `rule` is set when it was refused);
-   * operation-not-official: an ad-hoc query from a principal that may run official operations only (operations/config.ts).
+   * operation-not-official: an ad-hoc query from a principal that may run official operations only (operations/config.ts);
+   * subscription-start, subscription-end: a subscription began or ended (`reason` says why it ended; subscriptions/).
    */
-  kind: 'denial' | 'rejected-credentials' | 'route-refused' | 'limit-exceeded' | 'tool-call' | 'operation-not-official';
+  kind: 'denial' | 'rejected-credentials' | 'route-refused' | 'limit-exceeded' | 'tool-call' | 'operation-not-official' | 'subscription-start' | 'subscription-end';
   principal: { id: string; kind: string; email?: string };
   operationName: string | null;
   /** SHA-256 of the operation document as received. */

@@ -18,13 +18,19 @@ import type {
   GatewayLoadResult,
   GatewaySchemaLoadOrUpdateCallback,
 } from '@apollo/server-gateway-interface';
+import type { GraphQLSchema } from 'graphql';
+import type { Schema } from '@apollo/federation-internals';
+import type { QueryPlanner } from '@apollo/query-planner';
 import type { SupergraphOptions } from '../supergraph/supergraphSource';
 import type { Logger } from '../logger';
 import { apolloLogger } from '../logger';
-import { ANONYMOUS } from '../identity/principal';
+import { ANONYMOUS, type Principal } from '../identity/principal';
 import { signRequest } from '../../../subgraphs/lib/signing';
 import { SubgraphDataSource, type FetchInterceptor, type SubgraphRequestOptions } from './SubgraphDataSource';
 import { PlanExecutor, type ExecutionOutcome } from './plan/PlanExecutor';
+
+/** @apollo/gateway's planning state for one supergraph: its planner, API schema (federation's and graphql-js's) and supergraph schema. */
+export type ServedPlanning = { queryPlanner: QueryPlanner; apiSchema: Schema; schema: GraphQLSchema; supergraphSchema: GraphQLSchema };
 
 /** A stage wraps the executor: it may change the request before and the result after. */
 export type ExecutionStage = (next: GatewayExecutor) => GatewayExecutor;
@@ -101,6 +107,24 @@ export class MeshGateway implements GatewayInterface {
   probeHeaders(subgraph: string, body: string): Record<string, string> {
     const signingKey = this.options.subgraphRequests.signingKey;
     return signingKey ? signRequest({ audience: subgraph, principal: ANONYMOUS, body, signingKey }) : {};
+  }
+
+  /** Headers that sign one request with this body for subgraph `subgraph` on behalf of `principal` (a subscription's stream). */
+  signedHeaders(subgraph: string, principal: Principal, body: string): Record<string, string> {
+    const signingKey = this.options.subgraphRequests.signingKey;
+    return signingKey ? signRequest({ audience: subgraph, principal, body, signingKey }) : {};
+  }
+
+  /** What @apollo/gateway plans with for the supergraph it serves now (read, never written), for subscriptions; undefined before the first load. */
+  planning(): ServedPlanning | undefined {
+    const state = this.inner as unknown as Partial<ServedPlanning>;
+    if (!state.queryPlanner || !state.apiSchema || !state.schema || !state.supergraphSchema) return undefined;
+    return { queryPlanner: state.queryPlanner, apiSchema: state.apiSchema, schema: state.schema, supergraphSchema: state.supergraphSchema };
+  }
+
+  /** The data source of a subgraph of the current supergraph (signing, timeouts, entity cache). */
+  dataSource(name: string): SubgraphDataSource | undefined {
+    return this.dataSources.get(name);
   }
 
   /** Each subgraph's limit on requests in flight, the requests in flight and those waiting (for /metrics). */

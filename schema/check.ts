@@ -14,6 +14,8 @@ import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { DEFAULT_PORTS, domains as registeredDomains } from '../subgraphs';
 import type { SubgraphDefinition } from '../subgraphs/lib/subgraph';
 import { apiSchemaOf, findSchemaChanges, type SchemaChange } from './breakingChanges';
+import { brokenOperations, describeOperation, usageOf } from './officialOperationUsage';
+import type { OfficialOperation } from '../gateway/src/operations/officialOperations';
 import { composeSupergraph } from './compose';
 import { lintRules, lintSubgraph, ruleName, type LintIssue, type PiiCoverage } from './lint';
 import meshPolicies from '../policies';
@@ -25,7 +27,7 @@ export const DEFAULT_BASELINE = join(__dirname, 'supergraph.graphql');
 
 export type CheckProblem = {
   severity: 'error' | 'warning';
-  source: 'setup' | 'composition' | 'lint' | 'breaking-change';
+  source: 'setup' | 'composition' | 'lint' | 'breaking-change' | 'official-operations';
   /** The composition error code, lint rule or breaking-change kind. */
   code: string;
   message: string;
@@ -44,6 +46,8 @@ export type CheckReport = {
   composition: { ok: boolean; with: string[]; errors: string[]; hints: string[] };
   lint: { rules: string[]; issues: LintIssue[] };
   breakingChanges: { baseline: string | null; checked: boolean; changes: SchemaChange[] };
+  /** How many official operations were checked as known usage (undefined when none were given). */
+  officialOperations?: number;
   /** Every finding, errors first. */
   problems: CheckProblem[];
 };
@@ -59,6 +63,11 @@ export type CheckOptions = {
   piiCoverage?: PiiCoverage;
   /** Fields a policy guards more strictly than "any signed-in principal"; defaults to reading policies/<domain>.ts. */
   protectedField?: (typeName: string, fieldName: string) => boolean;
+  /**
+   * The official operations (operations/), as known usage: a change that breaks one is an error naming it and its
+   * owner; a removed field none of them uses is a warning. Without them, every breaking change is an error.
+   */
+  officialOperations?: readonly OfficialOperation[];
 };
 
 /**
@@ -95,6 +104,7 @@ export function checkSubgraph(dir: string, options: CheckOptions = {}): CheckRep
     composition: { ok: false, with: others.map((domain) => domain.name), errors: [] as string[], hints: [] as string[] },
     lint: { rules: lintRules.map(ruleName), issues: [] as LintIssue[] },
     breakingChanges: { baseline: options.baseline === undefined ? DEFAULT_BASELINE : options.baseline, checked: false, changes: [] as SchemaChange[] },
+    officialOperations: options.officialOperations?.length,
     problems,
   };
 
@@ -148,19 +158,25 @@ export function checkSubgraph(dir: string, options: CheckOptions = {}): CheckRep
       problems.push({ severity: 'warning', source: 'breaking-change', code: 'NO_BASELINE', message: `${baseline} not found: breaking changes not checked (run npm run compose to create it)` });
     } else {
       try {
-        const changes = findSchemaChanges(readFileSync(baseline, 'utf8'), outcome.supergraphSdl);
+        const baselineSdl = readFileSync(baseline, 'utf8');
+        const changes = findSchemaChanges(baselineSdl, outcome.supergraphSdl);
         report.breakingChanges.checked = true;
         report.breakingChanges.changes = changes;
+        const usage = options.officialOperations && usageOf(options.officialOperations, apiSchemaOf(baselineSdl));
         for (const change of changes) {
           const ours = change.subgraphs.length === 0 || change.subgraphs.includes(name);
+          const users = usage?.get(change.coordinate) ?? [];
+          // Official operations are the usage the check knows: a removed field none of them selects breaks no known client.
+          const unused = usage && ours && users.length === 0 && change.kind === 'field-removed' && change.severity === 'error';
+          const known = users.length ? ` It breaks official operation${users.length > 1 ? 's' : ''} ${users.map(describeOperation).join(', ')}.` : unused ? ' No official operation uses it.' : '';
           problems.push({
             // Someone else's change means the baseline is stale, not that this subgraph breaks clients.
-            severity: ours ? change.severity : 'warning',
+            severity: ours && !unused ? change.severity : 'warning',
             source: 'breaking-change',
             code: change.kind,
             coordinate: change.coordinate,
             message: ours
-              ? change.message
+              ? `${change.message}${known}`
               : `${change.message} (from ${change.subgraphs.join(', ')}, not ${name}: ${relative(process.cwd(), baseline)} is out of date; run npm run compose)`,
           });
         }
@@ -170,6 +186,13 @@ export function checkSubgraph(dir: string, options: CheckOptions = {}): CheckRep
     }
   } else if (baseline !== null) {
     problems.push({ severity: 'warning', source: 'breaking-change', code: 'SKIPPED', message: 'breaking changes not checked: the subgraph does not compose' });
+  }
+
+  // 4. Every official operation still validates against the candidate supergraph, baseline or not.
+  if (supergraph && options.officialOperations) {
+    for (const { operation, errors } of brokenOperations(options.officialOperations, supergraph)) {
+      problems.push({ severity: 'error', source: 'official-operations', code: 'OFFICIAL_OPERATION_BROKEN', message: `Official operation ${describeOperation(operation)} no longer validates: ${errors.join(' ')}` });
+    }
   }
   return summarize(report);
 }
@@ -203,6 +226,7 @@ export function formatCheckReport(report: CheckReport, cwd = process.cwd()): str
         baseline === null ? 'skipped' : report.breakingChanges.checked ? status('breaking-change', `none against ${baseline}`) : status('breaking-change', 'not checked')
       }`,
     );
+    if (report.officialOperations !== undefined) lines.push(`  official ops      ${status('official-operations', `${report.officialOperations} still validate`)}`);
     lines.push('');
   }
   for (const severity of ['error', 'warning'] as const) {

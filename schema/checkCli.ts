@@ -1,15 +1,17 @@
 /**
  * `npm run check -- subgraphs/<domain> [--json] [--baseline FILE]`: composes the
  * subgraph with all the others, lints the governance rules and reports breaking
- * changes against the current supergraph. Exit code 0 when there are no errors
+ * changes against the current supergraph, with the official operations
+ * (operations/) as known usage. Exit code 0 when there are no errors
  * (warnings allowed), 1 on errors, 2 on bad usage.
  */
 import { parseArgs } from 'node:util';
 import { checkSubgraph, DEFAULT_BASELINE, formatCheckReport } from './check';
+import { loadOfficialOperations, OFFICIAL_OPERATIONS_DIR, OfficialOperationsError } from '../gateway/src/operations/officialOperations';
 
 const USAGE = 'usage: npm run check -- subgraphs/<domain> [--json] [--baseline schema/supergraph.graphql | --no-baseline]';
 
-function main(): number {
+async function main(): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -29,9 +31,18 @@ function main(): number {
     console.error(`expected one subgraph folder, got ${positionals.length ? positionals.join(' ') : 'none'}\n${USAGE}`);
     return 2;
   }
-  const report = checkSubgraph(positionals[0], { baseline: values['no-baseline'] ? null : (values.baseline ?? DEFAULT_BASELINE) });
+  // The official operations (operations/) are the known usage breaking changes are judged by.
+  let officialOperations;
+  try {
+    officialOperations = await loadOfficialOperations(OFFICIAL_OPERATIONS_DIR);
+  } catch (error) {
+    if (!(error instanceof OfficialOperationsError)) throw error;
+    console.error(`${error.message}\n(npm run operations -- check says more)`);
+    return 1;
+  }
+  const report = checkSubgraph(positionals[0], { baseline: values['no-baseline'] ? null : (values.baseline ?? DEFAULT_BASELINE), officialOperations });
   console.log(values.json ? JSON.stringify(report, null, 2) : formatCheckReport(report));
   return report.ok ? 0 : 1;
 }
 
-process.exitCode = main();
+main().then((code) => (process.exitCode = code));

@@ -28,6 +28,8 @@ import type { GatewayConfig } from './config';
 import type { MeshContext } from './context';
 import { MeshGateway, type ExecutionStage } from './execution/MeshGateway';
 import { useVariableCoercion } from './execution/useVariableCoercion';
+import { useDefer } from './execution/defer/useDefer';
+import { deferResponsePlugin } from './execution/defer/deferResponsePlugin';
 import { requestContextFactory, clientOf, requestIdOf } from './http/requestContext';
 import { GracefulShutdown } from './http/gracefulShutdown';
 import { markDraining } from './http/health';
@@ -41,6 +43,9 @@ import { registerListSizes } from './limits/listSizeDirectives';
 import { ParseTokenLimit } from './limits/parseTokenLimit';
 import { rejectUnsupportedOperations } from './validation/rejectUnsupportedOperations';
 import { validateOperation } from './validation/validateOperation';
+import { SubscriptionService } from './subscriptions/SubscriptionService';
+import { sseTransport } from './subscriptions/sseTransport';
+import { attachWebSocketTransport } from './subscriptions/websocketTransport';
 import { apolloLogger, createLogger, type Logger } from './logger';
 import { Metrics } from './metrics/Metrics';
 import { metricsRoute } from './metrics/metricsRoute';
@@ -69,6 +74,8 @@ export type RunningGateway = {
   cache?: MeshCache;
   /** The live supergraph (compose and introspect modes): lifecycle, polling, registrations. */
   supergraph?: LiveSupergraph;
+  /** Subscriptions over graphql-ws and graphql-sse, when enabled. */
+  subscriptions?: SubscriptionService;
   /** The data-product catalog, when it runs. */
   catalog?: CatalogRuntime;
   stop(): Promise<void>;
@@ -95,6 +102,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   // Execute stages, outermost first, around @apollo/gateway's query plans.
   // Coerce variables first: every later stage reads the coerced values (defaults applied), never the raw JSON.
   const stages: ExecutionStage[] = [useVariableCoercion()];
+  // @defer: the primary operation and each deferred fragment take every later stage on their own (execution/defer/).
+  const formatError = maskUnexpectedErrors(config.mode, logger);
+  stages.push(useDefer({ formatError }));
   let policies: PolicyHolder | undefined;
   if (config.authorization.enabled) {
     policies = new PolicyHolder(await loadPolicySet(config.authorization.policies), logger);
@@ -155,6 +165,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     exposeQueryPlans: config.mode === 'development',
     executor: config.execution.executor,
     preparedOperations: config.execution.preparedOperations,
+    planRewrites: config.execution.planRewrites,
     onExecution: (outcome) => executions.inc({ outcome }),
     logger,
     stages,
@@ -197,7 +208,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     // Introspection reaches the authorization stage, which applies the introspection policy.
     introspection: introspection !== 'never',
     includeStacktraceInErrorResponses: config.mode === 'development',
-    formatError: maskUnexpectedErrors(config.mode, logger),
+    formatError,
     // Parse with a token limit; Apollo's validation is off because it runs before any plugin and is quadratic:
     // the principal's limits come first, then the operations not served yet, then validation in linear time.
     parseOptions: parseTokenLimit.parseOptions,
@@ -225,6 +236,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
         },
       }),
       pii.plugin(),
+      deferResponsePlugin<MeshContext>(),
       requestMetrics.plugin,
       ...(shortcut ? [shortcut.plugin] : []),
       ApolloServerPluginLandingPageDisabled(),
@@ -301,7 +313,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
         introspection,
       })
     : undefined;
+  // Subscriptions (graphql-ws and graphql-sse on /graphql): the same receive, identify, authorize and audit steps as queries, per event.
+  const subscriptions = config.subscriptions.enabled
+    ? new SubscriptionService({ config: config.subscriptions, limits: config.limits, gateway, policies, introspection, validate: validateOperation({ mode: config.mode, introspection }), audit, metrics, logger })
+    : undefined;
+  if (subscriptions) gateway.onSchemaLoadOrUpdate(({ apiSchema }) => subscriptions.onSupergraphUpdate(apiSchema));
   const server: Server = createHttpServer({
+    eventStream: subscriptions && sseTransport(subscriptions),
     requestMetrics,
     config,
     apollo,
@@ -338,6 +356,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     },
   });
   const shutdown = new GracefulShutdown(server);
+  const websockets = subscriptions && attachWebSocketTransport({ server, service: subscriptions, identify, maxMessageBytes: config.server.bodyLimitBytes, connectionInitWaitMs: config.subscriptions.connectionInitWaitMs, onRejectedCredentials: auditRejectedCredentials });
   const port = await listen(server, config.server.host, config.server.port);
   const shownHost = config.server.host === '0.0.0.0' ? 'localhost' : config.server.host;
   const url = `http://${shownHost}:${port}${GRAPHQL_PATH}`;
@@ -347,6 +366,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const stop = async () => {
     // First: /ready answers 503; the gateway keeps serving through the grace period, so a load balancer stops sending.
     markDraining(gateway);
+    // Subscriptions end at once with SUBSCRIPTION_ENDED (their clients resubscribe elsewhere), so their streams do not hold the drain.
+    subscriptions?.stop();
+    await websockets?.close();
     logger.info({ ...config.shutdown, inFlight: shutdown.requestsInFlight }, 'stopping: /ready answers 503; serving through the grace period, then draining');
     // Then: the listener closes and requests in flight finish (up to the drain timeout) against live subgraphs and caches.
     const { inFlightAtClose, cutOff } = await shutdown.stop(config.shutdown);
@@ -369,6 +391,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     metrics,
     cache,
     supergraph: live,
+    subscriptions,
     catalog,
     stop() {
       stopped ??= stop();

@@ -19,6 +19,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { MeshContext } from '../context';
 import { IdentityError, sendIdentityError } from '../identity/errors';
 import type { Principal } from '../identity/principal';
+import { wantsEventStream } from '../../../subgraphs/lib/sse';
 import { HttpError, readBody, runApolloRequest, sendApolloResponse, sendGraphQLError } from '../../../subgraphs/lib/http';
 import { withHttpCacheHeaders } from '../cache/httpCacheHeaders';
 import type { ResponseShortcut } from '../cache/responseShortcut';
@@ -55,6 +56,8 @@ export type HttpServerOptions = {
   operations?: OperationRequests;
   /** Answers repeated queries from the response cache or a request in flight, before Apollo Server (cache/responseShortcut.ts). */
   shortcut?: ResponseShortcut;
+  /** Serves a POST to /graphql that asks for an event stream (a subscription over graphql-sse), once identified and read within the body limit. */
+  eventStream?(req: IncomingMessage, res: ServerResponse, body: Buffer, context: MeshContext): Promise<void>;
   /** Routes added by stages (metrics, cache invalidation), matched before the 404. */
   routes?: Route[];
   /** Told of every refusal (a route's 403 or 401, a body over the limit) before it is answered; the answer waits for what it returns. */
@@ -140,6 +143,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
         }
         // Large bodies are parsed one per turn of the event loop (takeTurns.ts): /health and small requests go between.
         if (body.length >= LARGE_BODY_BYTES) await largeBodies.take();
+        // Subscriptions over server-sent events: one long response per subscription (subscriptions/sseTransport.ts).
+        if (options.eventStream && wantsEventStream(req)) return options.eventStream(req, res, body, context);
         // Persisted-operation lookup, before anything keys on the query text: an id becomes its official document, and an
         // ad-hoc query from a role that may run official operations only is refused (and audited) before it is parsed.
         if (options.operations) body = await resolveHttpRequest(options.operations, req, body, context);

@@ -42,6 +42,8 @@ export function sseTransport(service: SubscriptionService) {
       if (!(Symbol.asyncIterator in started)) return started as ExecutionResult;
       return { schema: undefined as never, document: parse('subscription { __typename }'), contextValue: { stream: started as AsyncIterableIterator<ExecutionResult> } };
     },
+    // The SubscriptionService validated the document (receiveSubscription.ts); what reaches graphql-sse is its running stream.
+    validate: () => [],
     subscribe: (args) => args.contextValue.stream!,
     execute: () => ({ errors: [{ message: 'Only subscriptions are served as event streams; send queries by POST with Accept: application/json' }] }) as never,
   });

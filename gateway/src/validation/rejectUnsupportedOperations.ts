@@ -5,18 +5,18 @@
  * subscription reached authorization, which read the root fields of a type
  * the schema does not have, and answered 500).
  *
- * Not served until streaming lands (DESIGN.md, Streaming): `subscription`
- * operations, and `@defer` / `@stream` anywhere in the operation that runs,
- * fragments included. Each fragment is looked at once, so this is linear in
+ * Not served this way: `subscription` operations (served over graphql-ws
+ * and graphql-sse instead, subscriptions/, never as one JSON answer), and
+ * `@defer` / `@stream` anywhere in the operation that runs, fragments included. Each fragment is looked at once, so this is linear in
  * the document and ends on fragment cycles. It looks only at the operation
  * that runs; another operation of the same document may be a subscription.
  */
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { meshError } from '../errors';
 
-const STREAMING_DIRECTIVES = new Set(['defer', 'stream']);
+const STREAMING_DIRECTIVES = new Set(['stream']);
 
-/** The first `@defer` or `@stream` in the selection, fragments followed once each; undefined when there is none. */
+/** The first `@stream` in the selection, fragments followed once each; undefined when there is none. */
 function streamingDirectiveIn(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): string | undefined {
   const pending: SelectionSetNode[] = [selectionSet];
   while (pending.length) {
@@ -40,7 +40,7 @@ export function rejectUnsupportedOperations({ document, operation }: { document:
   if (!operation) return [];
   if (operation.operation === 'subscription') {
     return [
-      meshError('OPERATION_NOT_SUPPORTED', 'Subscriptions are not supported yet: the gateway does not stream responses. Send a query (polling) instead.', {
+      meshError('OPERATION_NOT_SUPPORTED', 'A subscription needs a streaming transport: GraphQL over WebSocket (graphql-ws, protocol graphql-transport-ws) or a POST with "Accept: text/event-stream" (graphql-sse) to /graphql, not a single JSON response.', {
         operation: 'subscription',
         http: { status: 400 },
       }),

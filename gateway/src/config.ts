@@ -135,6 +135,11 @@ const ExecutionConfig = z
     executor: z.enum(['meshgate', 'apollo']).default('meshgate'),
     /** Operations kept prepared (query plan and response shape) per supergraph; the least recently used go first. */
     preparedOperations: z.number().int().positive().default(1000),
+    /**
+     * meshgate's rewrites of each query plan, once when an operation is prepared (merged fetches to one subgraph:
+     * docs/federation.md). Off: the planner's plans run as they are (the differential test runs both ways).
+     */
+    planRewrites: z.boolean().default(true),
   })
   .strict();
 
@@ -259,6 +264,7 @@ const ENV_KEYS: Record<string, { path: readonly string[]; type: EnvType }> = {
   MESHGATE_SIGNING_KEY: { path: ['subgraphRequests', 'signingKey'], type: 'string' },
   MESHGATE_SIGNING_PREVIOUS_PUBLIC_KEYS: { path: ['subgraphRequests', 'previousPublicKeys'], type: 'keyList' },
   MESHGATE_EXECUTOR: { path: ['execution', 'executor'], type: 'string' },
+  MESHGATE_PLAN_REWRITES: { path: ['execution', 'planRewrites'], type: 'boolean' },
   MESHGATE_METRICS_TOKEN: { path: ['metrics', 'token'], type: 'string' },
   MESHGATE_APOLLO_TELEMETRY: { path: ['apollo', 'telemetry'], type: 'boolean' },
   MESHGATE_SUPERGRAPH_POLL_INTERVAL_MS: { path: ['supergraph', 'pollIntervalMs'], type: 'number' },

@@ -49,6 +49,8 @@ export type MeshGatewayOptions = {
   executor?: 'meshgate' | 'apollo';
   /** Operations the PlanExecutor keeps prepared per supergraph. */
   preparedOperations?: number;
+  /** meshgate's rewrites of each plan when it is prepared (execution.planRewrites; default on). */
+  planRewrites?: boolean;
   /** Told how each request was executed (for the meshgate_query_plan_executions_total metric). */
   onExecution?: (outcome: ExecutionOutcome) => void;
 };
@@ -82,6 +84,7 @@ export class MeshGateway implements GatewayInterface {
         ? (apolloExecutor as GatewayExecutor)
         : new PlanExecutor(this.inner, apolloExecutor as GatewayExecutor, (name) => this.dataSources.get(name), {
             preparedOperations: this.options.preparedOperations ?? 1000,
+            planRewrites: this.options.planRewrites ?? true,
             exposeQueryPlans: this.options.exposeQueryPlans ?? false,
             onExecution: this.options.onExecution,
           }).execute;

@@ -7,6 +7,8 @@
  *   document, the query plan, the response shape) is prepared once per
  *   operation text and kept, where @apollo/gateway rebuilds a federation
  *   operation from the document on every request;
+ * - the plan is rewritten once, when prepared, to send fewer fetches
+ *   (rewrites/, execution.planRewrites);
  * - the plan's fetches run through the same data sources (entity cache,
  *   signing, retries) and the data is shaped by a precompiled ResponseShape.
  *
@@ -28,6 +30,7 @@ import { LRUCache } from 'lru-cache';
 import { conditionKey, conditionVariables } from './conditions';
 import { executePlanNode, type PlanRun } from './executePlanNode';
 import { ResponseShape } from './ResponseShape';
+import { rewritePlan, type RewrittenPlanNode } from './rewrites';
 import { inSpan, inSpanSync } from '../../../../subgraphs/lib/telemetry/spans';
 
 /** What @apollo/gateway keeps for the supergraph it serves (its fields, read, never written). */
@@ -39,8 +42,8 @@ type Prepared =
       delegate: false;
       operation: OperationDefinitionNode;
       fragments: Record<string, FragmentDefinitionNode>;
-      /** The query plan's root node; none for an operation only on __typename. */
-      plan: PlanNode | undefined;
+      /** The query plan's root node, after meshgate's rewrites when they are on; none for an operation only on __typename. */
+      plan: RewrittenPlanNode | undefined;
       conditionVariables: string[];
       /** One shape per value of the @skip/@include variables (one for most operations). */
       shapes: Map<string, ResponseShape>;
@@ -59,6 +62,8 @@ export type PlanExecutorOptions = {
   preparedOperations: number;
   /** Development: a request with the Apollo-Query-Plan-Experimental header gets its plan from @apollo/gateway. */
   exposeQueryPlans: boolean;
+  /** Runs meshgate's rewrites (rewrites/) over each plan when it is prepared (execution.planRewrites). */
+  planRewrites?: boolean;
   /** Told how each request was executed: with a prepared operation, one prepared now, or by @apollo/gateway's executor. */
   onExecution?: (outcome: ExecutionOutcome) => void;
 };
@@ -88,7 +93,7 @@ export class PlanExecutor {
     const prepared = inSpanSync('meshgate.plan', {}, (span) => {
       let found = served.prepared.get(key);
       if (!found) {
-        found = prepare(served, requestContext.document, requestContext.operationName);
+        found = prepare(served, requestContext.document, requestContext.operationName, this.options.planRewrites ?? true);
         served.prepared.set(key, found);
         outcome = 'planned';
       }
@@ -157,7 +162,7 @@ function shapeResult(served: Served, prepared: Extract<Prepared, { delegate: fal
 }
 
 /** Everything about an operation that does not depend on the request, or `delegate` for what only @apollo/gateway executes. */
-function prepare(served: Served, document: DocumentNode, operationName: string | null | undefined): Prepared {
+function prepare(served: Served, document: DocumentNode, operationName: string | null | undefined, planRewrites: boolean): Prepared {
   const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((candidate) => candidate.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation || operation.operation === 'subscription' || needsApolloExecutor(document)) return { delegate: true };
@@ -171,7 +176,8 @@ function prepare(served: Served, document: DocumentNode, operationName: string |
   if (root && !supported(root)) return { delegate: true };
   const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-  return { delegate: false, operation, fragments, plan: root as PlanNode | undefined, conditionVariables: conditionVariables(document), shapes: new Map() };
+  const plan = root as PlanNode | undefined;
+  return { delegate: false, operation, fragments, plan: plan && planRewrites ? rewritePlan(plan) : plan, conditionVariables: conditionVariables(document), shapes: new Map() };
 }
 
 /** Introspection fields and incremental delivery are answered by @apollo/gateway. */

@@ -18,9 +18,11 @@ import { deepMerge } from '@apollo/gateway/dist/utilities/deepMerge';
 import { applyRewrites, isObjectOfType } from '@apollo/gateway/dist/dataRewrites';
 import { generateHydratedPaths } from '@apollo/gateway/dist/executeQueryPlan';
 import { ERRORS, errorCodeDef } from '@apollo/federation-internals';
-import type { FetchNode, PlanNode, QueryPlanSelectionNode } from '@apollo/query-planner';
+import type { FetchNode, QueryPlanSelectionNode } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { DistinctRepresentations } from './DistinctRepresentations';
+import { executeMergedFetch } from './executeMergedFetch';
+import type { RewrittenPlanNode } from './rewrites/MergedFetchNode';
 
 type Data = Record<string, any>;
 type ResponsePath = (string | number)[];
@@ -35,9 +37,9 @@ export type PlanRun = {
   errors: GraphQLError[];
 };
 
-type Cursor = { path: ResponsePath; data: Data | Data[]; fullResult: Data };
+export type Cursor = { path: ResponsePath; data: Data | Data[]; fullResult: Data };
 
-export async function executePlanNode(run: PlanRun, node: PlanNode, cursor: Cursor | undefined): Promise<void> {
+export async function executePlanNode(run: PlanRun, node: RewrittenPlanNode, cursor: Cursor | undefined): Promise<void> {
   if (!cursor) return;
   switch (node.kind) {
     case 'Sequence':
@@ -55,6 +57,8 @@ export async function executePlanNode(run: PlanRun, node: PlanNode, cursor: Curs
         run.errors.push(error instanceof GraphQLError ? error : new GraphQLError((error as Error).message, { originalError: error as Error }));
       }
       return;
+    case 'MergedFetch':
+      return executeMergedFetch(run, node, cursor);
     case 'Condition': {
       const branch = run.coercedVariables[node.condition] === true ? node.ifClause : node.elseClause;
       if (branch) await executePlanNode(run, branch, cursor);
@@ -66,24 +70,45 @@ export async function executePlanNode(run: PlanRun, node: PlanNode, cursor: Curs
 }
 
 async function executeFetch(run: PlanRun, fetch: FetchNode, cursor: Cursor): Promise<void> {
-  const dataSource = run.dataSource(fetch.serviceName);
-  if (!dataSource) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
-  const entities = Array.isArray(cursor.data) ? cursor.data.filter((entity) => entity != null) : [cursor.data];
-  if (entities.length === 0) return;
+  const dataSource = dataSourceOf(run, fetch.serviceName);
+  if (!fetch.requires) {
+    const entities = Array.isArray(cursor.data) ? cursor.data.filter((entity) => entity != null) : [cursor.data];
+    if (entities.length === 0) return;
+    const received = await send(run, dataSource, fetch, cursor, fetchVariables(run, fetch));
+    if (received) applyRewrites(run.supergraphSchema as never, fetch.outputRewrites, received);
+    for (const entity of entities) deepMerge(entity, received);
+    return;
+  }
+  const batch = entityBatch(run, fetch, cursor);
+  if (!batch) return;
+  const received = await send(run, dataSource, fetch, cursor, { ...batch.variables, representations: batch.representations }, batch.entitiesOf);
+  if (received) mergeEntities(run, fetch, batch, received._entities);
+}
 
+export function dataSourceOf(run: PlanRun, serviceName: string): GraphQLDataSource {
+  const dataSource = run.dataSource(serviceName);
+  if (!dataSource) throw new Error(`Couldn't find service with name "${serviceName}"`);
+  return dataSource;
+}
+
+/** The client's variables a fetch reads, as the client sent them. */
+export function fetchVariables(run: PlanRun, fetch: { variableUsages?: string[] }): Data {
   const variables: Data = {};
   const provided = run.requestContext.request.variables;
   if (fetch.variableUsages && provided) {
     for (const name of fetch.variableUsages) if (Object.hasOwn(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
   }
+  return variables;
+}
 
-  if (!fetch.requires) {
-    const received = await send(run, dataSource, fetch, cursor, variables);
-    if (received) applyRewrites(run.supergraphSchema as never, fetch.outputRewrites, received);
-    for (const entity of entities) deepMerge(entity, received);
-    return;
-  }
+/** What one entity fetch sends for the entities at its cursor: each distinct representation once. */
+export type EntityBatch = { cursor: Cursor; entities: Data[]; representations: Data[]; entitiesOf: number[][]; variables: Data };
 
+/** The entity fetch's batch at `cursor`, or undefined when no entity there needs it. */
+export function entityBatch(run: PlanRun, fetch: FetchNode, cursor: Cursor): EntityBatch | undefined {
+  const entities = Array.isArray(cursor.data) ? cursor.data.filter((entity) => entity != null) : [cursor.data];
+  if (entities.length === 0) return undefined;
+  const variables = fetchVariables(run, fetch);
   // The same entity referenced many times (1,000 orders of a few hundred
   // customers) is asked for once, as the Apollo Router does: the subgraph
   // resolves each distinct representation once and the answer is merged into
@@ -104,12 +129,14 @@ async function executeFetch(run: PlanRun, fetch: FetchNode, cursor: Cursor): Pro
       entitiesOf.push([index]);
     }
   });
-  if (representations.length === 0) return;
+  if (representations.length === 0) return undefined;
   if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
+  return { cursor, entities, representations, entitiesOf, variables };
+}
 
-  const received = await send(run, dataSource, fetch, cursor, { ...variables, representations }, entitiesOf);
-  if (!received) return;
-  const receivedEntities = received._entities;
+/** Merges a subgraph's `_entities` answer into the entities each representation stands for. */
+export function mergeEntities(run: PlanRun, fetch: FetchNode, batch: EntityBatch, receivedEntities: unknown): void {
+  const { entities, entitiesOf, representations } = batch;
   if (!Array.isArray(receivedEntities)) throw new Error('Expected "data._entities" in response to be an array');
   if (receivedEntities.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
   for (let i = 0; i < receivedEntities.length; i++) {
@@ -132,15 +159,20 @@ async function send(run: PlanRun, dataSource: GraphQLDataSource, fetch: FetchNod
     document: fetch.operationDocumentNode,
     pathInIncomingRequest: cursor.path,
   });
-  if (response.errors) {
-    const pathsOf = errorPathGenerator(cursor, entitiesOf);
-    for (const error of response.errors) {
-      for (const path of pathsOf(error.path)) run.errors.push(downstreamServiceError(error, fetch.serviceName, path));
-    }
-    const metrics = requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path?: unknown }[] } | undefined;
-    if (metrics) (metrics.nonFtv1ErrorPaths ??= []).push(...response.errors.map((error) => ({ subgraph: fetch.serviceName, path: error.path })));
-  }
+  if (response.errors) reportSubgraphErrors(run, fetch.serviceName, cursor, entitiesOf, response.errors);
   return response.data;
+}
+
+type SubgraphError = GraphQLError | { message?: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> };
+
+/** Records a fetch's subgraph errors at the client's paths (one per entity a representation stands for). */
+export function reportSubgraphErrors(run: PlanRun, serviceName: string, cursor: Cursor, entitiesOf: number[][] | undefined, errors: readonly SubgraphError[]): void {
+  const pathsOf = errorPathGenerator(cursor, entitiesOf);
+  for (const error of errors) {
+    for (const path of pathsOf(error.path)) run.errors.push(downstreamServiceError(error, serviceName, path));
+  }
+  const metrics = run.requestContext.metrics as { nonFtv1ErrorPaths?: { subgraph: string; path?: unknown }[] } | undefined;
+  if (metrics) (metrics.nonFtv1ErrorPaths ??= []).push(...errors.map((error) => ({ subgraph: serviceName, path: error.path })));
 }
 
 /** The fields of `entity` that `requires` selects (its key and @requires fields); null when one is missing. */
@@ -162,7 +194,7 @@ function selectRepresentation(schema: GraphQLSchema, source: Data | null, select
   return result;
 }
 
-function moveIntoCursor(cursor: Cursor, path: readonly (string | number)[]): Cursor | undefined {
+export function moveIntoCursor(cursor: Cursor, path: readonly (string | number)[]): Cursor | undefined {
   const data = flattenResultsAtPath(cursor.data, path);
   return data ? { path: cursor.path.concat(path as ResponsePath), data, fullResult: cursor.fullResult } : undefined;
 }
@@ -197,7 +229,7 @@ function errorPathGenerator(cursor: Cursor, entitiesOf: number[][] | undefined) 
   };
 }
 
-function downstreamServiceError(original: GraphQLError | { message?: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> }, serviceName: string, path: ResponsePath | undefined): GraphQLError {
+function downstreamServiceError(original: SubgraphError, serviceName: string, path: ResponsePath | undefined): GraphQLError {
   const message = original.message || `Error while fetching subquery from service "${serviceName}"`;
   const options = { originalError: original as Error, path, extensions: { ...original.extensions, serviceName } };
   const codeDef = errorCodeDef(original as GraphQLError);

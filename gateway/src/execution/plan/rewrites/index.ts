@@ -1,0 +1,21 @@
+/**
+ * meshgate's rewrites of @apollo/query-planner's plans, in the order they run.
+ * They run once per prepared operation (PlanExecutor.prepare), never per
+ * request, and only when execution.planRewrites is on (the default).
+ *
+ * Contract of every rewrite: the client gets byte for byte the response the
+ * planner's own plan gives (tests/federation/planRewritesDifferential.test.ts
+ * runs every operation of the federation suite and of bench/ both ways), and
+ * no subgraph is asked for a field the planner's plan did not ask it for.
+ * Authorization has already removed denied fields from the operation the plan
+ * was built for, so a rewrite can only ever fetch less than that, never more.
+ */
+import type { PlanNode } from '@apollo/query-planner';
+import { mergeSiblingFetches } from './mergeSiblingFetches';
+import type { RewrittenPlanNode } from './MergedFetchNode';
+
+export type { RewrittenPlanNode } from './MergedFetchNode';
+
+export function rewritePlan(plan: PlanNode): RewrittenPlanNode {
+  return mergeSiblingFetches(plan);
+}

@@ -166,7 +166,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     executor: config.execution.executor,
     preparedOperations: config.execution.preparedOperations,
     planRewrites: config.execution.planRewrites,
-    planRewrites: config.execution.planRewrites,
     onExecution: (outcome) => executions.inc({ outcome }),
     logger,
     stages,

@@ -15,7 +15,7 @@
  * asked, beyond the fingerprint.
  *
  * It must never: serve a response to a principal with other rights, cache a
- * mutation, cache a response with execution errors (a subgraph down, a
+ * mutation or any part of an operation served with @defer, cache a response with execution errors (a subgraph down, a
  * timeout), or hand two requests the same result object. Time to live: the
  * most restrictive hint of the subgraph answers used, capped by cache.maxTtlSec.
  *
@@ -35,6 +35,7 @@ import type { ExecutionStage } from '../execution/MeshGateway';
 import { secondsLeft, type CacheHint } from './cachePolicy';
 import { boundTags, collectTags, withTagFields } from './entityTags';
 import { coercedVariablesOf } from '../execution/useVariableCoercion';
+import { incrementalStateOf } from '../execution/defer/incrementalDelivery';
 import { hashOf, stableStringify } from './keys';
 import type { MeshCache, RequestCacheState } from './MeshCache';
 
@@ -74,6 +75,8 @@ export function useResponseCache(cache: MeshCache): ExecutionStage {
 
   return (next) => async (requestContext) => {
     if (requestContext.operation?.operation !== 'query') return next(requestContext);
+    // The parts of an operation served with @defer are never cached, shared or replayed: each is run for its request.
+    if (incrementalStateOf(requestContext.context)) return next(requestContext);
     const context = requestContext.context as MeshContext;
     const state = cache.stateFor(context);
     if (!responseCache.enabled && !dedupe.enabled) {

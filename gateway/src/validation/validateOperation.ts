@@ -9,6 +9,10 @@
  * own validation, which runs before any plugin hook, is off
  * (`dangerouslyDisableValidation` in index.ts).
  *
+ * `@defer` (served by execution/defer/useDefer.ts) is validated as graphql-js
+ * 17 declares it (`if: Boolean! = true`, `label: String`, on fragments only),
+ * although the API schema @apollo/gateway builds does not declare it.
+ *
  * Guarantees: the same verdict as Apollo Server's validation with the same
  * rules (introspection refused by NoSchemaIntrospectionCustomRule when it is
  * `never`, as Apollo's `introspection: false` does); errors with Apollo's code
@@ -22,13 +26,18 @@
  */
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import {
+  DirectiveLocation,
+  GraphQLBoolean,
+  GraphQLDirective,
   GraphQLError,
+  GraphQLNonNull,
+  GraphQLSchema,
+  GraphQLString,
   NoSchemaIntrospectionCustomRule,
   OverlappingFieldsCanBeMergedRule,
   specifiedRules,
   validate,
   type DocumentNode,
-  type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
 import type { IntrospectionPolicy } from '../authorization/authorizeOperation';
@@ -39,6 +48,25 @@ import { LinearOverlappingFieldsRule } from './LinearOverlappingFieldsRule';
 export const LINEAR_SPECIFIED_RULES: readonly ValidationRule[] = specifiedRules.map((rule) =>
   rule === OverlappingFieldsCanBeMergedRule ? LinearOverlappingFieldsRule : rule,
 );
+
+/** `@defer` as the incremental-delivery proposal (and graphql-js 17) declares it. */
+export const DEFER_DIRECTIVE = new GraphQLDirective({
+  name: 'defer',
+  locations: [DirectiveLocation.FRAGMENT_SPREAD, DirectiveLocation.INLINE_FRAGMENT],
+  args: { if: { type: new GraphQLNonNull(GraphQLBoolean), defaultValue: true }, label: { type: GraphQLString } },
+});
+
+const withDeferBySchema = new WeakMap<GraphQLSchema, GraphQLSchema>();
+/** The schema with `@defer` declared (once per schema). */
+function withDefer(schema: GraphQLSchema): GraphQLSchema {
+  let extended = withDeferBySchema.get(schema);
+  if (!extended) {
+    const config = schema.toConfig();
+    extended = schema.getDirective('defer') ? schema : new GraphQLSchema({ ...config, directives: [...config.directives, DEFER_DIRECTIVE] });
+    withDeferBySchema.set(schema, extended);
+  }
+  return extended;
+}
 
 /** The suggestion graphql-js appends to some messages (the pattern Apollo Server's DisableSuggestions plugin removes). */
 const SUGGESTION = / ?Did you mean(.+?)\?$/;
@@ -73,7 +101,7 @@ export function validateOperation(options: ValidationOptions): ValidateOperation
   return ({ document, schema, principal }) => {
     let result = remembered.get(document);
     if (result?.schema !== schema) {
-      result = { schema, errors: validate(schema, document, rules) };
+      result = { schema, errors: validate(withDefer(schema), document, rules) };
       remembered.set(document, result);
     }
     const withoutSuggestions = !showsSchemaDetails(options, principal);

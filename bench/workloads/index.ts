@@ -3,6 +3,7 @@ import { randomFor } from '../../subgraphs/lib/random';
 import type { Counts } from '../../subgraphs/lib/scenario';
 import { dashboard } from './dashboard';
 import { dashboardVaried } from './dashboardVaried';
+import { hops } from './hops';
 import { largeList } from './largeList';
 import { lookup } from './lookup';
 import { mixed } from './mixed';
@@ -13,7 +14,7 @@ import type { GraphQLRequest, Workload } from './workload';
 export type { GraphQLRequest, Workload } from './workload';
 
 export function allWorkloads(counts: Counts): Workload[] {
-  return [dashboard(), lookup(counts), largeList(), mixed(counts), dashboardVaried(), sameQuery(), ...SCALING_SIZES.map(scaling)];
+  return [dashboard(), lookup(counts), largeList(), mixed(counts), dashboardVaried(), sameQuery(), hops(), ...SCALING_SIZES.map(scaling)];
 }
 
 /** What a plain `npm run bench` runs; `--workload cache` adds the caching workloads, `scaling` the three sizes, `all` everything. */

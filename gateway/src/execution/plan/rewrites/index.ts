@@ -11,11 +11,13 @@
  * was built for, so a rewrite can only ever fetch less than that, never more.
  */
 import type { PlanNode } from '@apollo/query-planner';
+import { joinSiblingSequences } from './joinSiblingSequences';
 import { mergeSiblingFetches } from './mergeSiblingFetches';
 import type { RewrittenPlanNode } from './MergedFetchNode';
 
 export type { RewrittenPlanNode } from './MergedFetchNode';
 
 export function rewritePlan(plan: PlanNode): RewrittenPlanNode {
-  return mergeSiblingFetches(plan);
+  // Joining first puts fetches to one subgraph side by side; merging then sends each such group as one request.
+  return mergeSiblingFetches(joinSiblingSequences(plan));
 }

@@ -135,7 +135,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     );
   }
   // Data products: the catalog subgraph, served in-process and composed with the domains (not with a supergraph file).
-  const catalog = config.catalog.enabled && config.supergraph.source !== 'file' ? await startCatalog({ config, logger, policy: policies?.current }) : undefined;
+  const catalog = config.catalog.enabled && config.supergraph.source !== 'file' ? await startCatalog({ config, logger, policy: policies?.current, officialOperations }) : undefined;
   // The supergraph, with the data-product lifecycle applied (draft, deprecated, retired) and, when polled, live.
   const { live, supergraphSdl } = await supergraphOptions(config, { logger, builtIn: catalog ? [catalog.subgraph.snapshot] : [], descriptorFor: options.descriptorFor });
   if (live) {

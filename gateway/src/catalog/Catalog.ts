@@ -7,7 +7,9 @@
  *   PII classification and deprecations;
  * - the compiled authorization policy: the rules that guard each field;
  * - the subgraphs' status endpoints: live freshness and the last quality results
- *   (StatusCache: short time to live, timeout, unknown when unreachable).
+ *   (StatusCache: short time to live, timeout, unknown when unreachable);
+ * - the official operations (operations/): which of them read each product's
+ *   fields (its own, not entity keys or values it shares with others), and who owns them.
  *
  * Contract: it never throws because a subgraph is down or slow; draft products
  * are listed only in development mode; retired products are listed (so their
@@ -22,6 +24,8 @@ import type { SupergraphState } from '../supergraph/LiveSupergraph';
 import type { Fetched, FetchedStatus } from '../supergraph/subgraphClient';
 import { generateExamples } from './exampleQueries';
 import type { StatusCache } from './StatusCache';
+import type { OfficialOperation } from '../operations/officialOperations';
+import { coordinatesUsedBy } from '../operations/operationUsage';
 
 export type FieldView = {
   typeName: string;
@@ -36,12 +40,16 @@ export type FieldView = {
 
 export type TypeView = { name: string; kind: 'OBJECT' | 'INTERFACE'; description: string | null; fields: FieldView[] };
 
+/** An official operation that reads a product, with the product's fields it selects or passes arguments to. */
+export type OperationUse = { operation: OfficialOperation; fields: string[] };
+
 export type ProductView = {
   descriptor: DataProductDescriptor;
   subgraph: string;
   url: string;
   inSupergraph: boolean;
   types: TypeView[];
+  officialOperations: OperationUse[];
 };
 
 export type CatalogFilter = { search?: string | null; domain?: string | null; tag?: string | null; status?: string | null };
@@ -55,9 +63,26 @@ export type CatalogOptions = {
   policy?: () => CompiledPolicy;
   /** Subgraphs served by the gateway itself (the catalog), which are not data products. */
   builtIn: string[];
+  /** The official operations (operations/), shown on the products they read. */
+  officialOperations?: readonly OfficialOperation[];
 };
 
-type SchemaView = { apiSchema: GraphQLSchema; typesBySubgraph: Map<string, TypeView[]>; rootFieldsBySubgraph: Map<string, string[]> };
+type SchemaView = { apiSchema: GraphQLSchema; typesBySubgraph: Map<string, TypeView[]>; rootFieldsBySubgraph: Map<string, string[]>; operationsBySubgraph: Map<string, OperationUse[]> };
+
+/** Per subgraph, the official operations that use its own fields (shared keys and values do not make a product used). */
+function operationsBySubgraph(operations: readonly OfficialOperation[], apiSchema: GraphQLSchema, typesBySubgraph: Map<string, TypeView[]>): Map<string, OperationUse[]> {
+  const used = operations.map((operation) => ({ operation, coordinates: coordinatesUsedBy(operation.document, apiSchema) }));
+  const bySubgraph = new Map<string, OperationUse[]>();
+  for (const [subgraph, types] of typesBySubgraph) {
+    const own = types.flatMap((type) => type.fields.filter((field) => field.sharedWith.length === 0).map((field) => field.coordinate));
+    const uses = used.flatMap(({ operation, coordinates }) => {
+      const fields = own.filter((coordinate) => coordinates.has(coordinate));
+      return fields.length ? [{ operation, fields }] : [];
+    });
+    bySubgraph.set(subgraph, uses);
+  }
+  return bySubgraph;
+}
 
 /** The rule a policy part stands for, as written in policies/ (rule names, and/or/not, allow/deny). */
 export function describeRule(rule: unknown): string {
@@ -124,7 +149,7 @@ export class Catalog {
         (typesBySubgraph.get(owner) ?? typesBySubgraph.set(owner, []).get(owner)!).push(entry);
       }
     }
-    this.schemaView = { apiSchema, typesBySubgraph, rootFieldsBySubgraph };
+    this.schemaView = { apiSchema, typesBySubgraph, rootFieldsBySubgraph, operationsBySubgraph: operationsBySubgraph(this.options.officialOperations ?? [], apiSchema, typesBySubgraph) };
   }
 
   /** Every visible product, in the order of the subgraphs. */
@@ -140,7 +165,8 @@ export class Catalog {
         ...type,
         fields: type.fields.map((field) => ({ ...field, pii: field.pii ?? descriptor.pii[field.coordinate] ?? null })),
       }));
-      return [{ descriptor, subgraph: name, url, inSupergraph, types }];
+      const officialOperations = inSupergraph ? this.schemaView?.operationsBySubgraph.get(name) ?? [] : [];
+      return [{ descriptor, subgraph: name, url, inSupergraph, types, officialOperations }];
     });
   }
 

@@ -74,6 +74,8 @@ export const catalogTypeDefs = parse(/* GraphQL */ `
     piiFields: [DataProductField!]!
     "Operations to start from: the domain's own examples, or ones generated from the schema."
     exampleQueries: [DataProductExample!]!
+    "The official operations (operations/ in the repository) that read this product's own fields, and who owns them."
+    officialOperations: [DataProductOperation!]!
   }
 
   "Why a product is deprecated or retired."
@@ -221,6 +223,26 @@ export const catalogTypeDefs = parse(/* GraphQL */ `
     label: String!
     "The rule, as written in the policies (for example hasScope(pii:read))."
     rule: String!
+  }
+
+  "An official operation: a reviewed document dashboards and applications run by id."
+  type DataProductOperation {
+    "sha256 of the document: run it with documentId or extensions.persistedQuery.sha256Hash."
+    id: ID!
+    "The operation's name."
+    name: String!
+    "query, mutation or subscription."
+    type: String!
+    "The owning domain, or platform."
+    owner: String!
+    "What it is for."
+    description: String!
+    "Its file under operations/."
+    file: String!
+    "The roles it is meant for."
+    roles: [String!]!
+    "This product's fields it uses (Type.field)."
+    fields: [String!]!
   }
 
   "An example operation."

@@ -79,6 +79,8 @@ export const catalogResolvers = {
     types: (product: ProductView) => product.types,
     piiFields: (product: ProductView) => product.types.flatMap((type) => type.fields.filter((field) => field.pii)),
     exampleQueries: (product: ProductView, _: unknown, { catalog }: Context) => catalog.examples(product),
+    officialOperations: (product: ProductView) =>
+      product.officialOperations.map(({ operation: { id, name, type, owner, description, file, roles }, fields }) => ({ id, name, type, owner, description, file, roles, fields })),
   },
   DataProductField: {
     guardedBy: (field: FieldView, _: unknown, { catalog }: Context) => catalog.guardsOf(field),

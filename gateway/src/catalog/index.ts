@@ -14,6 +14,7 @@ import type { MeshContext } from '../context';
 import type { Route } from '../http/server';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/Metrics';
+import type { OfficialOperation } from '../operations/officialOperations';
 import type { LiveSupergraph } from '../supergraph/LiveSupergraph';
 import { Catalog } from './Catalog';
 import { registerCatalogMetrics } from './catalogMetrics';
@@ -32,7 +33,7 @@ export type CatalogRuntime = {
   stop(): Promise<void>;
 };
 
-export async function startCatalog(options: { config: GatewayConfig; logger: Logger; policy?: () => CompiledPolicy }): Promise<CatalogRuntime> {
+export async function startCatalog(options: { config: GatewayConfig; logger: Logger; policy?: () => CompiledPolicy; officialOperations?: readonly OfficialOperation[] }): Promise<CatalogRuntime> {
   const { config, logger } = options;
   const { signingKey, previousPublicKeys } = config.subgraphRequests;
   const statuses = new StatusCache({ signingKey, timeoutMs: config.catalog.statusTimeoutMs, ttlMs: config.catalog.statusCacheMs });
@@ -46,6 +47,7 @@ export async function startCatalog(options: { config: GatewayConfig; logger: Log
     statuses,
     policy: options.policy,
     builtIn: [CATALOG_SUBGRAPH],
+    officialOperations: options.officialOperations,
   });
   const subgraph = await startCatalogSubgraph(catalog, { gatewayPublicKeys: gatewayVerificationKeys(signingKey, previousPublicKeys) });
   return {

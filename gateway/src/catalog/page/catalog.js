@@ -30,6 +30,7 @@ const DETAIL_QUERY = `query CatalogProduct($id: ID!) {
     types { name kind description fields { coordinate name type description pii deprecationReason sharedWith guardedBy { label rule } } }
     piiFields { coordinate pii guardedBy { label rule } }
     exampleQueries { title query }
+    officialOperations { id name type owner description file roles fields }
   }
 }`;
 
@@ -192,6 +193,38 @@ function qualitySection(product) {
   );
 }
 
+function officialOperationsSection(product) {
+  const operations = product.officialOperations;
+  return el(
+    'section',
+    { class: 'card', id: 'official-operations' },
+    el('h3', {}, 'Official operations'),
+    el('p', { class: 'muted' }, 'Reviewed documents in operations/ that read this product, run by id (documentId); a change that breaks one fails npm run check, naming its owner.'),
+    operations.length
+      ? el(
+          'table',
+          { class: 'operations' },
+          el('thead', {}, el('tr', {}, el('th', {}, 'Operation'), el('th', {}, 'Owner'), el('th', {}, 'For'), el('th', {}, 'Fields of this product'), el('th', {}, 'Description'))),
+          el(
+            'tbody',
+            {},
+            operations.map((operation) =>
+              el(
+                'tr',
+                {},
+                el('td', { title: operation.id }, el('code', {}, operation.name), el('div', { class: 'muted' }, operation.type + ' · operations/' + operation.file)),
+                el('td', {}, operation.owner),
+                el('td', {}, operation.roles.join(', ')),
+                el('td', {}, operation.fields.map((field) => el('div', {}, el('code', {}, field)))),
+                el('td', {}, operation.description),
+              ),
+            ),
+          ),
+        )
+      : el('p', { class: 'muted' }, 'No official operation reads this product yet.'),
+  );
+}
+
 function fieldsSection(product) {
   if (!product.inSupergraph) return el('section', { class: 'card', id: 'fields' }, el('h3', {}, 'Types and fields'), el('p', { class: 'muted' }, 'This product is not in the graph (' + product.status.toLowerCase() + ').'));
   return el(
@@ -266,6 +299,7 @@ function renderProduct(product) {
     ),
     qualitySection(product),
     fieldsSection(product),
+    officialOperationsSection(product),
     el(
       'section',
       { class: 'card', id: 'examples' },

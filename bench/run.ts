@@ -243,7 +243,8 @@ async function main() {
         args: [domain.name, '--port', '0'],
         // Scheduled data-quality rules would run SQL during the timed windows.
         env: childEnv({ [`DATABASE_URL_${domain.name.toUpperCase()}`]: database.url, MESHGATE_QUALITY_SCHEDULE: 'off' }),
-        ready: /listening at (\S+)/,
+        // The subgraph's pino line: {"msg":"subgraph <name> listening at <url>"}.
+        ready: /listening at (https?:\/\/[^\s"]+)/,
         nodeArgs: options.profileSubgraphs ? ['--cpu-prof', `--cpu-prof-dir=${subgraphProfileDir}`] : [],
         compiled: true,
       }),

@@ -25,6 +25,9 @@ import { formatQualityReport } from './lib/quality';
 import { startSubgraphServer } from './lib/server';
 import { gatewayPublicKeysFrom } from './lib/signingKeys';
 import { ensureSeeded } from './lib/storage';
+import { createSubgraphLogger } from './lib/logger';
+import { tracingFromEnv } from './lib/telemetry/env';
+import { startTracing } from './lib/telemetry/tracing';
 import { DEFAULT_PORTS, domainNamed } from '.';
 
 /** The quality schedule from MESHGATE_QUALITY_SCHEDULE: off, an ISO-8601 interval, or (unset) the descriptor's. */
@@ -69,7 +72,12 @@ async function main() {
   }
   // With a shared database the mesh runner seeds; alone, a subgraph seeds its own embedded data.
   if (!url || values.seed) await ensureSeeded(db, domain, { ...seedOptionsFrom(), log: process.stderr });
+  // pino at MESHGATE_LOG_LEVEL; traces over OTLP when npm start (or the environment) gives MESHGATE_TRACING_ENDPOINT.
+  const logger = createSubgraphLogger(domain.name);
+  const tracingOptions = tracingFromEnv(process.env, `meshgate-${domain.name}`);
+  const tracing = tracingOptions ? startTracing(tracingOptions) : undefined;
   const server = await startSubgraphServer(domain, db, {
+    logger,
     port,
     host: values.host,
     gatewayPublicKeys,
@@ -77,13 +85,14 @@ async function main() {
     dataProduct: {
       qualitySchedule,
       // One line when every error rule passes; every rule's result when one fails.
-      onQualityReport: (report) => (report.passed ? console.log(`quality ${formatQualityReport(report).split('\n')[0]}`) : console.error(formatQualityReport(report))),
-      onQualityError: (error) => console.error(`quality rules could not run: ${(error as Error).message}`),
+      onQualityReport: (report) => (report.passed ? logger.info(`quality ${formatQualityReport(report).split('\n')[0]}`) : logger.error(formatQualityReport(report))),
+      onQualityError: (error) => logger.error({ err: error }, 'quality rules could not run'),
     },
   });
-  console.log(`subgraph ${domain.name} listening at ${server.url}`);
+  logger.info({ url: server.url, tracing: tracingOptions ? tracingOptions.endpoint : 'off' }, `subgraph ${domain.name} listening at ${server.url}`);
   const shutdown = async () => {
     await server.stop();
+    await tracing?.stop();
     await db.close();
     await closeEmbedded();
     process.exit(0);

@@ -27,6 +27,23 @@ import {
   splitKeyList,
 } from '../../../subgraphs/lib/signingKeys';
 import { DEFAULT_PORTS, domains } from '../../../subgraphs';
+import { TRACING_ENDPOINT_ENV, TRACING_SAMPLE_RATIO_ENV } from '../../../subgraphs/lib/telemetry/env';
+import { loadConfig } from '../config';
+
+/**
+ * The subgraphs trace when the gateway does, to the same endpoint with the same ratio, wherever the gateway's
+ * tracing config comes from (MESHGATE_CONFIG's file or the environment). A config the gateway will refuse gives
+ * nothing here: the gateway reports it.
+ */
+function tracingEnvironment(): NodeJS.ProcessEnv {
+  try {
+    const subgraphs = domains.map((domain) => ({ name: domain.name, url: `http://127.0.0.1:${DEFAULT_PORTS[domain.name]}/graphql` }));
+    const { endpoint, sampleRatio } = loadConfig({ defaults: { subgraphs } }).tracing;
+    return endpoint ? { [TRACING_ENDPOINT_ENV]: endpoint, [TRACING_SAMPLE_RATIO_ENV]: String(sampleRatio) } : {};
+  } catch {
+    return {};
+  }
+}
 
 const ROOT = join(__dirname, '..', '..', '..');
 // Run from the compiled build (npm start), children run compiled too; run from source, they run through tsx.
@@ -151,6 +168,7 @@ async function main() {
     const port = DEFAULT_PORTS[domain.name];
     startProcess(domain.name, 'subgraphs/cli.ts', [domain.name, '--port', String(port)], {
       ...signing.subgraphs,
+      ...tracingEnvironment(),
       [`DATABASE_URL_${domain.name.toUpperCase()}`]: databaseUrlFor(domain.name) ?? sharedUrl,
     });
   }

@@ -21,7 +21,7 @@
  * start, or keep one past its token's expiry.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { getOperationAST, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { AuditEntry, AuditLog } from '../audit/AuditLog';
 import type { IntrospectionPolicy } from '../authorization/authorizeOperation';
 import type { DeniedPath } from '../authorization/completeResponse';
@@ -101,6 +101,8 @@ export class SubscriptionService {
       for (const error of received.limitErrors ?? []) await this.record(request, { kind: 'limit-exceeded', rule: String(error.extensions.limit), reason: error.message });
       return { errors: received.errors };
     }
+    // Audit records name the operation the document runs, whether or not the client sent operationName.
+    request = { ...request, operationName: request.operationName ?? getOperationAST(received.document, undefined)?.name?.value ?? null };
     const held = this.perPrincipal.get(context.principal.id) ?? 0;
     if (held >= this.options.config.maxPerPrincipal) {
       const reason = `${context.principal.id} already holds ${held} subscriptions, the limit of subscriptions.maxPerPrincipal on this gateway instance`;

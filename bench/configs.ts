@@ -125,6 +125,12 @@ export const CONFIGURATIONS: BenchConfiguration[] = [
     { authorization: MESH_POLICIES, cache: { dedupe: { enabled: true } } },
     { compare: { to: 'authz-on' }, optional: true },
   ),
+  meshgate(
+    'tracing-on',
+    'authz-on with OpenTelemetry tracing, every trace sampled, exported over OTLP HTTP to BENCH_OTLP_ENDPOINT (a local receiver: bench/otlpSink.ts)',
+    { authorization: MESH_POLICIES, tracing: { endpoint: process.env.BENCH_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318/v1/traces', sampleRatio: 1 } },
+    { compare: { to: 'authz-on' }, optional: true },
+  ),
   // The same two with two gateway worker processes (server.workers), for a machine's second core.
   meshgate('authz-on-w2', 'authz-on with server.workers = 2', { authorization: MESH_POLICIES, server: { workers: 2 } }, { optional: true }),
   meshgate(

@@ -115,7 +115,7 @@ test("each data product's descriptor is a resource", async () => {
   const { resources } = await client.listResources();
   expect(resources.map((resource) => resource.uri)).toEqual(expect.arrayContaining(['meshgate://data-products/finance', 'meshgate://data-products/customers']));
   const { contents } = await client.readResource({ uri: 'meshgate://data-products/finance' });
-  const descriptor = JSON.parse(contents[0].text as string);
+  const descriptor = JSON.parse((contents[0] as { text: string }).text);
   expect(descriptor).toMatchObject({ id: 'finance', domain: 'finance', owner: { team: expect.any(String) }, sla: { freshness: expect.any(String) } });
   await expect(client.readResource({ uri: 'meshgate://data-products/nope' })).rejects.toThrow(/not found/i);
   await client.close();

@@ -12,13 +12,13 @@ export async function connectMcp(mesh: Pick<TestMesh, 'gateway'>, headers: Recor
 }
 
 /** The JSON text of a tool result (its last text content). */
-export function resultJson(result: { content?: unknown }): any {
-  const texts = (result.content as { type: string; text: string }[]).filter((item) => item.type === 'text');
+export function resultJson(result: unknown): any {
+  const texts = ((result as { content: unknown }).content as { type: string; text: string }[]).filter((item) => item.type === 'text');
   return JSON.parse(texts[texts.length - 1].text);
 }
 
 /** The plain-language notes of a tool result (every text content but the JSON). */
-export function resultNotes(result: { content?: unknown }): string {
-  const texts = (result.content as { type: string; text: string }[]).filter((item) => item.type === 'text');
+export function resultNotes(result: unknown): string {
+  const texts = ((result as { content: unknown }).content as { type: string; text: string }[]).filter((item) => item.type === 'text');
   return texts.slice(0, -1).map((item) => item.text).join('\n');
 }

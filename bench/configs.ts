@@ -108,6 +108,12 @@ export const CONFIGURATIONS: BenchConfiguration[] = [
     { compare: { to: 'authz-on' }, optional: true },
   ),
   meshgate(
+    'authz-on-no-rewrites',
+    "authz-on with execution.planRewrites off: @apollo/query-planner's plans as they are, to measure meshgate's plan rewrites",
+    { authorization: MESH_POLICIES, execution: { planRewrites: false } },
+    { compare: { to: 'authz-on' }, optional: true },
+  ),
+  meshgate(
     'cache-warm',
     'authz-on with every cache layer (response cache, entity cache, dedupe; in-process), warmed by the warm-up',
     { authorization: MESH_POLICIES, cache: { responseCache: { enabled: true }, entityCache: { enabled: true }, dedupe: { enabled: true } } },

@@ -31,6 +31,7 @@ import { conditionKey, conditionVariables } from './conditions';
 import { executePlanNode, type PlanRun } from './executePlanNode';
 import { ResponseShape } from './ResponseShape';
 import { rewritePlan, type RewrittenPlanNode } from './rewrites';
+import { aliasRequiredFields, requiredArguments, type RequiredArguments } from './rewrites/aliasRequiredFields';
 import { inSpan, inSpanSync } from '../../../../subgraphs/lib/telemetry/spans';
 
 /** What @apollo/gateway keeps for the supergraph it serves (its fields, read, never written). */
@@ -45,6 +46,8 @@ type Prepared =
       /** The query plan's root node, after meshgate's rewrites when they are on; none for an operation only on __typename. */
       plan: RewrittenPlanNode | undefined;
       conditionVariables: string[];
+      /** Aliases given to client fields before planning (aliasRequiredFields), with the client's response key of each. */
+      aliases: Map<string, string> | undefined;
       /** One shape per value of the @skip/@include variables (one for most operations). */
       shapes: Map<string, ResponseShape>;
     };
@@ -55,6 +58,8 @@ type Served = {
   schema: GraphQLSchema;
   supergraphSchema: GraphQLSchema;
   prepared: LRUCache<string, Prepared>;
+  /** What the supergraph's @requires select with arguments (worked out when first needed). */
+  requiredArguments?: RequiredArguments;
 };
 
 export type PlanExecutorOptions = {
@@ -149,16 +154,23 @@ function shapeResult(served: Served, prepared: Extract<Prepared, { delegate: fal
     let shape = prepared.shapes.get(shapeKey);
     if (!shape) {
       const rootType = served.schema.getRootType(prepared.operation.operation)!;
-      shape = new ResponseShape(served.schema, rootType, prepared.operation.selectionSet, prepared.fragments, variables);
+      shape = new ResponseShape(served.schema, rootType, prepared.operation.selectionSet, prepared.fragments, variables, prepared.aliases);
       prepared.shapes.set(shapeKey, shape);
     }
     const { data, errors: completionErrors } = shape.apply(unshaped);
     // As @apollo/gateway: value-completion errors are reported only when nothing else failed.
     if (errors.length === 0 && completionErrors.length > 0) return { extensions: { valueCompletion: completionErrors }, data };
-    return errors.length === 0 ? { data } : { errors, data };
+    return errors.length === 0 ? { data } : { errors: prepared.aliases ? errors.map((error) => unaliased(error, prepared.aliases!)) : errors, data };
   } catch (error) {
     return { errors: [error instanceof GraphQLError ? error : new GraphQLError((error as Error).message, { originalError: error as Error })] };
   }
+}
+
+/** A subgraph error at the client's path: meshgate's aliases of client fields (aliasRequiredFields) replaced by the client's keys. */
+function unaliased(error: GraphQLError, aliases: Map<string, string>): GraphQLError {
+  if (!error.path?.some((segment) => typeof segment === 'string' && aliases.has(segment))) return error;
+  const path = error.path.map((segment) => (typeof segment === 'string' ? (aliases.get(segment) ?? segment) : segment));
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path, originalError: error.originalError, extensions: error.extensions });
 }
 
 /** Everything about an operation that does not depend on the request, or `delegate` for what only @apollo/gateway executes. */
@@ -166,18 +178,23 @@ function prepare(served: Served, document: DocumentNode, operationName: string |
   const operations = document.definitions.filter((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((candidate) => candidate.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation || operation.operation === 'subscription' || needsApolloExecutor(document)) return { delegate: true };
+  // apollographql/federation#2996: a client field that a @requires needs with other arguments is planned under an alias.
+  served.requiredArguments ??= requiredArguments(served.supergraphSchema);
+  const aliased = aliasRequiredFields(served.schema, served.requiredArguments, document);
+  const planned = aliased?.document ?? document;
+  const plannedOperation = planned.definitions[document.definitions.indexOf(operation)] as OperationDefinitionNode;
   let root: PlanNode | SubscriptionNode | undefined;
   try {
-    root = served.queryPlanner.buildQueryPlan(operationFromDocument(served.apiSchema, document, { operationName: operationName ?? undefined }), PLANNING_OPTIONS).node;
+    root = served.queryPlanner.buildQueryPlan(operationFromDocument(served.apiSchema, planned, { operationName: operationName ?? undefined }), PLANNING_OPTIONS).node;
   } catch {
     // @apollo/gateway's executor reports the same failure the way clients already know.
     return { delegate: true };
   }
   if (root && !supported(root)) return { delegate: true };
   const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  for (const definition of planned.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   const plan = root as PlanNode | undefined;
-  return { delegate: false, operation, fragments, plan: plan && planRewrites ? rewritePlan(plan) : plan, conditionVariables: conditionVariables(document), shapes: new Map() };
+  return { delegate: false, operation: plannedOperation, aliases: aliased?.aliases, fragments, plan: plan && planRewrites ? rewritePlan(plan) : plan, conditionVariables: conditionVariables(document), shapes: new Map() };
 }
 
 /** Introspection fields and incremental delivery are answered by @apollo/gateway. */

@@ -46,7 +46,10 @@ type Completed = unknown;
 type LeafCheck = (value: unknown) => boolean;
 
 type FieldPlan = {
+  /** The key the field's value has in the merged subgraph data. */
   key: string;
+  /** The client's response key: `key`, unless the operation was planned with the field under an alias of meshgate's (aliasRequiredFields). */
+  outputKey: string;
   /** A key Object.prototype also has ("constructor", "__proto__"): read and written as an own property only. */
   inheritedKey: boolean;
   /** `__typename`, answered from the API schema rather than copied. */
@@ -87,6 +90,8 @@ export class ResponseShape {
     private readonly fragments: Record<string, FragmentDefinitionNode>,
     /** The variables that decide @skip/@include: this shape is only valid for them. */
     private readonly variables: Variables,
+    /** Aliases meshgate gave client fields before planning, and the client's response key of each. */
+    private readonly aliases?: ReadonlyMap<string, string>,
   ) {
     this.root = new SelectionPlan(this, [selectionSet]);
   }
@@ -128,8 +133,9 @@ export class ResponseShape {
   }
 
   private fieldPlan(parent: GraphQLCompositeType, key: string, name: string, selectionSets: SelectionSetNode[]): FieldPlan {
-    const inheritedKey = key in Object.prototype;
-    if (name === '__typename') return { key, inheritedKey, isTypename: true, type: parent, selection: null, leafCheck: null };
+    const outputKey = this.aliases?.get(key) ?? key;
+    const inheritedKey = key in Object.prototype || outputKey in Object.prototype;
+    if (name === '__typename') return { key, outputKey, inheritedKey, isTypename: true, type: parent, selection: null, leafCheck: null };
     const definition = 'getFields' in parent ? parent.getFields()[name] : undefined;
     if (!definition) throw new Error(`Field "${name}" is not defined on type "${parent.name}" of the API schema`);
     let named: GraphQLOutputType = definition.type;
@@ -137,6 +143,7 @@ export class ResponseShape {
     const composite = isCompositeType(named);
     return {
       key,
+      outputKey,
       inheritedKey,
       isTypename: false,
       type: definition.type,
@@ -174,14 +181,14 @@ function applyFields(fields: FieldPlan[], input: Record<string, unknown>, output
       if (!isObjectType(type)) return BUBBLE;
       value = type.name;
     } else {
-      run.path.push(field.key);
+      run.path.push(field.outputKey);
       value = complete(inputValue ?? null, field.type, field, parent, run);
       run.path.pop();
       if (value === BUBBLE) return BUBBLE;
       if (value === NULLED) value = null;
     }
-    if (field.inheritedKey) Object.defineProperty(output, field.key, { value, enumerable: true, writable: true, configurable: true });
-    else output[field.key] = value;
+    if (field.inheritedKey) Object.defineProperty(output, field.outputKey, { value, enumerable: true, writable: true, configurable: true });
+    else output[field.outputKey] = value;
   }
   return undefined;
 }

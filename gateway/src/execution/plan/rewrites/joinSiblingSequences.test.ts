@@ -18,7 +18,7 @@ test('a lone fetch joins the step of a sibling Sequence that fetches from the sa
   const d = at('orders.@', entity('finance', 'payment'));
   const plan: PlanNode = { kind: 'Parallel', nodes: [a, { kind: 'Sequence', nodes: [b, c] }, d] };
   expect(joinSiblingSequences(plan)).toEqual({ kind: 'Parallel', nodes: [{ kind: 'Sequence', nodes: [b, { kind: 'Parallel', nodes: [c, a] }] }, d] });
-  const rewritten = rewritePlan(plan) as { nodes: [{ nodes: [PlanNode, { kind: string; parts: { path: string[] }[] }] }, PlanNode] };
+  const rewritten = rewritePlan(plan) as unknown as { nodes: [{ nodes: [PlanNode, { kind: string; parts: { path: string[] }[] }] }, PlanNode] };
   expect(rewritten.nodes[0].nodes[1].kind).toBe('MergedFetch');
   expect(rewritten.nodes[0].nodes[1].parts.map((part) => part.path.join('.'))).toEqual(['orders.@.conversion.customer', 'orders.@.customer']);
 });

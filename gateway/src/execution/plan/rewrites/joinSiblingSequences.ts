@@ -64,7 +64,7 @@ function joinParallel(children: RewrittenPlanNode[]): RewrittenPlanNode {
     ...sequence,
     nodes: sequence.nodes.map((step, k) => (moved[s][k].length ? ({ kind: 'Parallel', nodes: [step, ...moved[s][k]] } as PlanNode) : step)),
   }));
-  const nodes = children.flatMap((child) => (child.kind === 'Sequence' ? [rebuilt[sequences.indexOf(child)]] : stay.includes(child) ? [child] : []));
+  const nodes = children.flatMap((child): RewrittenPlanNode[] => (child.kind === 'Sequence' ? [rebuilt[sequences.indexOf(child)]] : stay.includes(child) ? [child] : []));
   return nodes.length === 1 ? nodes[0] : { kind: 'Parallel', nodes: nodes as PlanNode[] };
 }
 

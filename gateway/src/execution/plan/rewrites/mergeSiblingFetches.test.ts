@@ -17,7 +17,7 @@ test('sibling entity fetches to one subgraph in a Parallel become one merged fet
   const transactions = at('orders.@.customer', entity('finance', 'transactions'));
   const customer = at('orders.@.customer', entity('customers', 'name'));
   const plan: PlanNode = { kind: 'Sequence', nodes: [root, { kind: 'Parallel', nodes: [payment, customer, transactions] }] };
-  const rewritten = mergeSiblingFetches(plan) as { nodes: [FetchNode, { kind: 'Parallel'; nodes: [MergedFetchNode, PlanNode] }] };
+  const rewritten = mergeSiblingFetches(plan) as unknown as { nodes: [FetchNode, { kind: 'Parallel'; nodes: [MergedFetchNode, PlanNode] }] };
   expect(rewritten.nodes[0]).toBe(root);
   const [merged, kept] = rewritten.nodes[1].nodes;
   expect(merged.kind).toBe('MergedFetch');

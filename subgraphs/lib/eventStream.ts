@@ -20,11 +20,12 @@ export type EventStreamOptions<TRow, TValue> = {
   channel: string;
   /** Turns a change into the value to deliver, or undefined to skip it (filters); may read the database. */
   select(event: ChangeEvent<TRow>): TValue | undefined | Promise<TValue | undefined>;
+  /** Changes queued for a reader that has not taken them (5000 by default: one commit may change thousands of rows). */
   maxQueued?: number;
 };
 
 export async function subscribeToChanges<TRow, TValue>(db: Db, options: EventStreamOptions<TRow, TValue>): Promise<AsyncIterableIterator<TValue>> {
-  const maxQueued = options.maxQueued ?? 1000;
+  const maxQueued = options.maxQueued ?? 5000;
   const queue: Promise<TValue | undefined>[] = [];
   let waiting: (() => void) | undefined;
   let failure: Error | undefined;

@@ -43,6 +43,7 @@ test.each([
   ['GET with a query parameter', () => get(mesh.gateway.url, ORDER_SERVICE, { query: adHoc })],
   ['a batch', () => post(mesh.gateway.url, ORDER_SERVICE, [{ query: adHoc }])],
   ['a body that is not JSON', () => post(mesh.gateway.url, ORDER_SERVICE, adHoc, { 'content-type': 'application/graphql' })],
+  ['a subscription over server-sent events', () => post(mesh.gateway.url, ORDER_SERVICE, { query: 'subscription { shipmentStatusChanged { id } }' }, { accept: 'text/event-stream' })],
   ['an official document with one more field', async () => post(mesh.gateway.url, ORDER_SERVICE, { query: (await official('Revenue')).document.replace('conversionCount', 'conversionCount\n    __typename') })],
 ])('%s is refused too', async (_name, send) => {
   const answer = await send();

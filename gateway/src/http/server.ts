@@ -143,11 +143,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
         }
         // Large bodies are parsed one per turn of the event loop (takeTurns.ts): /health and small requests go between.
         if (body.length >= LARGE_BODY_BYTES) await largeBodies.take();
-        // Subscriptions over server-sent events: one long response per subscription (subscriptions/sseTransport.ts).
-        if (options.eventStream && wantsEventStream(req)) return options.eventStream(req, res, body, context);
         // Persisted-operation lookup, before anything keys on the query text: an id becomes its official document, and an
         // ad-hoc query from a role that may run official operations only is refused (and audited) before it is parsed.
+        // Event streams too: a subscription is an operation like any other.
         if (options.operations) body = await resolveHttpRequest(options.operations, req, body, context);
+        // Subscriptions over server-sent events: one long response per subscription (subscriptions/sseTransport.ts).
+        if (options.eventStream && wantsEventStream(req)) return options.eventStream(req, res, body, context);
         const run = async () => withHttpCacheHeaders(await options.withTokenLimit(context.principal, () => runApolloRequest(apollo, req, body, async () => context)), context);
         // Caching headers are decided last, for whatever answered: never public for a principal or PII (httpCacheHeaders.ts).
         return sendApolloResponse(res, withHttpCacheHeaders(await (options.shortcut ? options.shortcut.respond(req, body, context, run) : run()), context));

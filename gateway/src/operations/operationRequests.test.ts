@@ -45,6 +45,17 @@ describe('createOperationRequests', () => {
     expect([params.get('query'), params.get('documentId'), params.get('variables')]).toEqual([document, null, '{}']);
   });
 
+  it('resolveFields applies the same rules to a request that is already an object (a graphql-ws payload)', async () => {
+    const { requests, refused } = setup();
+    expect(await requests.resolveFields({ extensions: { persistedQuery: { version: 1, sha256Hash: ORDERS.id } }, variables: {} }, who(['service']))).toEqual({
+      fields: { query: document, documentId: undefined, extensions: undefined, variables: {} },
+      official: ORDERS,
+    });
+    await expect(requests.resolveFields({ query: 'subscription { orderPlaced { id } }' }, who(['service']))).rejects.toMatchObject({ status: 403 });
+    expect(refused).toHaveLength(1);
+    expect((await requests.resolveFields({ query: '{ x }' }, who(['analyst']))).fields.query).toBe('{ x }');
+  });
+
   it('answers malformed extensions and GET parameters with a 400', async () => {
     const { requests, post } = setup();
     await expect(requests.resolve({ method: 'GET', search: '?documentId=x&extensions=%7B', body: Buffer.alloc(0) }, who(['analyst']))).rejects.toMatchObject({ status: 400 });

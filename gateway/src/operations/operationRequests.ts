@@ -48,7 +48,7 @@ type Who = Pick<MeshContext, 'principal' | 'requestId' | 'client'>;
 
 export class OperationRequestError extends HttpError {}
 
-type Fields = { query?: unknown; documentId?: unknown; operationName?: unknown; extensions?: unknown };
+type Fields = GraphQLRequestFields;
 type Carrier = { fields: Fields; write(fields: Fields): Pick<ResolvedRequest, 'body' | 'search'> };
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -63,10 +63,19 @@ export type OperationRequestsOptions = {
   onNotOfficial?(refusal: NotOfficialRefusal): unknown;
 };
 
+/** A GraphQL request as an object (a JSON body, a GET's parameters, a graphql-ws subscribe payload). */
+export type GraphQLRequestFields = { query?: unknown; documentId?: unknown; operationName?: unknown; extensions?: unknown; [key: string]: unknown };
+
 export type OperationRequests = {
   /** The official operation with this id (sha256 hex), if any. */
   byId(id: string): OfficialOperation | undefined;
+  /** An HTTP request (/graphql, and the MCP tools that take its path): its body and query string to run. */
   resolve(request: { method: string; contentType?: string; search: string; body: Buffer }, context: Who): Promise<ResolvedRequest>;
+  /**
+   * A request that is already an object, for transports that carry one past the HTTP body (graphql-ws's subscribe
+   * payload): the same rules; the fields to run (the id replaced by its document), or an OperationRequestError.
+   */
+  resolveFields(fields: GraphQLRequestFields, context: Who): Promise<{ fields: GraphQLRequestFields; official?: OfficialOperation }>;
 };
 
 export function createOperationRequests({ operations, config, onNotOfficial }: OperationRequestsOptions): OperationRequests {
@@ -79,8 +88,30 @@ export function createOperationRequests({ operations, config, onNotOfficial }: O
     throw new OperationRequestError(403, 'OPERATION_NOT_OFFICIAL', reason);
   };
 
+  /** The rules, on a request's fields: what to run instead, and the official operation it is. */
+  const resolveFields = async (fields: GraphQLRequestFields, context: Who, decision = adHocDecision(config, context.principal)) => {
+    const id = requestedId(fields);
+    if (id !== undefined) {
+      const official = byId.get(id);
+      if (official) {
+        if (fields.operationName != null && fields.operationName !== official.name) throw bad(`operationName ${JSON.stringify(fields.operationName)} is not the operation with id ${id} (${official.name})`);
+        return { fields: { ...fields, query: official.document, documentId: undefined, extensions: withoutPersistedQuery(fields.extensions) }, official };
+      }
+      // With registration configured, Apollo Server's APQ cache may hold it (registered documents are ad-hoc).
+      if (config.registration.enabled && fields.documentId === undefined) return decision.allowed ? { fields } : refuse(context, decision.because, fields);
+      throw new OperationRequestError(404, 'PERSISTED_QUERY_NOT_FOUND', `No official operation has id ${id}; the ids are the sha256 of each operation's document, listed in the manifest (npm run operations -- publish)`);
+    }
+    // A query text: official only if it is an official document exactly.
+    const official = typeof fields.query === 'string' ? byId.get(sha256(fields.query)) : undefined;
+    if (!official && !decision.allowed) return refuse(context, decision.because, fields);
+    // Without registration, a hash beside the text (APQ's second try) only had to match it; Apollo Server never sees it.
+    const extensions = config.registration.enabled ? fields.extensions : withoutPersistedQuery(fields.extensions);
+    return { fields: { ...fields, extensions }, ...(official && { official }) };
+  };
+
   return {
     byId: (id) => byId.get(id),
+    resolveFields: (fields, context) => resolveFields(fields, context),
     async resolve(request, context) {
       const decision = adHocDecision(config, context.principal);
       const { body, search } = request;
@@ -88,24 +119,8 @@ export function createOperationRequests({ operations, config, onNotOfficial }: O
       if (decision.allowed && !mentionsId(body, search)) return { body, search };
       const carrier = carrierOf(request);
       if (!carrier) return decision.allowed ? { body, search } : refuse(context, decision.because);
-      const { fields } = carrier;
-      const id = requestedId(fields);
-      if (id !== undefined) {
-        const official = byId.get(id);
-        if (official) {
-          if (fields.operationName != null && fields.operationName !== official.name) throw bad(`operationName ${JSON.stringify(fields.operationName)} is not the operation with id ${id} (${official.name})`);
-          return { ...carrier.write({ ...fields, query: official.document, documentId: undefined, extensions: withoutPersistedQuery(fields.extensions) }), official };
-        }
-        // With registration configured, Apollo Server's APQ cache may hold it (registered documents are ad-hoc).
-        if (config.registration.enabled && fields.documentId === undefined) return decision.allowed ? carrier.write(fields) : refuse(context, decision.because, fields);
-        throw new OperationRequestError(404, 'PERSISTED_QUERY_NOT_FOUND', `No official operation has id ${id}; the ids are the sha256 of each operation's document, listed in the manifest (npm run operations -- publish)`);
-      }
-      // A query text: official only if it is an official document exactly.
-      const official = typeof fields.query === 'string' ? byId.get(sha256(fields.query)) : undefined;
-      if (!official && !decision.allowed) return refuse(context, decision.because, fields);
-      // Without registration, a hash beside the text (APQ's second try) only had to match it; Apollo Server never sees it.
-      const extensions = config.registration.enabled ? fields.extensions : withoutPersistedQuery(fields.extensions);
-      return { ...carrier.write({ ...fields, extensions }), ...(official && { official }) };
+      const resolved = await resolveFields(carrier.fields, context, decision);
+      return { ...carrier.write(resolved.fields), ...(resolved.official && { official: resolved.official }) };
     },
   };
 }

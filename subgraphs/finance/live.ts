@@ -55,18 +55,19 @@ export async function capturePayment(db: Db, random: Random, order: { id: number
  * LARGE_WITHDRAWAL rule flags (at night, several in a row also form a NIGHT_BURST).
  */
 export async function bookActivity(db: Db, options: ScenarioOptions, random: Random, anomalous: boolean, now: number) {
+  const customers = countsFor(options.scale).customers;
   if (anomalous) {
-    const [row] = await db.query<{ customer_id: number; median: number }>(
-      `SELECT customer_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY amount) AS median FROM finance.transactions
-        WHERE type = 'WITHDRAWAL' GROUP BY customer_id HAVING count(*) >= 4 ORDER BY customer_id OFFSET $1 LIMIT 1`,
-      [random.int(0, 20)],
-    );
-    if (row) {
-      const amount = round2(row.median * (20 + random.next() * 20));
-      return book(db, { customerId: row.customer_id, type: 'WITHDRAWAL', amount, occurredAt: now, channel: 'ATM', description: 'ATM withdrawal', orderId: null });
+    // A few random customers, each read by its index, until one has a withdrawal history to stand out from.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const customerId = random.int(1, customers);
+      const rows = await db.query<{ amount: number }>(`SELECT amount FROM finance.transactions WHERE customer_id = $1 AND type = 'WITHDRAWAL' ORDER BY amount`, [customerId]);
+      if (rows.length < 4) continue;
+      const median = rows[rows.length >> 1].amount;
+      const amount = round2(median * (20 + random.next() * 20));
+      return book(db, { customerId, type: 'WITHDRAWAL', amount, occurredAt: now, channel: 'ATM', description: 'ATM withdrawal', orderId: null });
     }
   }
-  const customerId = random.int(1, countsFor(options.scale).customers);
+  const customerId = random.int(1, customers);
   const type = random.weighted([['DEPOSIT', 30], ['WITHDRAWAL', 45], ['TRANSFER', 25]] as const);
   const median = { DEPOSIT: 1400, WITHDRAWAL: 120, TRANSFER: 350 }[type];
   const channel = type === 'WITHDRAWAL' ? 'ATM' : random.pick(['ONLINE', 'MOBILE'] as const);

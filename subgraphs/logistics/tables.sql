@@ -25,3 +25,5 @@ CREATE TABLE logistics.shipment (
 CREATE UNIQUE INDEX shipment_order_idx ON logistics.shipment (order_id);
 CREATE INDEX shipment_zone_shipped_idx ON logistics.shipment (zone_id, shipped_at);
 CREATE INDEX shipment_late_idx ON logistics.shipment (shipped_at, id) WHERE late;
+-- The parcels on the way, oldest first: what the live generator delivers next.
+CREATE INDEX shipment_in_transit_idx ON logistics.shipment (shipped_at, id) WHERE status = 'IN_TRANSIT';

@@ -83,6 +83,8 @@ export type Route = { method: 'GET' | 'POST'; path: string; handle(req: Incoming
 
 export const GRAPHQL_PATH = '/graphql';
 
+const CLIENT_CLOSED_REQUEST = 499;
+
 /** Bodies from this size on take turns to be parsed; a typical operation is a few KB. */
 const LARGE_BODY_BYTES = 16_384;
 
@@ -180,7 +182,14 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const requestId = requestIdOf(req);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const started = performance.now();
-    const observed = req.url?.split('?')[0] === GRAPHQL_PATH ? newObservation(started) : undefined;
+    let observed = req.url?.split('?')[0] === GRAPHQL_PATH ? newObservation(started) : undefined;
+    // A client that goes away before its answer is complete is still counted, and its span ended (status 499, as nginx logs it).
+    res.once('close', () => {
+      if (!observed || res.writableFinished) return;
+      options.requestMetrics?.finish(observed, CLIENT_CLOSED_REQUEST);
+      endRequestSpan(observed.span, CLIENT_CLOSED_REQUEST, observed.operation, observed.errorCodes);
+      observed = undefined;
+    });
     // One access-log line per request, with its id (and trace id): the line the other log lines and audit records of the request join on.
     res.once('finish', () => {
       if (observed) {
@@ -188,6 +197,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
         endRequestSpan(observed.span, res.statusCode, observed.operation, observed.errorCodes);
       }
       logger.info({ requestId, ...traceIdsOf(observed?.span), method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+      observed = undefined;
     });
     if (handleCors(req, res, config.server.cors)) return;
     if (compress) compress(req, res, () => answer(req, res, requestId, observed));

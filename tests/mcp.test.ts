@@ -136,3 +136,19 @@ test('every call is audited with the tool name: the call itself, and the denials
     ]),
   );
 });
+
+test('arguments the operation does not accept come back as a tool error naming the variable, with nothing run', async () => {
+  const client = await connectMcp(mesh, await tokenFor(ORDER_SERVICE));
+  mesh.resetReceived();
+  const result = await client.callTool({ name: 'UpdateOrderStatus', arguments: { id: '1', status: 'FLYING' } });
+  expect(result.isError).toBe(true);
+  expect(resultNotes(result)).toMatch(/\$status/);
+  expect(mesh.subgraphs.sales.received).toHaveLength(0);
+  await client.close();
+});
+
+test('the endpoint is stateless: GET opens no event stream (405)', async () => {
+  const response = await fetch(new URL('/mcp', mesh.gateway.url), { headers: { accept: 'text/event-stream', ...(await tokenFor(ANALYST)) } });
+  expect(response.status).toBe(405);
+  expect(response.headers.get('allow')).toBe('POST');
+});

@@ -116,6 +116,9 @@ function sqlFor(rule: QualityRule, table: string): { query: string; operator: Js
       return { query: `SELECT EXTRACT(EPOCH FROM (now() - max(${column}))) FROM ${table}`, operator: {} };
     case 'sql':
       return { query: rule.query.trim(), operator: {} };
+    case 'model':
+      // Measured by the product's model evaluator, not by SQL: exported as a custom property instead.
+      return { query: '', operator: {} };
   }
 }
 
@@ -257,6 +260,7 @@ export function toOdcsContract({ descriptor, typeDefs, tablesSql, ownerOfType = 
           rulesLeft.delete(rule);
           continue;
         }
+        if (rule.type === 'model') continue;
         if (rule.table.split('.').pop() !== tableName) continue;
         rulesLeft.delete(rule);
         const property = 'column' in rule && rule.type !== 'freshness' ? properties.find((p) => p.physicalName === rule.column) : undefined;
@@ -270,6 +274,7 @@ export function toOdcsContract({ descriptor, typeDefs, tablesSql, ownerOfType = 
   }
   // Rules on tables no type maps to: an object for the table itself.
   for (const rule of rulesLeft) {
+    if (rule.type === 'model') continue;
     const tableName = 'table' in rule ? rule.table.split('.').pop()! : (rule.query.match(/\b(?:from|join)\s+(?:\w+\.)?(\w+)/i)?.[1] ?? 'unknown');
     let object = objects.find((o) => o.physicalName === `${domain}.${tableName}`);
     if (!object) {
@@ -283,6 +288,8 @@ export function toOdcsContract({ descriptor, typeDefs, tablesSql, ownerOfType = 
   const element = freshnessRule ? `${freshnessRule.table.split('.').pop()}.${freshnessRule.column}` : undefined;
   const contactUrl = descriptor.owner.contact.startsWith('http') ? descriptor.owner.contact : `mailto:${descriptor.owner.contact.replace(/^mailto:/, '')}`;
   const customProperties: Json[] = [{ property: 'meshgateDescriptor', value: `subgraphs/${domain}/dataproduct.yaml` }];
+  const modelRules = descriptor.quality.rules.filter((rule) => rule.type === 'model');
+  if (modelRules.length) customProperties.push({ property: 'meshgateModelRules', value: modelRules.map((rule) => `${rule.name}: ${rule.model} ${rule.metric} >= ${rule.min}`).join('; ') });
   if (descriptor.deprecation) {
     customProperties.push({ property: 'deprecationReason', value: descriptor.deprecation.reason });
     if (descriptor.deprecation.replacedBy) customProperties.push({ property: 'replacedBy', value: descriptor.deprecation.replacedBy });

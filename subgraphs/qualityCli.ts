@@ -31,7 +31,7 @@ async function main(): Promise<number> {
   const url = databaseUrlFor(domain.name) ?? `postgres://postgres@127.0.0.1:${process.env.MESHGATE_EMBEDDED_DB_PORT ?? 54329}/postgres`;
   const db = new PgDb(url, 1);
   try {
-    const report = await runQualityRules(db, outcome.descriptor);
+    const report = await runQualityRules(db, outcome.descriptor, { models: domain.models });
     console.log(values.json ? JSON.stringify(report, null, 2) : formatQualityReport(report));
     return report.passed ? 0 : 1;
   } catch (error) {

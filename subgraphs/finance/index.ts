@@ -1,8 +1,10 @@
-/** The finance data product as a subgraph: order payments, customers' account transactions, their totals and anomalies. */
+/** The finance data product as a subgraph: order payments, customers' account transactions, their totals, anomalies and fraud scores. */
 import { readSchema, type SubgraphDefinition } from '../lib/subgraph';
 import { createLoaders, type FinanceLoaders } from './loaders';
 import { resolvers } from './resolvers';
 import { seed } from './seed';
+import { evaluateServedModel } from './fraud/evaluate';
+import { servedModel } from './fraud/model';
 
 export const finance: SubgraphDefinition<FinanceLoaders> = {
   name: 'finance',
@@ -11,4 +13,5 @@ export const finance: SubgraphDefinition<FinanceLoaders> = {
   resolvers,
   createLoaders,
   seed,
+  models: { 'fraud-score': (query) => evaluateServedModel(query, servedModel()) },
 };

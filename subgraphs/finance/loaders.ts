@@ -1,13 +1,16 @@
 /**
  * One loader set per request. Every Payment, Transaction and Order reference in a
  * request, and the transaction pages and totals of every customer asked for with
- * the same arguments, cost one SQL statement per kind.
+ * the same arguments, cost one SQL statement per kind; every fraud score one
+ * statement and one pass of the model.
  */
 import DataLoader from 'dataloader';
 import type { Db } from '../lib/db';
 import { byIdLoader, byParentLoader } from '../lib/loaders';
 import { pageSize, toConnection } from '../lib/pagination';
 import { idOf } from '../lib/scalars';
+import { servedModel } from './fraud/model';
+import { fraudScoreLoader } from './fraud/scoring';
 import {
   paymentsByIds,
   paymentsByOrderIds,
@@ -75,6 +78,8 @@ export const createLoaders = (db: Db) => ({
     const rowsOf = groupByCustomer(rows);
     return (customerId) => toConnection<TransactionRow>(rowsOf(customerId), size, sortValueOf(sort));
   }),
+  /** Every fraudScore of the request in one scoring pass. */
+  fraudScore: fraudScoreLoader(db, servedModel),
   customerTotals: perCustomerLoader(async (customerIds, filter: CustomerTransactionFilter) => {
     const rows = customerIds.length ? await typeTotalsOfCustomers(db, customerIds, filter) : [];
     return groupByCustomer(rows) as (customerId: number) => TypeTotalRow[];

@@ -4,6 +4,7 @@ import { DateTime, idOf } from '../lib/scalars';
 import type { SubgraphContext } from '../lib/subgraph';
 import type { FinanceLoaders } from './loaders';
 import { transactionEvents } from './events';
+import { scoredPage } from './fraud/scoring';
 import {
   checkThreshold,
   lazyTotals,
@@ -50,8 +51,10 @@ export const resolvers: GraphQLResolverMap<Context> = {
     payment: (_, { id }, { loaders }) => loaders.payment.load(id),
     transactions: (_, { filter, first, after, orderBy }, { db }) => transactionPage(db, filter, { first, after }, orderBy ?? NEWEST_FIRST),
     transactionSummary: async (_, { filter }, { db }) => summaryOf(await typeTotals(db, filter)),
-    anomalousTransactions: (_, { filter, threshold, first, after }, { db }) =>
-      transactionPage(db, { ...filter, anomalyThreshold: checkThreshold(threshold ?? 3) }, { first, after }, NEWEST_FIRST),
+    anomalousTransactions: (_, { filter, threshold, minScore, first, after }, { db, loaders }) =>
+      minScore != null
+        ? scoredPage(db, loaders.fraudScore, filter, minScore, { first, after })
+        : transactionPage(db, { ...filter, anomalyThreshold: checkThreshold(threshold ?? 3) }, { first, after }, NEWEST_FIRST),
   },
   Payment: {
     __resolveReference: ({ id }: Reference, { loaders }: Context) => loaders.payment.load(id),
@@ -85,6 +88,7 @@ export const resolvers: GraphQLResolverMap<Context> = {
     customer: (transaction: TransactionRow) => ({ __typename: 'Customer', id: String(transaction.customer_id) }),
     occurredAt: (transaction: TransactionRow) => transaction.occurred_at,
     order: (transaction: TransactionRow) => (transaction.order_id === null ? null : { __typename: 'Order', id: String(transaction.order_id) }),
+    fraudScore: (transaction: TransactionRow, _: unknown, { loaders }: Context) => loaders.fraudScore.load(transaction),
     anomaly: (transaction: TransactionRow) => ({
       score: transaction.anomaly_score,
       flagged: transaction.flagged,

@@ -3,7 +3,9 @@
  * transactions, then scores every transaction against its customer's history
  * (the same rules a booking pipeline would run). About 0.3% of transactions are
  * injected anomalies (large night-time withdrawals, bursts of night withdrawals),
- * so the anomaly endpoint has something real to find.
+ * so the anomaly endpoint has something real to find; fraud/patterns.ts plants
+ * more labeled fraud (and legitimate look-alikes), and every planted fraud's label
+ * goes to finance.fraud_labels, the fraud model's ground truth.
  */
 import type { Db } from '../lib/db';
 import { progress } from '../lib/progress';
@@ -11,6 +13,7 @@ import { randomFor, round2, type Random } from '../lib/random';
 import { countsFor, customerFacts, DAY_MS, HISTORY_DAYS, orderFacts, ZONES, type CustomerFacts, type OrderFacts, type ScenarioOptions } from '../lib/scenario';
 import { insertRows, toIso } from '../lib/sql';
 import type { SeedOptions } from '../lib/subgraph';
+import { plantedFor, type CustomerProfile, type FraudPattern } from './fraud/patterns';
 
 const HOUR_MS = 3_600_000;
 const CURRENCY = 'EUR';
@@ -38,8 +41,10 @@ export type TransactionSeed = {
   orderId: number | null;
   anomalyScore: number;
   reasons: string[];
-  /** Placed by the seed as a known anomaly; never stored, only for tests. */
+  /** Placed by the seed as a known anomaly for the rules; never stored, only for tests. */
   injected: boolean;
+  /** Planted fraud of this pattern (stored in finance.fraud_labels, never served); undefined for legitimate transactions. */
+  fraud?: FraudPattern;
 };
 
 // ---- payments: one per order that was paid, authorized or attempted -----------------------------
@@ -111,6 +116,11 @@ function accountActivity(options: ScenarioOptions, customer: CustomerFacts): Dra
   const level = SEGMENT_LEVEL[customer.segment] * random.logNormal(1, 0.5);
   const typical = (type: ActivityType) => ACTIVITY[type].median * level;
   const drafts: Draft[] = [];
+  // Most transfers go to (and deposits come from) a few regular accounts, as rent and salary do. A stream of
+  // its own decides, so the history's other draws stay as they were; the new account drawn is used otherwise.
+  const payees = randomFor(options.seed, 'finance-payees', customer.id);
+  const regular = Array.from({ length: 3 }, () => accountNumber(payees, country));
+  const regularOrNew = (drawn: string) => (payees.chance(0.8) ? payees.pick(regular) : drawn);
   const add = (type: ActivityType) => {
     const { spread, hours } = ACTIVITY[type];
     const channel =
@@ -130,7 +140,7 @@ function accountActivity(options: ScenarioOptions, customer: CustomerFacts): Dra
       occurredAt: momentOn(options.now, random, random.int(1, HISTORY_DAYS), hours[0], hours[1]),
       channel,
       description,
-      counterparty: type === 'TRANSFER' || (type === 'DEPOSIT' && channel !== 'BRANCH') ? accountNumber(random, country) : null,
+      counterparty: type === 'TRANSFER' || (type === 'DEPOSIT' && channel !== 'BRANCH') ? regularOrNew(accountNumber(random, country)) : null,
       orderId: null,
       injected: false,
     });
@@ -142,7 +152,7 @@ function accountActivity(options: ScenarioOptions, customer: CustomerFacts): Dra
   const anomaly = randomFor(options.seed, 'finance-anomaly', customer.id);
   if (!anomaly.chance(0.03)) return drafts;
   while (drafts.filter((draft) => draft.type === 'WITHDRAWAL').length < 5) add('WITHDRAWAL');
-  const nightWithdrawal = (occurredAt: number, amount: number): Draft => ({
+  const nightWithdrawal = (occurredAt: number, amount: number, fraud: FraudPattern): Draft => ({
     customerId: customer.id,
     type: 'WITHDRAWAL',
     amount: round2(amount),
@@ -152,24 +162,38 @@ function accountActivity(options: ScenarioOptions, customer: CustomerFacts): Dra
     counterparty: null,
     orderId: null,
     injected: true,
+    fraud,
   });
   const daysAgo = anomaly.int(1, HISTORY_DAYS - 7);
   if (anomaly.chance(0.6)) {
     // One or two withdrawals of 15 to 40 times the usual amount, between midnight and 05:00.
     const times = anomaly.chance(0.2) ? 2 : 1;
     for (let i = 0; i < times; i++) {
-      drafts.push(nightWithdrawal(momentOn(options.now, anomaly, daysAgo + i * 3, 0, 5), typical('WITHDRAWAL') * (15 + anomaly.next() * 25)));
+      drafts.push(nightWithdrawal(momentOn(options.now, anomaly, daysAgo + i * 3, 0, 5), typical('WITHDRAWAL') * (15 + anomaly.next() * 25), 'large-night-withdrawal'));
     }
   } else {
     // A burst: three to five withdrawals a few minutes apart, starting between midnight and 03:30.
     let at = momentOn(options.now, anomaly, daysAgo, 0, 3) + anomaly.int(0, 30) * 60_000;
     const burst = anomaly.int(3, 5);
     for (let i = 0; i < burst; i++) {
-      drafts.push(nightWithdrawal(at, typical('WITHDRAWAL') * (1.5 + anomaly.next() * 2.5)));
+      drafts.push(nightWithdrawal(at, typical('WITHDRAWAL') * (1.5 + anomaly.next() * 2.5), 'night-withdrawal-burst'));
       at += anomaly.int(2, 12) * 60_000;
     }
   }
   return drafts;
+}
+
+/** The customer's typical amounts, drawn exactly as accountActivity draws them, for planting fraud of a plausible size. */
+function profileOf(options: ScenarioOptions, customer: CustomerFacts): CustomerProfile {
+  const level = SEGMENT_LEVEL[customer.segment] * randomFor(options.seed, 'finance-account', customer.id).logNormal(1, 0.5);
+  const [city, country] = ZONES[customer.zoneId - 1];
+  return {
+    customerId: customer.id,
+    city,
+    typicalTransfer: ACTIVITY.TRANSFER.median * level,
+    typicalWithdrawal: ACTIVITY.WITHDRAWAL.median * level,
+    accountNumber: (random) => accountNumber(random, country),
+  };
 }
 
 // ---- anomaly rules -----------------------------------------------------------------------------
@@ -272,7 +296,10 @@ export function financeSeedData(options: ScenarioOptions): { payments: PaymentSe
       add({ customerId, type: 'REFUND', amount: total, occurredAt: payment.refundedAt, channel: 'ONLINE', description: `Refund for order ${orderId}`, counterparty: null, orderId, injected: false });
     }
   }
-  for (const customer of customers) for (const draft of accountActivity(options, customer)) add(draft);
+  for (const customer of customers) {
+    for (const draft of accountActivity(options, customer)) add(draft);
+    for (const draft of plantedFor(options, profileOf(options, customer))) add(draft);
+  }
   // Ids follow time (the sort is stable, so equal instants keep generation order).
   transactions.sort((a, b) => a.occurredAt - b.occurredAt);
   transactions.forEach((transaction, i) => (transaction.id = i + 1));
@@ -332,6 +359,8 @@ export async function seed(db: Db, options: SeedOptions) {
     rows(),
     { progress: transactionBar, batchSize: 10_000 },
   );
+  const labels = transactions.filter((t) => t.fraud).map((t) => ({ transaction_id: t.id, pattern: t.fraud! }));
+  await insertRows(db, 'finance.fraud_labels', { transaction_id: 'int', pattern: 'text' }, labels, { batchSize: 10_000 });
   const flagged = transactions.filter((t) => t.reasons.length > 0).length;
-  transactionBar.finish(`(${flagged.toLocaleString('en-US')} flagged)`);
+  transactionBar.finish(`(${flagged.toLocaleString('en-US')} flagged, ${labels.length.toLocaleString('en-US')} labeled fraud)`);
 }

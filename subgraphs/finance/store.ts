@@ -1,8 +1,9 @@
 /** The finance domain's data access: every SQL statement this product runs. */
 import { GraphQLError } from 'graphql';
-import type { Db } from '../lib/db';
+import type { Db, QueryFn } from '../lib/db';
 import { afterCursorCondition, decodeCursor, pageSize, toConnection, type PageArgs, type SortDirection } from '../lib/pagination';
 import { idOf } from '../lib/scalars';
+import type { FeatureSource } from './fraud/features';
 
 export type PaymentRow = {
   id: number;
@@ -208,3 +209,41 @@ export function summaryOf(rows: TypeTotalRow[]) {
     lastAt: rows.length ? new Date(Math.max(...times('last_at'))) : null,
   };
 }
+
+// ---- the fraud model's inputs ----------------------------------------------------------------------
+
+/** The columns the fraud model's features read (fraud/features.ts); never the label. */
+const FEATURE_COLUMNS = 't.id, t.customer_id, t.type, t.amount::float8 AS amount, t.occurred_at, t.channel, t.counterparty, t.anomaly_score';
+
+/** Every transaction of these customers, for measuring transactions against their customer's history: one statement. */
+export const historiesOfCustomers = (query: QueryFn, customerIds: number[]) =>
+  query<FeatureSource>(`SELECT ${FEATURE_COLUMNS} FROM finance.transactions t WHERE t.customer_id = ANY($1::int[])`, [customerIds]);
+
+/** How many transactions match a filter: `anomalousTransactions(minScore:)` scores them all, so it counts first. */
+export async function countMatching(db: Db, filter: TransactionFilter | null | undefined): Promise<number> {
+  const params: unknown[] = [];
+  const [row] = await db.query<{ count: number }>(`SELECT count(*)::int AS count FROM finance.transactions t ${whereOf(filterConditions(filter, params))}`, params);
+  return row.count;
+}
+
+/** Every transaction matching a filter, newest first (the candidates `anomalousTransactions(minScore:)` scores). */
+export const allMatching = (db: Db, filter: TransactionFilter | null | undefined) => {
+  const params: unknown[] = [];
+  return db.query<TransactionRow>(`SELECT ${TRANSACTION_COLUMNS} FROM finance.transactions t ${whereOf(filterConditions(filter, params))} ORDER BY t.occurred_at DESC, t.id DESC`, params);
+};
+
+/** A labeled transaction: the features' columns, whether the rules flagged it, and its planted pattern (null: legitimate). */
+export type LabeledRow = FeatureSource & { flagged: boolean; pattern: string | null };
+
+/**
+ * One side of the model's split, with the ground truth: the held-out side is every customer whose id is a
+ * multiple of `HELD_OUT_EVERY` (split by customer, so no customer's history is on both sides).
+ * For training and evaluation only; the API never reads finance.fraud_labels.
+ */
+export const HELD_OUT_EVERY = 5;
+export const labeledTransactions = (query: QueryFn, side: 'training' | 'held-out') =>
+  query<LabeledRow>(
+    `SELECT ${FEATURE_COLUMNS}, t.flagged, l.pattern FROM finance.transactions t LEFT JOIN finance.fraud_labels l ON l.transaction_id = t.id
+      WHERE (t.customer_id % ${HELD_OUT_EVERY} = 0) = $1 ORDER BY t.id`,
+    [side === 'held-out'],
+  );

@@ -39,3 +39,10 @@ CREATE INDEX transactions_amount_idx ON finance.transactions (amount, id);
 CREATE INDEX transactions_flagged_idx ON finance.transactions (occurred_at, id) WHERE flagged;
 CREATE INDEX transactions_rule_flagged_idx ON finance.transactions (occurred_at, id) WHERE rule_flagged;
 CREATE INDEX transactions_score_idx ON finance.transactions (anomaly_score) WHERE anomaly_score >= 1;
+
+-- Ground truth for the fraud model: the transactions the seed (or the live generator) planted as fraud,
+-- with the pattern. No resolver reads this table: the API never exposes a label, only the model's score.
+CREATE TABLE finance.fraud_labels (
+  transaction_id integer PRIMARY KEY,
+  pattern text NOT NULL
+);

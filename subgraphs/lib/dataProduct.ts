@@ -25,7 +25,7 @@ import {
 } from './dataProductApi';
 import { loadDescriptor, parseIsoDuration, type DataProductDescriptor, type QualityRule } from './descriptor';
 import { HttpError, readBody, sendJson } from './http';
-import { qualifiedTable, runQualityRules, scheduleQualityRules, type QualityReport } from './quality';
+import { qualifiedTable, runQualityRules, scheduleQualityRules, type ModelEvaluators, type QualityReport } from './quality';
 import type { SignedPrincipal, SignedRequestVerifier } from './signing';
 import type { SubgraphDefinition } from './subgraph';
 
@@ -45,6 +45,8 @@ export type DataProductOptions = {
   qualitySchedule?: QualitySchedule | false;
   onQualityReport?(report: QualityReport): void;
   onQualityError?(error: unknown): void;
+  /** The subgraph's model evaluators, for model quality rules (from its definition). */
+  models?: ModelEvaluators;
 };
 
 const EXAMPLES_FILE = 'examples.graphql';
@@ -115,7 +117,7 @@ export class DataProduct {
         db,
         descriptor,
         { onReport: (report) => this.record(report), onError: (error) => options.onQualityError?.(error) },
-        { intervalMs: schedule.intervalMs },
+        { intervalMs: schedule.intervalMs, models: options.models },
       );
       if (schedule.firstRunAfterMs !== undefined) {
         this.firstRun = setTimeout(() => void this.runQuality().catch((error) => options.onQualityError?.(error)), schedule.firstRunAfterMs);
@@ -132,7 +134,7 @@ export class DataProduct {
       if (!outcome.ok) return null;
       descriptor = outcome.descriptor;
     }
-    return new DataProduct(definition.name, descriptor, db, { ...options, examples: readExamples(definition.dir) });
+    return new DataProduct(definition.name, descriptor, db, { models: definition.models, ...options, examples: readExamples(definition.dir) });
   }
 
   private record(report: QualityReport) {
@@ -143,7 +145,7 @@ export class DataProduct {
   /** Runs every quality rule now; joins the run in flight, if any. */
   runQuality(): Promise<QualityReport> {
     if (this.schedule) return this.schedule.runNow();
-    this.running ??= runQualityRules(this.db, this.descriptor)
+    this.running ??= runQualityRules(this.db, this.descriptor, { models: this.options.models })
       .then((report) => {
         this.record(report);
         return report;

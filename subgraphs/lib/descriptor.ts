@@ -123,10 +123,53 @@ const SqlRule = z
   .strict()
   .describe('Custom SQL: passes when it returns true, or a number that satisfies its one operator.');
 
-export const QualityRule = z.discriminatedUnion('type', [NotNullRule, UniqueRule, AcceptedValuesRule, RangeRule, RowCountRule, FreshnessRule, SqlRule]);
+const ModelRule = z
+  .object({
+    type: z.literal('model'),
+    ...ruleCommon,
+    model: z.string().min(1).describe('The model, by its name in `models`.'),
+    metric: z.enum(['precision', 'recall']).describe("The figure measured on the held-out split at the model's serving threshold."),
+    min: z.number().min(0).max(1).describe('The lowest acceptable value, from 0 to 1.'),
+  })
+  .strict()
+  .describe("A model the product serves: its precision or recall on the product's held-out split, measured now on its own tables, is at least `min`.");
+
+export const QualityRule = z.discriminatedUnion('type', [NotNullRule, UniqueRule, AcceptedValuesRule, RangeRule, RowCountRule, FreshnessRule, SqlRule, ModelRule]);
 export type QualityRule = z.infer<typeof QualityRule>;
 export type QualityRuleType = QualityRule['type'];
-export const QUALITY_RULE_TYPES: QualityRuleType[] = ['notNull', 'unique', 'acceptedValues', 'range', 'rowCount', 'freshness', 'sql'];
+export const QUALITY_RULE_TYPES: QualityRuleType[] = ['notNull', 'unique', 'acceptedValues', 'range', 'rowCount', 'freshness', 'sql', 'model'];
+
+// ---- models the product serves (model cards) ------------------------------------------------------
+
+const ModelMetrics = z
+  .object({
+    precision: z.number().min(0).max(1),
+    recall: z.number().min(0).max(1),
+    f1: z.number().min(0).max(1),
+    truePositives: z.number().int().min(0),
+    falsePositives: z.number().int().min(0),
+    falseNegatives: z.number().int().min(0),
+  })
+  .strict();
+
+export const ModelCard = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, { error: (issue) => `expected a lower-case model name such as fraud-score, got ${show(issue.input)}` }),
+    version: z.string().min(1).describe('Changes whenever the model does (written by the training command).'),
+    trainedAt: z.iso.datetime({ error: (issue) => `expected an ISO-8601 date-time such as 2026-12-03T11:00:00.000Z, got ${show(issue.input)}` }),
+    algorithm: nonEmpty('the kind of model and the library that runs it'),
+    file: z.string().min(1).describe("The model file, relative to the product's folder, versioned with it."),
+    features: z.array(z.string().min(1)).min(1).describe('The inputs, in order, all computed by the product itself.'),
+    threshold: z.number().min(0).max(1).describe('Scores at or above it are served as flagged; the model quality rules measure there.'),
+    training: z.object({ seed: z.number().int(), scale: z.number().positive(), transactions: z.number().int().min(0), frauds: z.number().int().min(0), negativesKept: z.number().int().min(0), split: nonEmpty('how the held-out side is chosen') }).strict(),
+    heldOut: z
+      .object({ transactions: z.number().int().min(0), frauds: z.number().int().min(0), model: ModelMetrics, rules: ModelMetrics.describe("The product's rule-based flags on the same transactions.") })
+      .strict()
+      .describe('Figures measured on the held-out split when the model was trained.'),
+  })
+  .strict()
+  .describe('A model the product serves, with what it was trained on and how well it did on data it never saw.');
+export type ModelCard = z.infer<typeof ModelCard>;
 
 // ---- the descriptor -------------------------------------------------------------------------------
 
@@ -199,6 +242,7 @@ export const DataProductDescriptor = z
       })
       .strict(),
     tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: (issue) => `expected a lower-case tag, got ${show(issue.input)}` })).default([]),
+    models: z.array(ModelCard).default([]).describe('Models the product serves (model cards); the training command writes them.'),
   })
   .strict()
   .superRefine((descriptor, ctx) => {
@@ -219,6 +263,9 @@ export const DataProductDescriptor = z
       }
       if ((rule.type === 'range' || rule.type === 'rowCount') && rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) {
         ctx.addIssue({ code: 'custom', path: [...path, 'min'], message: `min (${rule.min}) is greater than max (${rule.max})` });
+      }
+      if (rule.type === 'model' && !descriptor.models.some((model) => model.name === rule.model)) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'model'], message: `expected the name of a model in models (${descriptor.models.map((model) => model.name).join(', ') || 'none'}), got "${rule.model}"` });
       }
       if (rule.type === 'sql') {
         const given = OPERATORS.filter((operator) => rule[operator] !== undefined);

@@ -10,7 +10,9 @@
  * - rules only name tables of the domain's own schema (unqualified names resolve
  *   there, and custom SQL runs with `search_path` set to it);
  * - a rule that cannot run (missing table, bad SQL) is a failed result with the
- *   database's message, never an exception, and does not stop the other rules.
+ *   database's message, never an exception, and does not stop the other rules;
+ * - a model rule is measured by the owning subgraph's evaluator of that model, on the
+ *   same read-only snapshot, once per run however many of its rules there are.
  */
 import type { Db, QueryFn } from './db';
 import { parseIsoDuration, OPERATORS, type DataProductDescriptor, type QualityRule } from './descriptor';
@@ -33,8 +35,22 @@ export type QualityResult = {
   message: string;
   /** The database's error when the rule could not run. */
   error?: string;
+  /** Further figures a rule measured (a model rule: the model's and the rule-based flags' precision and recall on the same split). */
+  figures?: { name: string; value: number }[];
   durationMs: number;
 };
+
+/** A model's figures on the product's held-out split, next to a baseline (the product's rule-based flags) on the same rows. */
+export type ModelEvaluation = {
+  version: string;
+  threshold: number;
+  rows: number;
+  positives: number;
+  model: { precision: number; recall: number };
+  baseline: { name: string; precision: number; recall: number };
+};
+/** A subgraph's evaluators, by model name; each reads only through the query function it gets. */
+export type ModelEvaluators = Record<string, (query: QueryFn) => Promise<ModelEvaluation>>;
 
 export type QualityReport = {
   product: string;
@@ -62,6 +78,8 @@ export type QualityOptions = {
   only?: string[];
   /** Per-statement limit for rules, in milliseconds (PostgreSQL's statement_timeout). */
   statementTimeoutMs?: number;
+  /** The subgraph's model evaluators, for model rules. */
+  models?: ModelEvaluators;
 };
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -84,8 +102,8 @@ export function formatAge(seconds: number): string {
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
-type Measured = { passed: boolean; observed: number | boolean | null; message: string };
-type RuleContext = { query: QueryFn; domain: string; descriptor: DataProductDescriptor; now: Date };
+type Measured = { passed: boolean; observed: number | boolean | null; message: string; figures?: QualityResult['figures'] };
+type RuleContext = { query: QueryFn; domain: string; descriptor: DataProductDescriptor; now: Date; models: ModelEvaluators; evaluations: Map<string, Promise<ModelEvaluation>> };
 
 /** Checks a number against a custom SQL rule's one operator. */
 function compare(value: number, rule: Extract<QualityRule, { type: 'sql' }>): { passed: boolean; expectation: string } | null {
@@ -194,6 +212,27 @@ const measure: { [K in QualityRule['type']]: (rule: Extract<QualityRule, { type:
     if (!comparison) return { passed: false, observed: number, message: `returned ${number}; a number needs an operator such as mustBe: 0` };
     return { passed: comparison.passed, observed: number, message: `returned ${number} (expected ${comparison.expectation})` };
   },
+  async model(rule, { query, models, evaluations }) {
+    const evaluate = models[rule.model];
+    if (!evaluate) return { passed: false, observed: null, message: `this subgraph has no evaluator for the model ${rule.model}` };
+    let evaluation = evaluations.get(rule.model);
+    if (!evaluation) evaluations.set(rule.model, (evaluation = evaluate(query)));
+    const { version, threshold, rows, positives, model, baseline } = await evaluation;
+    const value = model[rule.metric];
+    return {
+      passed: value >= rule.min,
+      observed: value,
+      message:
+        `${rule.model} ${version}: ${rule.metric} ${value} at score ≥ ${threshold} on the held-out split (${plural(rows, 'row')}, ${positives} labeled), expected ≥ ${rule.min}; ` +
+        `${baseline.name}: ${baseline[rule.metric]} on the same rows`,
+      figures: [
+        { name: 'model precision', value: model.precision },
+        { name: 'model recall', value: model.recall },
+        { name: `${baseline.name} precision`, value: baseline.precision },
+        { name: `${baseline.name} recall`, value: baseline.recall },
+      ],
+    };
+  },
 };
 
 /**
@@ -206,6 +245,7 @@ export async function runQualityRules(db: Db, descriptor: DataProductDescriptor,
   const now = options.now ?? new Date();
   const domain = descriptor.domain;
   const rules = descriptor.quality.rules.filter((rule) => !options.only || options.only.includes(rule.name));
+  const evaluations = new Map<string, Promise<ModelEvaluation>>();
   const results = await db.readOnly(async (query) => {
     await query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(options.statementTimeoutMs ?? 30_000))}`);
     const results: QualityResult[] = [];
@@ -222,7 +262,7 @@ export async function runQualityRules(db: Db, descriptor: DataProductDescriptor,
       // A savepoint per rule: a rule that errors rolls back to it and the others still run.
       await query('SAVEPOINT quality_rule');
       try {
-        const measured = await (measure[rule.type] as (rule: QualityRule, context: RuleContext) => Promise<Measured>)(rule, { query, domain, descriptor, now });
+        const measured = await (measure[rule.type] as (rule: QualityRule, context: RuleContext) => Promise<Measured>)(rule, { query, domain, descriptor, now, models: options.models ?? {}, evaluations });
         await query('RELEASE SAVEPOINT quality_rule');
         results.push({ ...base, ...measured, durationMs: Math.round(performance.now() - ruleStarted) });
       } catch (error) {

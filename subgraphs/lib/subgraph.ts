@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse, type DocumentNode } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Db } from './db';
+import type { ModelEvaluators } from './quality';
 import type { ScenarioOptions } from './scenario';
 import type { SignedPrincipal } from './signing';
 
@@ -35,6 +36,8 @@ export type SubgraphDefinition<TLoaders = unknown> = {
   createLoaders(db: Db): TLoaders;
   /** Seeds the domain's tables from the shared scenario; the tables are empty when it is called. */
   seed(db: Db, options: SeedOptions): Promise<void>;
+  /** Evaluators of the models the product serves, for its descriptor's model quality rules. */
+  models?: ModelEvaluators;
 };
 
 export function readSchema(dir: string): DocumentNode {

@@ -4,11 +4,13 @@
  * prefixed `DataProduct` so it never collides with a domain's types, and
  * policies/global.ts lists them (readable by any authenticated principal).
  */
-import { parse } from 'graphql';
+import { concatAST, parse } from 'graphql';
+import { modelCardTypeDefs } from './modelCards';
 
 export const CATALOG_SUBGRAPH = 'catalog';
 
-export const catalogTypeDefs = parse(/* GraphQL */ `
+export const catalogTypeDefs = concatAST([
+  parse(/* GraphQL */ `
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
 
   "An ISO-8601 date-time in UTC."
@@ -76,6 +78,8 @@ export const catalogTypeDefs = parse(/* GraphQL */ `
     exampleQueries: [DataProductExample!]!
     "The official operations (operations/ in the repository) that read this product's own fields, and who owns them."
     officialOperations: [DataProductOperation!]!
+    "The models it serves, with their model cards and the last results of their quality rules."
+    models: [DataProductModel!]!
   }
 
   "Why a product is deprecated or retired."
@@ -183,6 +187,8 @@ export const catalogTypeDefs = parse(/* GraphQL */ `
     observed: String
     "The result in words."
     message: String!
+    "Further figures it measured: for a model rule, the model's and the rule-based flags' precision and recall on the same held-out split."
+    figures: [DataProductFigure!]!
   }
 
   "A type a product contributes to, with the fields the product resolves."
@@ -252,7 +258,9 @@ export const catalogTypeDefs = parse(/* GraphQL */ `
     "The operation."
     query: String!
   }
-`);
+`),
+  modelCardTypeDefs,
+]);
 
 /** Every object type of the catalog schema, for policies and tests. */
 export const CATALOG_TYPES = catalogTypeDefs.definitions.flatMap((definition) =>

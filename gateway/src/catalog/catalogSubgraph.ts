@@ -17,10 +17,11 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { executeApolloRequest, HttpError, readBody, sendGraphQLError } from '../../../subgraphs/lib/http';
 import { SignedRequestVerifier } from '../../../subgraphs/lib/signing';
 import { parseIsoDuration } from '../../../subgraphs/lib/descriptor';
-import type { QualityReport } from '../../../subgraphs/lib/quality';
+import type { QualityReport, QualityResult } from '../../../subgraphs/lib/quality';
 import type { SubgraphSnapshot } from '../supergraph/lifecycle';
 import { slaNow, type Catalog, type CatalogFilter, type FieldView, type ProductView } from './Catalog';
 import { CATALOG_SUBGRAPH, catalogTypeDefs } from './catalogSchema';
+import { modelCardResolvers, modelCardsOf } from './modelCards';
 
 type Context = { catalog: Catalog; statuses: Map<string, ReturnType<Catalog['status']>> };
 
@@ -31,23 +32,27 @@ const statusOf = (product: ProductView, context: Context) => {
   return status;
 };
 
+const resultView = (result: QualityResult) => ({
+  name: result.rule,
+  type: result.type,
+  severity: result.severity,
+  description: result.description ?? null,
+  passed: result.passed,
+  observed: result.observed === null ? null : String(result.observed),
+  message: result.message,
+  figures: result.figures ?? [],
+});
+
 const qualityView = (report: QualityReport) => ({
   ranAt: report.ranAt,
   score: report.score,
   passed: report.passed,
   failedRules: report.failedRules,
-  rules: report.results.map((result) => ({
-    name: result.rule,
-    type: result.type,
-    severity: result.severity,
-    description: result.description ?? null,
-    passed: result.passed,
-    observed: result.observed === null ? null : String(result.observed),
-    message: result.message,
-  })),
+  rules: report.results.map(resultView),
 });
 
 export const catalogResolvers = {
+  ...modelCardResolvers,
   Query: {
     dataProducts: (_: unknown, filter: CatalogFilter, { catalog }: Context) => catalog.list(filter),
     dataProduct: (_: unknown, { id }: { id: string }, { catalog }: Context) => catalog.get(id),
@@ -79,6 +84,12 @@ export const catalogResolvers = {
     types: (product: ProductView) => product.types,
     piiFields: (product: ProductView) => product.types.flatMap((type) => type.fields.filter((field) => field.pii)),
     exampleQueries: (product: ProductView, _: unknown, { catalog }: Context) => catalog.examples(product),
+    models: async (product: ProductView, _: unknown, context: Context) => {
+      if (!product.descriptor.models.length) return [];
+      const status = await statusOf(product, context);
+      const results = status.ok && status.value.quality ? status.value.quality.results : null;
+      return modelCardsOf(product.descriptor.models, product.descriptor.quality.rules, results).map((card) => ({ ...card, qualityRules: card.qualityRules.map(resultView) }));
+    },
     officialOperations: (product: ProductView) =>
       product.officialOperations.map(({ operation: { id, name, type, owner, description, file, roles }, fields }) => ({ id, name, type, owner, description, file, roles, fields })),
   },

@@ -24,6 +24,8 @@ export function QualityRulesOwnDataRule(context: LintContext): ASTVisitor {
           }
           continue;
         }
+        // A model rule reads the product's own tables through the model's evaluator, not a named table.
+        if (rule.type === 'model') continue;
         if (tables === null) {
           report(`names table ${rule.table}, but ${context.domain} has no tables.sql to check it against`);
           continue;

@@ -31,6 +31,8 @@ const DETAIL_QUERY = `query CatalogProduct($id: ID!) {
     piiFields { coordinate pii guardedBy { label rule } }
     exampleQueries { title query }
     officialOperations { id name type owner description file roles fields }
+    models { name version trainedAt algorithm file features threshold training heldOut { name value }
+      qualityRules { name passed severity observed message figures { name value } } }
   }
 }`;
 
@@ -193,6 +195,39 @@ function qualitySection(product) {
   );
 }
 
+// A model card: what the model is, its held-out figures next to the rule-based flags' on the same split,
+// and its quality rules' last results (measured now by the product on its own tables).
+function modelsSection(product) {
+  if (!product.models.length) return null;
+  const figures = (list) => el('table', { class: 'rules' }, el('tbody', {}, list.map((figure) => el('tr', {}, el('td', {}, figure.name), el('td', {}, (figure.value * 100).toFixed(1) + '%')))));
+  return el(
+    'section',
+    { class: 'card', id: 'models' },
+    el('h3', {}, 'Models'),
+    product.models.map((model) =>
+      el(
+        'div',
+        { class: 'model' },
+        el('h4', {}, el('code', {}, model.name), ' ', model.version),
+        definitionList([
+          ['Algorithm', model.algorithm],
+          ['Trained', new Date(model.trainedAt).toLocaleString() + ' on ' + model.training],
+          ['Features', model.features.join(', ')],
+          ['Serving threshold', String(model.threshold)],
+          ['File', model.file],
+        ]),
+        el('p', { class: 'muted' }, 'Held out when trained:'),
+        figures(model.heldOut),
+        model.qualityRules.length
+          ? model.qualityRules.map((rule) =>
+              el('div', {}, el('p', {}, rule.passed ? badge('pass', 'ok') : badge('fail', rule.severity === 'error' ? 'bad' : 'warn'), ' ', el('code', {}, rule.name), ' ', rule.message), figures(rule.figures)),
+            )
+          : el('p', { class: 'muted' }, 'Its quality rules have not run since the subgraph started.'),
+      ),
+    ),
+  );
+}
+
 function officialOperationsSection(product) {
   const operations = product.officialOperations;
   return el(
@@ -298,6 +333,7 @@ function renderProduct(product) {
       ])),
     ),
     qualitySection(product),
+    modelsSection(product),
     fieldsSection(product),
     officialOperationsSection(product),
     el(

@@ -58,3 +58,16 @@ test('events committed together are federated together: one entity fetch of each
   await events.return?.();
   await client.dispose();
 });
+
+test('/metrics: active subscriptions, events per data product, delivery latency', async () => {
+  const client = wsClient(mesh, analyst);
+  const events = client.iterate({ query: 'subscription { transactionAdded(filter: { customerId: "8" }) { id } }' });
+  await nextEventWhileWriting(events, () => addTransaction(mesh, { customerId: 8 }));
+  const metrics = await (await fetch(mesh.gateway.url.replace('/graphql', '/metrics'))).text();
+  expect(metrics).toMatch(/meshgate_subscriptions_active\{product="finance",transport="graphql-ws"\} 1/);
+  expect(metrics).toMatch(/meshgate_subscription_events_total\{product="finance",outcome="delivered"\} [1-9]/);
+  expect(metrics).toMatch(/meshgate_subscription_delivery_seconds_count\{product="finance"\} [1-9]/);
+  expect(metrics).toMatch(/meshgate_subscriptions_ended_total\{product="(finance|logistics)",reason="CLIENT"\} [1-9]/);
+  await events.return?.();
+  await client.dispose();
+});

@@ -58,6 +58,7 @@ import { createMcp } from './mcp';
 import { graphqlRunner } from './http/runGraphQL';
 import { loadOfficialOperations } from './operations/officialOperations';
 import { createOperationRequests } from './operations/operationRequests';
+import { warnAboutOfficialOperations } from './operations/checkOperations';
 import type { LiveSupergraph } from './supergraph/LiveSupergraph';
 import { registrationRoute } from './supergraph/registrationRoute';
 import { supergraphOptions, type SupergraphExtras } from './supergraph/supergraphSource';
@@ -194,6 +195,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   if (shortcut) gateway.onSchemaLoadOrUpdate(() => shortcut.forget());
   // List sizes the graph declares (@listSize), for the cost limit.
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => registerListSizes(apiSchema, coreSupergraphSdl));
+  // Official operations the served graph no longer admits are logged at every load (after the list sizes, which the cost limit reads).
+  if (officialOperations.length) gateway.onSchemaLoadOrUpdate(warnAboutOfficialOperations(officialOperations, config.limits, logger));
   // Which fields are PII, for the HTTP caching headers: an anonymous answer that carries one is never public.
   const pii = new PiiClassification();
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => pii.update(coreSupergraphSdl));

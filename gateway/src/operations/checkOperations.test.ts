@@ -1,7 +1,7 @@
 import { print, parse } from 'graphql';
 import { parseLimitsConfig } from '../limits/config';
 import { apiSchema } from '../limits/testing';
-import { checkOperations } from './checkOperations';
+import { checkOperations, warnAboutOfficialOperations } from './checkOperations';
 import { operationIdOf, type OfficialOperation } from './officialOperations';
 
 const operation = (name: string, text: string, overrides: Partial<OfficialOperation> = {}): OfficialOperation => {
@@ -29,6 +29,13 @@ describe('checkOperations', () => {
     expect(check([operation('Deep', deep, { roles: ['service', 'analyst'] })])).toEqual([
       expect.objectContaining({ operation: 'Deep', code: 'over-limit', message: expect.stringMatching(/exceeds the limit of 4 for your role \(analyst\)/) }),
     ]);
+  });
+
+  it('the gateway logs, at each supergraph load, the official operations the graph no longer admits', () => {
+    const warnings: string[] = [];
+    const warn = warnAboutOfficialOperations([operation('Gone', 'query Gone { orders(first: 1) { edges { node { vanished } } } }', { owner: 'growth' })], limits, { warn: (_details, message) => warnings.push(message) });
+    warn({ apiSchema: apiSchema() });
+    expect(warnings).toEqual(['official operation Gone (owner growth) fails against the served supergraph: Cannot query field "vanished" on type "Order".']);
   });
 
   it('refuses an owner that is neither a domain nor the platform', () => {

@@ -27,15 +27,15 @@ export type OperationsCheckOptions = {
   /** The API schema (what clients see) of the supergraph, with its @listSize sizes registered (limits/listSizeDirectives.ts). */
   schema: GraphQLSchema;
   limits: LimitsConfig;
-  /** Known owners: the domains, besides "platform". */
-  domains: readonly string[];
+  /** Known owners: the domains, besides "platform"; not checked when not given (the gateway, which serves whatever composes). */
+  domains?: readonly string[];
 };
 
 export function checkOperations(operations: readonly OfficialOperation[], { schema, limits, domains }: OperationsCheckOptions): OperationProblem[] {
   const problems: OperationProblem[] = [];
   for (const operation of operations) {
     const found = (code: OperationProblem['code'], message: string) => problems.push({ operation: operation.name, owner: operation.owner, file: operation.file, code, message });
-    if (operation.owner !== 'platform' && !domains.includes(operation.owner)) found('unknown-owner', `owner "${operation.owner}" is neither a domain (${domains.join(', ')}) nor "platform"`);
+    if (domains && operation.owner !== 'platform' && !domains.includes(operation.owner)) found('unknown-owner', `owner "${operation.owner}" is neither a domain (${domains.join(', ')}) nor "platform"`);
     const document = parse(operation.document);
     const invalid = validate(schema, document);
     for (const error of invalid) found('invalid', error.message);
@@ -46,6 +46,16 @@ export function checkOperations(operations: readonly OfficialOperation[], { sche
     }
   }
   return problems;
+}
+
+/**
+ * At every supergraph load, the gateway logs each official operation the served graph (or its roles' limits) no
+ * longer admits: its clients are failing, and the check (`npm run check`) should have caught it.
+ */
+export function warnAboutOfficialOperations(operations: readonly OfficialOperation[], limits: LimitsConfig, logger: { warn(details: object, message: string): void }) {
+  return ({ apiSchema }: { apiSchema: GraphQLSchema }) => {
+    for (const problem of checkOperations(operations, { schema: apiSchema, limits })) logger.warn({ ...problem }, `official operation ${problem.operation} (owner ${problem.owner}) fails against the served supergraph: ${problem.message}`);
+  };
 }
 
 /** One line per problem: "operations/marketing/Revenue.graphql  Revenue (owner marketing): ..." */

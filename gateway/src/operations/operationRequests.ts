@@ -89,7 +89,7 @@ export function createOperationRequests({ operations, config, onNotOfficial }: O
   };
 
   /** The rules, on a request's fields: what to run instead, and the official operation it is. */
-  const resolveFields = async (fields: GraphQLRequestFields, context: Who, decision = adHocDecision(config, context.principal)) => {
+  const resolveFields = async (fields: GraphQLRequestFields, context: Who, decision = adHocDecision(config, context.principal)): Promise<{ fields: GraphQLRequestFields; official?: OfficialOperation }> => {
     const id = requestedId(fields);
     if (id !== undefined) {
       const official = byId.get(id);

@@ -23,10 +23,8 @@ const VISIBLE = `query McpDataProductVisible($id: ID!) { dataProduct(id: $id) { 
 
 type Listed = { id: string; name: string; description: { purpose: string } | null };
 
-function refusedBy(outcome: OperationOutcome): string | undefined {
-  const problem = outcome.denied[0]?.message ?? outcome.errors[0]?.message;
-  return problem && !outcome.data ? problem : outcome.denied[0]?.message;
-}
+/** Why a product could not be read: the denial or error of the visibility query, if there was one. */
+const refusedBy = (outcome: OperationOutcome): string | undefined => outcome.denied[0]?.message ?? outcome.errors[0]?.message;
 
 export async function listResources(env: ToolEnv): Promise<{ resources: Resource[]; outcome: OperationOutcome }> {
   const outcome = await env.run(env.context, LIST_RESOURCES, { query: LIST, operationName: 'McpListDataProducts' }, { gatewayDocument: true });

@@ -88,6 +88,8 @@ test('search the catalog, open a product, see its fields and run its quality rul
   await expect(page.locator('#freshness').innerText()).resolves.toContain('customers.customer.updated_at');
   await expect(page.locator('#quality').innerText()).resolves.toContain('have not run');
   await expect(page.locator('#examples pre').first().innerText()).resolves.toContain('query');
+  // The official operations that read the product, with their owners (issue 14): the Revenue dashboard reads Customer.segment.
+  await expect(page.locator('#official-operations').innerText()).resolves.toMatch(/Revenue[\s\S]*operations\/marketing\/Revenue\.graphql[\s\S]*marketing[\s\S]*Customer\.segment/);
 
   // Run the quality rules from the page; the results replace "not run".
   await page.click('#run-quality');

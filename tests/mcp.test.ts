@@ -96,6 +96,8 @@ test('the catalog tools find data products and tell which of their fields the ca
   expect(found.data.dataProducts.map((product: any) => product.id)).toContain('finance');
   const finance = found.data.dataProducts.find((product: any) => product.id === 'finance');
   expect(finance).toMatchObject({ owner: { team: expect.any(String), contact: expect.any(String) }, sla: { freshness: expect.any(String) }, freshness: { targetSeconds: expect.any(Number) } });
+  // The official operations that use a product name the tools to call.
+  expect(finance.officialOperations.map((operation: any) => operation.name)).toEqual(expect.arrayContaining(['CustomerTransactions', 'CustomerRisk']));
 
   const described = resultJson(await analyst.callTool({ name: 'describe_data_product', arguments: { id: 'customers' } })).data.dataProduct;
   const field = (coordinate: string) => described.types.flatMap((type: any) => type.fields).find((candidate: any) => candidate.coordinate === coordinate);

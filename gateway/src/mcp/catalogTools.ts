@@ -21,6 +21,7 @@ const SEARCH = /* GraphQL */ `query McpSearchDataProducts($search: String, $doma
     sla { availability latencyP95Ms freshness met breaches }
     freshness { lagSeconds targetSeconds met problem }
     quality { ranAt score passed failedRules }
+    officialOperations { name }
   }
 }`;
 
@@ -35,6 +36,7 @@ const DESCRIBE = /* GraphQL */ `query McpDescribeDataProduct($id: ID!) {
     freshness { newestRecordAt lagSeconds targetSeconds met measuredOn checkedAt problem }
     quality { ranAt score passed failedRules rules { name severity passed message } }
     types { name kind description fields { coordinate name type description pii deprecationReason guardedBy { label rule } } }
+    officialOperations { name type owner description roles fields }
     exampleQueries { title query }
   }
 }`;
@@ -83,7 +85,7 @@ export const catalogTools = (): McpTool[] => [
     'Search data products',
     'Finds the data products of the mesh: each with its owner, status, SLA (and whether it is met now), live freshness and last quality results. ' +
       '`search` matches words in the id, name, domain, tags, owner, purpose and the names of its types and fields; leave every argument out to list them all. ' +
-      'Use describe_data_product for a product\'s fields and which of them you may read.',
+      'Each lists the official operations that use it: call the tool of the same name. Use describe_data_product for a product\'s fields and which of them you may read.',
     SEARCH,
   ),
   catalogTool(
@@ -91,7 +93,7 @@ export const catalogTools = (): McpTool[] => [
     'Describe a data product',
     'One data product in full: owner and contact, purpose, limitations and usage, terms of use, SLA and whether it is met now, freshness, quality rules, ' +
       'the types and fields it contributes with the rules guarding each, whether the caller may read each field (access: yes, no with the rule and reason, ' +
-      'or per-row), and example queries.',
+      'or per-row), the official operations that use it (each is a tool of the same name) and example queries.',
     DESCRIBE,
     async (data, env) => {
       if (data.dataProduct) await withAccess(data.dataProduct as ProductData, env);

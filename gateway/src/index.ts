@@ -287,7 +287,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const operations = createOperationRequests({
     operations: officialOperations,
     config: config.operations,
-    onNotOfficial: ({ context: { principal, requestId, client }, operationName, operationHash, reason }) =>
+    onNotOfficial: ({ context: { principal, requestId, client, tool }, operationName, operationHash, reason }) =>
       audit.record({
         kind: 'operation-not-official',
         principal: { id: principal.id, kind: principal.kind, email: principal.email },
@@ -298,6 +298,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
         reason,
         client,
         requestId,
+        ...(tool && { tool }),
       }),
   });
   const withTokenLimit = <T>(principal: Principal, run: () => Promise<T>) => parseTokenLimit.run(limitsFor(config.limits, principal).maxTokens, run);

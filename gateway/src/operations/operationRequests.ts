@@ -43,8 +43,8 @@ export type ResolvedRequest = { body: Buffer; search: string; official?: Officia
 /** A refusal of an operation that is not official, for the audit log. */
 export type NotOfficialRefusal = { context: Who; operationName: string | null; operationHash: string | null; reason: string };
 
-/** The parts of the request context this stage reads: who asks (and, for the audit record, the request's id and client). */
-type Who = Pick<MeshContext, 'principal' | 'requestId' | 'client'>;
+/** The parts of the request context this stage reads: who asks (and, for the audit record, the request's id, client and MCP tool). */
+type Who = Pick<MeshContext, 'principal' | 'requestId' | 'client' | 'tool'>;
 
 export class OperationRequestError extends HttpError {}
 

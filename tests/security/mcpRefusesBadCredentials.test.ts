@@ -5,16 +5,21 @@
  * credentials at all is a 401 (an assistant acts for someone), audited as a
  * refused route; a browser origin the gateway does not allow gets 403 (the
  * transport specification's DNS-rebinding defence). The SDK's own client
- * fails to connect in each case.
+ * fails to connect in each case; a good token or API key connects as its principal.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { developmentJwtConfig } from '../../gateway/src/identity/config';
 import { startMesh, tokenFor, type TestMesh } from '../harness';
 import { connectMcp, mcpUrl } from '../mcpClient';
 import { ANALYST } from '../principals';
 
+const API_KEY = 'mg_reporting_service_key_0123456789';
+
 let mesh: TestMesh;
 beforeAll(async () => {
-  mesh = await startMesh();
+  const hash = `sha256:${createHash('sha256').update(API_KEY).digest('hex')}`;
+  mesh = await startMesh({ gateway: { identity: { jwt: developmentJwtConfig({}), apiKeys: [{ id: 'reporting-service', hash, roles: ['service'] }] } } });
 }, 120_000);
 afterAll(() => mesh?.stop());
 
@@ -68,8 +73,17 @@ test('a page from an origin the gateway does not allow is refused 403, even with
   expect(records().filter((record) => record.requestId === 'mcp-origin')).toEqual([expect.objectContaining({ kind: 'route-refused', route: 'POST /mcp', rule: 'FORBIDDEN' })]);
 });
 
-test('good credentials connect', async () => {
+test('good credentials connect: a token, or an API key in either header, as their principal', async () => {
   const client = await connectMcp(mesh, await tokenFor(ANALYST));
   expect((await client.listTools()).tools.length).toBeGreaterThan(0);
   await client.close();
+  for (const [header, value] of [['x-api-key', API_KEY], ['authorization', `ApiKey ${API_KEY}`]]) {
+    const service = await connectMcp(mesh, { [header]: value, 'x-request-id': `mcp-api-key-${header}` });
+    expect((await service.callTool({ name: 'search_data_products', arguments: {} })).isError).toBeFalsy();
+    await service.close();
+    await mesh.gateway.audit.flush();
+    expect(records().filter((record) => record.requestId === `mcp-api-key-${header}`)).toEqual([
+      expect.objectContaining({ kind: 'tool-call', tool: 'search_data_products', principal: { id: 'reporting-service', kind: 'service' } }),
+    ]);
+  }
 });

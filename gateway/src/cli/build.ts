@@ -23,7 +23,8 @@ import { transformFile } from '@swc/core';
 const ROOT = join(__dirname, '..', '..', '..');
 const OUT = join(ROOT, 'dist');
 const SOURCE_DIRS = ['gateway', 'subgraphs', 'schema', 'policies'];
-const EXTRA_SOURCES = ['bench/baselineGateway.ts'];
+// The baseline gateway imports the bench principal, which imports the test principals.
+const EXTRA_SOURCES = ['bench/baselineGateway.ts', 'bench/principal.ts', 'tests/principals.ts'];
 /** Tests are not part of the running mesh. */
 const SKIPPED = /(\.test\.ts|\/testing\.ts)$/;
 

@@ -70,7 +70,8 @@ test('arguments that search or filter by protected fields without @reads are cau
   const lintCodes = (dir: string) => checkSubgraph(dir, { baseline: null }).problems.filter((p) => p.code === 'ArgumentsDeclareWhatTheyRead').map((p) => p.coordinate);
   expect(lintCodes(candidate('customers', { schema: withoutReads }))).toEqual(['CustomerFilter.search']);
   // AnomalyAssessment is guarded by the finance policy more strictly than its transactions are.
-  expect(lintCodes(candidate('finance', { schema: withoutReads }))).toEqual(['TransactionFilter.flaggedOnly', 'CustomerTransactionFilter.flaggedOnly']);
+  // minScore reads the fraud score, guarded by risk:read where anomalousTransactions is not (issue 19).
+  expect(lintCodes(candidate('finance', { schema: withoutReads }))).toEqual(['Query.anomalousTransactions(minScore:)', 'TransactionFilter.flaggedOnly', 'CustomerTransactionFilter.flaggedOnly']);
 });
 
 test('a candidate that does not compose reports the composition errors and skips breaking changes', () => {

@@ -117,7 +117,7 @@ function sqlFor(rule: QualityRule, table: string): { query: string; operator: Js
     case 'sql':
       return { query: rule.query.trim(), operator: {} };
     case 'model':
-      // Measured by the product's model evaluator, not by SQL: exported as a custom property instead.
+      // Measured by the product's model evaluator, not by SQL: exported as a custom check (see the rules left over).
       return { query: '', operator: {} };
   }
 }
@@ -274,7 +274,14 @@ export function toOdcsContract({ descriptor, typeDefs, tablesSql, ownerOfType = 
   }
   // Rules on tables no type maps to: an object for the table itself.
   for (const rule of rulesLeft) {
-    if (rule.type === 'model') continue;
+    if (rule.type === 'model') {
+      // A model the product serves: an object of its own, with the rule as a custom check meshgate runs.
+      let model = objects.find((o) => o.name === rule.model && o.physicalType === 'model');
+      if (!model) objects.push((model = { name: rule.model, logicalType: 'object', physicalType: 'model', description: `The ${rule.model} model the product serves (see models: in its descriptor).`, properties: [] }));
+      const { name, description, severity } = rule;
+      ((model.quality ??= []) as Json[]).push({ name, ...(description ? { description } : {}), severity, type: 'custom', engine: 'meshgate', implementation: `${rule.metric} on the held-out split >= ${rule.min}`, mustBeGreaterOrEqualTo: rule.min, scheduler: 'meshgate', schedule: descriptor.quality.schedule });
+      continue;
+    }
     const tableName = 'table' in rule ? rule.table.split('.').pop()! : (rule.query.match(/\b(?:from|join)\s+(?:\w+\.)?(\w+)/i)?.[1] ?? 'unknown');
     let object = objects.find((o) => o.physicalName === `${domain}.${tableName}`);
     if (!object) {
@@ -288,8 +295,6 @@ export function toOdcsContract({ descriptor, typeDefs, tablesSql, ownerOfType = 
   const element = freshnessRule ? `${freshnessRule.table.split('.').pop()}.${freshnessRule.column}` : undefined;
   const contactUrl = descriptor.owner.contact.startsWith('http') ? descriptor.owner.contact : `mailto:${descriptor.owner.contact.replace(/^mailto:/, '')}`;
   const customProperties: Json[] = [{ property: 'meshgateDescriptor', value: `subgraphs/${domain}/dataproduct.yaml` }];
-  const modelRules = descriptor.quality.rules.filter((rule) => rule.type === 'model');
-  if (modelRules.length) customProperties.push({ property: 'meshgateModelRules', value: modelRules.map((rule) => `${rule.name}: ${rule.model} ${rule.metric} >= ${rule.min}`).join('; ') });
   if (descriptor.deprecation) {
     customProperties.push({ property: 'deprecationReason', value: descriptor.deprecation.reason });
     if (descriptor.deprecation.replacedBy) customProperties.push({ property: 'replacedBy', value: descriptor.deprecation.replacedBy });

@@ -63,7 +63,7 @@ describe('gives descriptive errors for bad descriptors', () => {
       { name: 'two-ops', type: 'sql', query: 'SELECT 1', mustBe: 1, mustBeLessThan: 2 },
     ];
     expect(errorsOf(validDescriptor({ quality: { rules } }))).toEqual([
-      'quality.rules[0].type: expected one of "notNull" | "unique" | "acceptedValues" | "range" | "rowCount" | "freshness" | "sql", got "nonNull"',
+      'quality.rules[0].type: expected one of "notNull" | "unique" | "acceptedValues" | "range" | "rowCount" | "freshness" | "sql" | "model", got "nonNull"',
       'quality.rules[1].name: expected a kebab-case rule name such as orders-total-positive, got "Bad Name"',
     ]);
     // Cross-field checks run once the shapes are right.

@@ -10,6 +10,11 @@
  * gives the same operations in that shape. Never includes anything but the
  * operations' documents (no owners or descriptions: the manifest is shipped
  * to clients).
+ *
+ * Written by hand because the format is four keys: Apollo's generator
+ * (@apollo/generate-persisted-query-manifest) builds the list from client
+ * code and adds `__typename` to every selection, which would change the
+ * documents their owners reviewed and the ids clients run.
  */
 import type { OfficialOperation } from './officialOperations';
 

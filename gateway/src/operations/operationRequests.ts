@@ -29,6 +29,11 @@
  *   no later JSON parse can see a different request than the one it judged.
  * Never: parse a GraphQL document (the token limit applies only later), nor
  * change a request from a principal that may run ad-hoc queries and names no id.
+ *
+ * Written here, in front of Apollo Server, because Apollo Server has only
+ * automatic persisted queries (open registration, no safelist: Apollo's
+ * safelisting lives in its Router), and its APQ lookup runs after plugins
+ * could refuse anything cheaply.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';

@@ -32,8 +32,8 @@
  *
  * Written here, in front of Apollo Server, because Apollo Server has only
  * automatic persisted queries (open registration, no safelist: Apollo's
- * safelisting lives in its Router), and its APQ lookup runs after plugins
- * could refuse anything cheaply.
+ * safelisting lives in its Router), and the response shortcut answers before
+ * Apollo Server runs at all: ids must be resolved, and refusals made, before it.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';

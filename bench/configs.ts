@@ -137,6 +137,12 @@ export const CONFIGURATIONS: BenchConfiguration[] = [
     { authorization: MESH_POLICIES, tracing: { endpoint: process.env.BENCH_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318/v1/traces', sampleRatio: 1 } },
     { compare: { to: 'authz-on' }, optional: true },
   ),
+  meshgate(
+    'tracing-10pct',
+    'tracing-on with tracing.sampleRatio 0.1: one trace in ten recorded and exported',
+    { authorization: MESH_POLICIES, tracing: { endpoint: process.env.BENCH_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318/v1/traces', sampleRatio: 0.1 } },
+    { compare: { to: 'authz-on' }, optional: true },
+  ),
   // The same two with two gateway worker processes (server.workers), for a machine's second core.
   meshgate('authz-on-w2', 'authz-on with server.workers = 2', { authorization: MESH_POLICIES, server: { workers: 2 } }, { optional: true }),
   meshgate(

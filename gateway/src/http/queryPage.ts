@@ -8,6 +8,11 @@
  * pasting a token. Never in production: the caller passes no tokens there, so
  * the page carries none and shows no picker (headers set in GraphiQL's
  * Headers tab still win over the picker's).
+ *
+ * Subscriptions run from the page too: GraphiQL's fetcher sends them with
+ * graphql-sse's browser client (served from the installed package) as an
+ * event stream on the same endpoint, with the same headers, and shows each
+ * event as it comes; everything else goes by POST as before.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,6 +23,7 @@ const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
   '/static/react-dom.js': { pkg: 'react-dom', file: 'umd/react-dom.production.min.js', type: 'text/javascript' },
   '/static/graphiql.js': { pkg: 'graphiql', file: 'graphiql.min.js', type: 'text/javascript' },
   '/static/graphiql.css': { pkg: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
+  '/static/graphql-sse.js': { pkg: 'graphql-sse', file: 'umd/graphql-sse.min.js', type: 'text/javascript' },
 };
 
 export const EXAMPLE_QUERY = `# One endpoint over every domain's data product.
@@ -70,14 +76,28 @@ function page(endpoint: string, roles: readonly PickerRole[]): string {
   <script src="/static/react.js"></script>
   <script src="/static/react-dom.js"></script>
   <script src="/static/graphiql.js"></script>
+  <script src="/static/graphql-sse.js"></script>
   <script>
     const config = ${config};
     const root = ReactDOM.createRoot(document.getElementById('graphiql'));
     const select = document.getElementById('role');
+    /** Whether the operation that runs is a subscription (the named one, or the document's only one). */
+    function isSubscription(query, operationName) {
+      const text = query.replace(/#[^\\n]*/g, '');
+      const operations = [...text.matchAll(/(?:^|[}\\s])(query|mutation|subscription)\\b\\s*([_A-Za-z][_0-9A-Za-z]*)?/g)];
+      const chosen = operationName ? operations.find((match) => match[2] === operationName) : operations.length === 1 ? operations[0] : undefined;
+      return !!chosen && chosen[1] === 'subscription';
+    }
     function render(label) {
       const role = config.roles.find((candidate) => candidate.label === label);
       const headers = role ? { authorization: 'Bearer ' + role.token } : {};
-      const fetcher = GraphiQL.createFetcher({ url: config.endpoint, headers });
+      const post = GraphiQL.createFetcher({ url: config.endpoint, headers });
+      // Subscriptions: an event stream (graphql-sse) on the same endpoint, each event shown as it arrives.
+      const fetcher = (params, options) => {
+        if (!isSubscription(params.query || '', params.operationName)) return post(params, options);
+        const client = graphqlSse.createClient({ url: config.endpoint, headers: { ...headers, ...(options && options.headers) }, retryAttempts: 0 });
+        return client.iterate({ query: params.query, variables: params.variables, operationName: params.operationName || undefined });
+      };
       // A new key per role: GraphiQL loads the schema again, as that principal.
       root.render(React.createElement(GraphiQL, { key: label, fetcher, defaultQuery: config.query, shouldPersistHeaders: true }));
     }

@@ -13,6 +13,7 @@
  *   before any work is done for them, and the next delivered event carries
  *   `extensions.meshgate.droppedEvents` (how many, and why), so a gap is
  *   never silent; the first drop of a subscription is audited as a limit;
+ * - an event with denials is delivered only after the audit log took them;
  * - it ends exactly once, with a reason the consumer receives as its last
  *   message (token expired, schema changed, subgraph stream ended, too slow,
  *   gateway stopping) or, when the client ended it, with none; the upstream
@@ -37,7 +38,8 @@ export type LiveSubscriptionHooks = {
   openUpstream(prepared: PreparedSubscription): AsyncIterableIterator<ExecutionResult>;
   /** A fresh preparation for the supergraph served now; undefined when it is the one in use. */
   reprepare(current: PreparedSubscription): Promise<PreparedSubscription | EndReason | undefined>;
-  onDenials(denials: DeniedPath[]): void;
+  /** Records an event's denials; resolves false when the audit log refused them (the event is then not delivered). */
+  onDenials(denials: DeniedPath[]): Promise<boolean>;
   onWithheld(withheld: { rule: string; reason: string; count: number }): void;
   onDropped(count: number, first: boolean): void;
   onDelivered(latencyMs: number): void;
@@ -158,7 +160,11 @@ export class LiveSubscription {
         entry.count++;
         continue;
       }
-      if (outcome.denied.length) this.hooks.onDenials(outcome.denied);
+      // As for a query: an event with denials is delivered only once they are in the audit log.
+      if (outcome.denied.length && !(await this.hooks.onDenials(outcome.denied))) {
+        return this.end({ code: 'SUBSCRIPTION_ENDED', message: 'The audit log cannot take the records of this subscription now; subscribe again later' });
+      }
+      if (this.ended) return;
       const result = this.withDropMarker(outcome.delivered);
       if (!this.delivery.offer(result, batch[i].receivedAt)) {
         return this.end({ code: 'SLOW_CONSUMER', message: `The subscriber fell ${this.hooks.config.maxBufferedEvents} events behind (subscriptions.maxBufferedEvents); the subscription ended. Subscribe again, and query what was missed.` });

@@ -155,7 +155,7 @@ export class SubscriptionService {
       federation: { gateway: this.options.gateway, context, variables: request.variables ?? {}, onRuleError: this.onRuleError(request) },
       openUpstream: (current) => openUpstream({ gateway: this.options.gateway, primary: current.primary, principal: context.principal, variables: request.variables ?? {}, requestId: context.requestId }),
       reprepare: (current) => this.reprepare(request, document, current),
-      onDenials: (denials) => denials.forEach((denial) => void this.recordDenial(request, denial)),
+      onDenials: async (denials) => (await Promise.all(denials.map((denial) => this.recordDenial(request, denial)))).every((outcome) => outcome !== 'refused'),
       onWithheld: ({ rule, reason, count }) => {
         this.events.inc({ product, outcome: 'withheld' }, count);
         void this.record(request, { kind: 'denial', path: [prepared.rootKey], rule, reason: `event withheld: ${reason}`, ...(count > 1 && { count, pathPattern: [prepared.rootKey] }) });

@@ -1,0 +1,52 @@
+/**
+ * Issue 15: the query page runs subscriptions. In a real browser (Debian's chromium, playwright-core),
+ * GraphiQL's fetcher sends a subscription as an event stream (graphql-sse's browser client, served by
+ * the gateway from the installed package) with the picked role's token, and shows the events as
+ * transactions are committed.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { startMesh, type TestMesh } from './harness';
+import { addTransaction } from './subscriptions/clients';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SUBSCRIPTION = 'subscription Live { transactionAdded(filter: { customerId: "51" }) { id amount customer { segment } } }';
+
+let mesh: TestMesh;
+let browser: Browser;
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`No chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH`);
+  mesh = await startMesh();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await mesh?.stop();
+});
+
+test('a subscription typed in GraphiQL streams its events into the result pane', async () => {
+  const page = await browser.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.addInitScript((query) => {
+    localStorage.setItem('graphiql:query', query);
+    localStorage.setItem('meshgate:role', 'analyst (alice)');
+  }, SUBSCRIPTION);
+  const origin = new URL(mesh.gateway.url).origin;
+  await page.goto(`${origin}/`);
+  await page.locator('.graphiql-execute-button').waitFor({ timeout: 20_000 });
+  const stream = page.waitForRequest((request) => request.url().endsWith('/graphql') && request.headers().accept === 'text/event-stream');
+  await page.locator('.graphiql-execute-button').click();
+  const request = await stream;
+  expect(request.headers().authorization).toMatch(/^Bearer ey/);
+  const result = page.locator('.result-window');
+  const end = Date.now() + 30_000;
+  while (!(await result.innerText()).includes('"transactionAdded"')) {
+    if (Date.now() > end) throw new Error(`no event shown; the result pane says: ${await result.innerText()}`);
+    await addTransaction(mesh, { customerId: 51, amount: 77 });
+    await page.waitForTimeout(300);
+  }
+  expect(await result.innerText()).toContain('"segment"');
+  expect(pageErrors).toEqual([]);
+  await page.close();
+});

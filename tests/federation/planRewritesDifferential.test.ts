@@ -1,7 +1,8 @@
 /**
  * The plan rewrites (gateway/src/execution/plan/rewrites/) must not change a
  * single byte of any response. Every operation of the federation semantics
- * suite (read from semantics.test.ts itself, so a new case is covered without
+ * suite and of the planner families (read from semantics.test.ts and
+ * plannerFamilies.test.ts themselves, so a new case is covered without
  * touching this file) and every sample of bench/'s workloads runs once through
  * a gateway with execution.planRewrites on and once through one with it off,
  * in front of the same subgraphs; the response texts must be equal, and the
@@ -19,12 +20,14 @@ import { startExtraGateway, startMesh, tokenFor, type TestMesh } from '../harnes
 import { ADMIN } from '../principals';
 import { createFederation1Fixtures, createFederation2Fixtures } from './fixtures/subgraphs';
 import { serveSubgraphs, type ServedSubgraphs } from './fixtures/federation';
+import { conflictingRequiresFixtures, interfaceObjectFixtures, keyConversionFixtures } from './fixtures/plannerFamilies';
+import type { FixtureSubgraph } from './fixtures/serve';
 
 type Operation = { query: string; variables?: Record<string, unknown> };
 
-/** The operations semantics.test.ts sends: the first argument of each fed.query(...) and the variables after it. */
-function suiteOperations(): Operation[] {
-  const source = readFileSync(join(__dirname, 'semantics.test.ts'), 'utf8');
+/** The operations a suite file sends: the first argument of each fed.query(...) and the variables after it. */
+function suiteOperations(file: string): Operation[] {
+  const source = readFileSync(join(__dirname, file), 'utf8');
   const constants = new Map<string, string>();
   for (const match of source.matchAll(/const (\w+) = `([^`]*)`/g)) constants.set(match[1], match[2]);
   const operations: Operation[] = [];
@@ -67,10 +70,15 @@ async function fixtureGateway(supergraphFile: string, planRewrites: boolean): Pr
   return startGateway(config, createLogger('silent'));
 }
 
+const fixed = (subgraphs: FixtureSubgraph[]) => () => ({ subgraphs, reset: () => undefined });
+
 describe.each([
-  ['Federation 2', () => createFederation2Fixtures()],
-  ['Federation 1', () => ({ subgraphs: createFederation1Fixtures(), reset: () => undefined })],
-])('plan rewrites change no byte of a response: %s semantics suite', (_, create) => {
+  ['Federation 2 semantics', 'semantics.test.ts', 30, () => createFederation2Fixtures()],
+  ['Federation 1 semantics', 'semantics.test.ts', 30, fixed(createFederation1Fixtures())],
+  ['planner families: key conversion', 'plannerFamilies.test.ts', 5, fixed(keyConversionFixtures())],
+  ['planner families: @interfaceObject', 'plannerFamilies.test.ts', 5, fixed(interfaceObjectFixtures())],
+  ['planner families: conflicting @requires', 'plannerFamilies.test.ts', 5, fixed(conflictingRequiresFixtures())],
+])('plan rewrites change no byte of a response: %s suite', (_, file, atLeast, create) => {
   const fixtures = create();
   let served: ServedSubgraphs;
   const gateways: RunningGateway[] = [];
@@ -86,9 +94,9 @@ describe.each([
     await served?.stop();
   });
 
-  test('every operation of semantics.test.ts answers the same text, with no more fetches', async () => {
-    const operations = suiteOperations();
-    expect(operations.length).toBeGreaterThan(30);
+  test(`every operation of ${file} answers the same text, with no more fetches`, async () => {
+    const operations = suiteOperations(file);
+    expect(operations.length).toBeGreaterThan(atLeast);
     let withRewrites = 0;
     let without = 0;
     for (const operation of operations) {

@@ -1,0 +1,96 @@
+/**
+ * Issue 16: plans of the families @apollo/query-planner is known to get wrong,
+ * under both executors, on fixture supergraphs written from the federation
+ * spec (fixtures/plannerFamilies.ts). Each test checks the exact data and
+ * that there are no errors.
+ */
+import { entityFetches, startFederation, type Executor, type Federation, type GraphQLResponseBody } from './fixtures/federation';
+import { conflictingRequiresFixtures, interfaceObjectFixtures, keyConversionFixtures } from './fixtures/plannerFamilies';
+
+const executors: Executor[] = ['meshgate', 'apollo'];
+
+function expectData(response: { status: number; body: GraphQLResponseBody }, data: unknown) {
+  expect(response.body.errors).toBeUndefined();
+  expect(response.status).toBe(200);
+  expect(response.body.data).toEqual(data);
+}
+
+describe.each(executors)('several @keys: converting a key through other subgraphs (%s executor)', (executor) => {
+  let fed: Federation;
+  beforeAll(async () => {
+    fed = await startFederation(keyConversionFixtures(), executor);
+  });
+  afterAll(async () => {
+    await fed?.stop();
+  });
+
+  test('an order line reaches warehouse (sku only) from its item id: id → code (catalog) → sku (labels)', async () => {
+    fed.resetReceived();
+    expectData(await fed.query('{ lines { qty item { title stock } } }'), {
+      lines: [
+        { qty: 2, item: { title: 'Lamp', stock: 7 } },
+        { qty: 1, item: { title: 'Desk', stock: 0 } },
+        { qty: 5, item: { title: 'Lamp', stock: 7 } },
+      ],
+    });
+    expect(entityFetches(fed.subgraphs.warehouse).flat()).toEqual(expect.arrayContaining([{ __typename: 'Item', sku: 'S-1' }, { __typename: 'Item', sku: 'S-2' }]));
+  });
+
+  test('and back: from warehouse (sku) to catalog (id or code) through labels', async () => {
+    expectData(await fed.query('{ restock { sku code title id } }'), { restock: [{ sku: 'S-2', code: 'C-2', title: 'Desk', id: 'i2' }] });
+  });
+});
+
+describe.each(executors)('@interfaceObject whose references are not resolvable where they come from (%s executor)', (executor) => {
+  let fed: Federation;
+  beforeAll(async () => {
+    fed = await startFederation(interfaceObjectFixtures(), executor);
+  });
+  afterAll(async () => {
+    await fed?.stop();
+  });
+
+  test('picks (Media references only) get their concrete type and title from media, their rating from ratings', async () => {
+    expectData(await fed.query('{ picks { note media { __typename id title averageRating ... on Movie { director } } } }'), {
+      picks: [
+        { note: 'classic', media: { __typename: 'Movie', id: 'm1', title: 'Alien', averageRating: 4.8, director: 'Ridley Scott' } },
+        { note: 'read it', media: { __typename: 'Book', id: 'b1', title: 'Dune', averageRating: 4.5 } },
+      ],
+    });
+  });
+
+  test('only the rating, from a subgraph that cannot resolve Media either: still through media for the type', async () => {
+    expectData(await fed.query('{ picks { media { __typename averageRating } } }'), {
+      picks: [{ media: { __typename: 'Movie', averageRating: 4.8 } }, { media: { __typename: 'Book', averageRating: 4.5 } }],
+    });
+  });
+});
+
+describe.each(executors)('@requires of a field with arguments, two requirements in conflict (%s executor)', (executor) => {
+  let fed: Federation;
+  beforeAll(async () => {
+    fed = await startFederation(conflictingRequiresFixtures(), executor);
+  });
+  afterAll(async () => {
+    await fed?.stop();
+  });
+
+  test('each requirement alone gets its own argument', async () => {
+    expectData(await fed.query('{ parcels { id estimate } }'), { parcels: [{ id: 'p1', estimate: 6 }, { id: 'p2', estimate: 2 }] });
+    expectData(await fed.query('{ parcels { id packaging } }'), { parcels: [{ id: 'p1', packaging: 25 }, { id: 'p2', packaging: 8 }] });
+  });
+
+  // Not fixed (both executors): @apollo/query-planner 2.14.4 fetches only weight(unit: GRAM) from parcels
+  // and sends shipping one representation with one `weight`, so estimate is computed from grams (5000
+  // for p1). A representation cannot carry two values of one field: a correct plan needs the KILOGRAM
+  // value under an alias in the parcels fetch and two shipping fetches, each renaming its own value to
+  // `weight`. meshgate's rewrites do not restructure plans that deeply yet.
+  test.failing('both at once: estimate from kilograms, packaging from grams [planner bug, not fixed]', async () => {
+    expectData(await fed.query('{ parcels { id estimate packaging } }'), {
+      parcels: [
+        { id: 'p1', estimate: 6, packaging: 25 },
+        { id: 'p2', estimate: 2, packaging: 8 },
+      ],
+    });
+  });
+});

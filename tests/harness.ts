@@ -11,10 +11,9 @@
  *   const { body } = await mesh.query('{ order(id: "1") { total customer { name } } }');
  *   await mesh.stop();
  */
-import { PGlite } from '@electric-sql/pglite';
 import { PgliteDb } from '../subgraphs/lib/db';
 import { startSubgraphServer, type RunningSubgraph } from '../subgraphs/lib/server';
-import { seedDomain } from '../subgraphs/lib/storage';
+import { seededPglite } from '../subgraphs/lib/seededSnapshot';
 import { TEST_GATEWAY_PUBLIC_KEY, TEST_SEED, TEST_SIGNING_KEY } from '../subgraphs/lib/testing';
 import { publicKeyPemOf, importSigningKey } from '../subgraphs/lib/signingKeys';
 import type { SignedPrincipal } from '../subgraphs/lib/signing';
@@ -74,9 +73,9 @@ export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
   const domains = options.domains ?? allDomains;
   const signingKey = options.signingKey ?? TEST_SIGNING_KEY;
   const gatewayPublicKeys = options.gatewayPublicKeys ?? (options.signingKey ? [publicKeyPemOf(importSigningKey(signingKey))] : [TEST_GATEWAY_PUBLIC_KEY]);
-  const db = new PgliteDb(await PGlite.create(), true);
   const quiet = { write: () => true } as unknown as NodeJS.WriteStream;
-  for (const domain of domains) await seedDomain(db, domain, { ...(options.seed ?? TEST_SEED), log: quiet });
+  // Seeded once per seed and source, then opened from a snapshot (seededSnapshot.ts).
+  const db = new PgliteDb(await seededPglite(domains, { ...(options.seed ?? TEST_SEED), log: quiet }, allDomains), true);
 
   const subgraphs: Record<string, TestSubgraph> = {};
   for (const domain of domains) {

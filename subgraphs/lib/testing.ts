@@ -6,12 +6,12 @@
  * them with TEST_SIGNING_KEY on behalf of an anonymous principal or the one given.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
 import { PgliteDb } from './db';
 import { ANCHOR, type ScenarioOptions } from './scenario';
 import { startSubgraphServer } from './server';
 import { signRequest, type SignedPrincipal } from './signing';
-import { seedDomain } from './storage';
+import { seededPglite } from './seededSnapshot';
+import { domains } from '../index';
 import type { SubgraphDefinition } from './subgraph';
 
 /** Tests pin the story's end (ANCHOR) so they can assert exact results. */
@@ -38,8 +38,7 @@ export type DomainUnderTest = {
 };
 
 export async function startDomainForTest(definition: SubgraphDefinition<any>, options: ScenarioOptions = TEST_SEED): Promise<DomainUnderTest> {
-  const db = new PgliteDb(await PGlite.create(), true);
-  await seedDomain(db, definition, options);
+  const db = new PgliteDb(await seededPglite([definition], options, domains), true);
   const server = await startSubgraphServer(definition, db, { gatewayPublicKeys: [TEST_GATEWAY_PUBLIC_KEY] });
   const queries: string[] = [];
   db.onQuery((sql) => queries.push(sql));

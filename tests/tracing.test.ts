@@ -22,8 +22,10 @@ const QUERY = 'query OrdersWithCustomers { orders(first: 3) { edges { node { id 
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
-  mesh = await startMesh({ gateway: { tracing: { endpoint: receiver.endpoint } } });
+  // The entity cache on (the response cache off): the second request's entities come from it.
+  mesh = await startMesh({ gateway: { tracing: { endpoint: receiver.endpoint }, cache: { responseCache: { enabled: false }, entityCache: { enabled: true }, dedupe: { enabled: false } } } });
   answer = await mesh.query(QUERY, undefined, { ...(await tokenFor(ADMIN)), 'x-request-id': 'trace-test-1' });
+  await mesh.query(QUERY, undefined, { ...(await tokenFor(ADMIN)), 'x-request-id': 'trace-test-2' });
   // Stopping the gateway stops the SDK, which exports every span still buffered.
   await mesh.stop();
   spans = receiver.spans;
@@ -32,6 +34,11 @@ beforeAll(async () => {
 afterAll(() => receiver.close());
 
 const named = (name: string) => spans.filter((span) => span.name === name);
+/** The spans of the request with this x-request-id, its own first. */
+const requestTree = (requestId: string) => {
+  const [request] = named('POST /graphql').filter((span) => span.attributes['meshgate.request_id'] === requestId);
+  return [request, ...descendantsOf(spans, request)];
+};
 
 test('the query is answered, and the receiver got OTLP/JSON it could read', () => {
   expect(answer.status).toBe(200);
@@ -43,6 +50,7 @@ test('the query is answered, and the receiver got OTLP/JSON it could read', () =
 test('one request span, of one trace, holds identification, authorization, planning and execution', () => {
   const requests = named('POST /graphql').filter((span) => span.attributes['meshgate.request_id'] === 'trace-test-1');
   expect(requests).toHaveLength(1);
+  expect(named('POST /graphql')).toHaveLength(2);
   const [request] = requests;
   expect(request.parentSpanId).toBeUndefined();
   expect(request.service).toBe('meshgate-gateway');
@@ -56,22 +64,30 @@ test('one request span, of one trace, holds identification, authorization, plann
 });
 
 test('each subgraph fetch is a span under execution, naming its subgraph, product and cache outcome', () => {
-  const [request] = named('POST /graphql');
+  const [request] = requestTree('trace-test-1');
   const [execute] = childrenOf(spans, request).filter((span) => span.name === 'meshgate.execute');
   const fetches = childrenOf(spans, execute).filter((span) => span.name === 'meshgate.fetch');
-  const subgraphs = fetches.map((span) => span.attributes['meshgate.subgraph']).sort();
-  expect(subgraphs).toEqual(['customers', 'finance', 'sales']);
-  for (const fetch of fetches) {
-    expect(fetch.attributes['meshgate.product']).toEqual(expect.any(String));
-    // No cache layer in this mesh: every fetch went to its subgraph.
-    expect(fetch.attributes).toMatchObject({ 'meshgate.cache': 'bypass', 'meshgate.fetch.sent': true });
-  }
-  expect(fetches.find((span) => span.attributes['meshgate.subgraph'] === 'customers')!.attributes['meshgate.fetch.entities']).toBeGreaterThan(0);
+  const bySubgraph = Object.fromEntries(fetches.map((span) => [span.attributes['meshgate.subgraph'], span.attributes]));
+  expect(Object.keys(bySubgraph).sort()).toEqual(['customers', 'finance', 'sales']);
+  for (const attributes of Object.values(bySubgraph)) expect(attributes['meshgate.product']).toEqual(expect.any(String));
+  // The root field's fetch is not cacheable; the entity fetches missed the (empty) entity cache and were sent.
+  expect(bySubgraph.sales).toMatchObject({ 'meshgate.cache': 'bypass', 'meshgate.fetch.sent': true });
+  expect(bySubgraph.customers).toMatchObject({ 'meshgate.cache': 'miss', 'meshgate.cache.hits': 0, 'meshgate.fetch.sent': true, 'meshgate.fetch.entities': expect.any(Number) });
+  expect(bySubgraph.customers['meshgate.cache.misses']).toBe(bySubgraph.customers['meshgate.fetch.entities']);
+});
+
+test('a repeated request: its entity fetches are cache hits, sent nowhere, with no subgraph span under them', () => {
+  const fetches = requestTree('trace-test-2').filter((span) => span.name === 'meshgate.fetch');
+  const customers = fetches.find((span) => span.attributes['meshgate.subgraph'] === 'customers')!;
+  expect(customers.attributes).toMatchObject({ 'meshgate.cache': 'hit', 'meshgate.cache.misses': 0, 'meshgate.fetch.sent': false });
+  expect(childrenOf(spans, customers)).toEqual([]);
+  const sales = fetches.find((span) => span.attributes['meshgate.subgraph'] === 'sales')!;
+  expect(childrenOf(spans, sales).map((span) => span.name)).toEqual(['meshgate.subgraph.request']);
 });
 
 test("the subgraphs' spans are children of the gateway's fetch spans (through traceparent), down to resolvers and SQL", () => {
   // In-process meshes share one SDK; the subgraph's server extracts its parent from the request's headers, never from the caller's async context.
-  const fetches = named('meshgate.fetch');
+  const fetches = requestTree('trace-test-1').filter((span) => span.name === 'meshgate.fetch');
   for (const fetch of fetches) {
     const subgraph = fetch.attributes['meshgate.subgraph'];
     const served = childrenOf(spans, fetch);
@@ -87,11 +103,11 @@ test("the subgraphs' spans are children of the gateway's fetch spans (through tr
       expect(statement.attributes['db.query.text']).toMatch(/^\s*(SELECT|WITH)/i);
     }
   }
-  const underResolvers = named('meshgate.sql').filter((statement) => spans.find((span) => span.spanId === statement.parentSpanId)?.name === 'meshgate.resolve');
+  const underResolvers = requestTree('trace-test-1').filter((span) => span.name === 'meshgate.sql').filter((statement) => spans.find((span) => span.spanId === statement.parentSpanId)?.name === 'meshgate.resolve');
   expect(underResolvers.length).toBeGreaterThanOrEqual(2);
-  const entityBatches = named('meshgate.resolve').filter((span) => span.attributes['graphql.field.path'] === 'Query._entities');
+  const entityBatches = requestTree('trace-test-1').filter((span) => span.name === 'meshgate.resolve').filter((span) => span.attributes['graphql.field.path'] === 'Query._entities');
   expect(entityBatches.length).toBe(2);
   const customers = entityBatches.find((span) => span.attributes['meshgate.subgraph'] === 'customers')!;
   expect(customers.attributes['meshgate.entities.types']).toEqual(['Customer']);
-  expect(named('meshgate.resolve').find((span) => span.attributes['meshgate.subgraph'] === 'sales')!.attributes['graphql.field.path']).toBe('Query.orders');
+  expect(requestTree('trace-test-1').filter((span) => span.name === 'meshgate.resolve').find((span) => span.attributes['meshgate.subgraph'] === 'sales')!.attributes['graphql.field.path']).toBe('Query.orders');
 });

@@ -17,12 +17,12 @@ afterAll(() => mesh?.stop());
 const counts = async () => {
   const [row] = await mesh.db.query<Record<string, number>>(
     `SELECT (SELECT count(*) FROM sales.orders) AS orders, (SELECT count(*) FROM finance.payments) AS payments,
-            (SELECT count(*) FROM finance.transactions) AS transactions,
+            (SELECT count(*) FROM finance.transactions) AS transactions, (SELECT count(*) FROM marketing.conversion) AS conversions,
             (SELECT count(*) FROM logistics.shipment WHERE updated_at > now() - interval '1 hour') AS recent_shipment_changes`,
   );
   return row;
 };
-const dbs = () => ({ sales: mesh.db, finance: mesh.db, logistics: mesh.db });
+const dbs = () => ({ sales: mesh.db, finance: mesh.db, logistics: mesh.db, marketing: mesh.db, customers: mesh.db });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('adds facts at the configured rate, each one a row in its domain, and the new order is served through the gateway', async () => {
@@ -42,6 +42,7 @@ test('adds facts at the configured rate, each one a row in its domain, and the n
   expect(after.orders - before.orders).toBe(stats.orders);
   expect(after.payments - before.payments).toBe(stats.payments);
   expect(after.transactions - before.transactions).toBe(stats.transactions);
+  expect(after.conversions - before.conversions).toBe(stats.conversions);
   expect(stats.orders).toBeGreaterThan(0);
   expect(lines[0]).toMatch(/live data: on, 20 facts per second/);
   expect(lines.some((line) => /live data: \+\d+ orders/.test(line))).toBe(true);

@@ -16,10 +16,14 @@ import type { ScenarioOptions } from './scenario';
 import { placeOrder, oldestOrderWithStatus, setOrderStatus } from '../sales/live';
 import { capturePayment, bookActivity } from '../finance/live';
 import { deliverOldest, dispatchOrder } from '../logistics/live';
+import { attributeOrder } from '../marketing/live';
+import { updateContact } from '../customers/live';
 
 export type LiveDataConfig = { enabled: boolean; ratePerSecond: number };
-export type LiveDataStats = { facts: number; orders: number; payments: number; transactions: number; anomalous: number; flaggedLater: number; shipmentChanges: number; failed: number };
-export type LiveDatabases = { sales: Db; finance: Db; logistics: Db };
+export type LiveDataStats = {
+  facts: number; orders: number; payments: number; transactions: number; anomalous: number; flaggedLater: number; shipmentChanges: number; conversions: number; contactChanges: number; failed: number;
+};
+export type LiveDatabases = { sales: Db; finance: Db; logistics: Db; marketing: Db; customers: Db };
 export type LiveData = { stats: LiveDataStats; stop(): Promise<void> };
 
 export const DEFAULT_LIVE_RATE = 2;
@@ -38,11 +42,11 @@ export function liveDataConfigFrom(env: NodeJS.ProcessEnv, flags: { enabled?: bo
 
 type Log = (line: string) => void;
 
-/** One fact: a new paid order, a dispatch, a delivery, or account activity (some of it anomalous). */
+/** One fact: a new paid order (sometimes credited to a running campaign), a dispatch, a delivery, account activity (some of it anomalous), or a customer's new phone number. */
 async function nextFact(dbs: LiveDatabases, options: ScenarioOptions, sequence: number, stats: LiveDataStats) {
   const random = randomFor(options.seed, 'live-fact', sequence);
   const now = Date.now();
-  const kind = random.weighted([['order', 30], ['dispatch', 15], ['delivery', 15], ['activity', 40]] as const);
+  const kind = random.weighted([['order', 30], ['dispatch', 15], ['delivery', 15], ['activity', 36], ['contact', 4]] as const);
   if (kind === 'order') {
     const order = await placeOrder(dbs.sales, options, random, now);
     stats.orders++;
@@ -50,6 +54,7 @@ async function nextFact(dbs: LiveDatabases, options: ScenarioOptions, sequence: 
     stats.payments++;
     stats.transactions++;
     await setOrderStatus(dbs.sales, order.id, 'PAID', now);
+    if ((await attributeOrder(dbs.marketing, random, order, now)) !== null) stats.conversions++;
   } else if (kind === 'dispatch') {
     const order = await oldestOrderWithStatus(dbs.sales, 'PAID');
     if (!order) return;
@@ -61,6 +66,9 @@ async function nextFact(dbs: LiveDatabases, options: ScenarioOptions, sequence: 
     if (orderId === null) return;
     await setOrderStatus(dbs.sales, orderId, 'DELIVERED', now);
     stats.shipmentChanges++;
+  } else if (kind === 'contact') {
+    await updateContact(dbs.customers, options, random, now);
+    stats.contactChanges++;
   } else {
     const anomalous = random.chance(ANOMALY_SHARE);
     const booked = await bookActivity(dbs.finance, options, random, anomalous, now);
@@ -72,7 +80,7 @@ async function nextFact(dbs: LiveDatabases, options: ScenarioOptions, sequence: 
 
 /** Starts the generator (or, disabled, nothing at all); `log` gets its info lines (start, progress every `progressEveryMs`, stop). */
 export function startLiveData(dbs: LiveDatabases, options: ScenarioOptions, config: LiveDataConfig, log: Log = () => undefined, progressEveryMs = 30_000): LiveData {
-  const stats: LiveDataStats = { facts: 0, orders: 0, payments: 0, transactions: 0, anomalous: 0, flaggedLater: 0, shipmentChanges: 0, failed: 0 };
+  const stats: LiveDataStats = { facts: 0, orders: 0, payments: 0, transactions: 0, anomalous: 0, flaggedLater: 0, shipmentChanges: 0, conversions: 0, contactChanges: 0, failed: 0 };
   if (!config.enabled) {
     log('live data: off');
     return { stats, stop: async () => undefined };
@@ -84,7 +92,7 @@ export function startLiveData(dbs: LiveDatabases, options: ScenarioOptions, conf
   // Sequence numbers differ per run, so a restarted mesh does not replay the same facts.
   let sequence = Date.now();
   const summary = () =>
-    `+${stats.orders} orders, +${stats.payments} payments, +${stats.transactions} transactions (${stats.anomalous} flagged, ${stats.flaggedLater} flagged later), +${stats.shipmentChanges} shipment changes${stats.failed ? `, ${stats.failed} failed` : ''}`;
+    `+${stats.orders} orders, +${stats.payments} payments, +${stats.transactions} transactions (${stats.anomalous} flagged, ${stats.flaggedLater} flagged later), +${stats.shipmentChanges} shipment changes, +${stats.conversions} conversions, ${stats.contactChanges} contact changes${stats.failed ? `, ${stats.failed} failed` : ''}`;
   const tick = () => {
     if (stopped) return;
     const started = performance.now();
@@ -101,7 +109,7 @@ export function startLiveData(dbs: LiveDatabases, options: ScenarioOptions, conf
   };
   const progress = setInterval(() => log(`live data: ${summary()}`), progressEveryMs);
   progress.unref();
-  log(`live data: on, ${config.ratePerSecond} facts per second (orders with payments, dispatches, deliveries, account activity with ${ANOMALY_SHARE * 100}% anomalies)`);
+  log(`live data: on, ${config.ratePerSecond} facts per second (orders with payments and conversions, dispatches, deliveries, account activity with ${ANOMALY_SHARE * 100}% anomalies, contact changes)`);
   timer = setTimeout(tick, 0);
   return {
     stats,

@@ -184,7 +184,7 @@ async function main() {
   await waitFor(`http://127.0.0.1:${gatewayPort}/health`, 'gateway');
 
   // Live data: each domain's facts through a small pool of its own database, so requests keep theirs.
-  const liveDbs = { sales: 'sales', finance: 'finance', logistics: 'logistics' } as const;
+  const liveDbs = { sales: 'sales', finance: 'finance', logistics: 'logistics', marketing: 'marketing', customers: 'customers' } as const;
   const pools = Object.fromEntries(Object.keys(liveDbs).map((name) => [name, new PgDb(databaseUrlFor(name) ?? sharedUrl!, 1)])) as Record<keyof typeof liveDbs, PgDb>;
   live = {
     data: startLiveData(pools, seedOptions, liveConfig, (line) => console.log(`[live] ${line}`)),

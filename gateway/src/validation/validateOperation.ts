@@ -11,7 +11,8 @@
  *
  * `@defer` (served by execution/defer/useDefer.ts) is validated as graphql-js
  * 17 declares it (`if: Boolean! = true`, `label: String`, on fragments only),
- * although the API schema @apollo/gateway builds does not declare it.
+ * although the API schema @apollo/gateway builds does not declare it; not in
+ * a document with a subscription, whose events are never delivered in parts.
  *
  * Guarantees: the same verdict as Apollo Server's validation with the same
  * rules (introspection refused by NoSchemaIntrospectionCustomRule when it is
@@ -33,6 +34,7 @@ import {
   GraphQLNonNull,
   GraphQLSchema,
   GraphQLString,
+  Kind,
   NoSchemaIntrospectionCustomRule,
   OverlappingFieldsCanBeMergedRule,
   specifiedRules,
@@ -101,7 +103,8 @@ export function validateOperation(options: ValidationOptions): ValidateOperation
   return ({ document, schema, principal }) => {
     let result = remembered.get(document);
     if (result?.schema !== schema) {
-      result = { schema, errors: validate(withDefer(schema), document, rules) };
+      const subscription = document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.operation === 'subscription');
+      result = { schema, errors: validate(subscription ? schema : withDefer(schema), document, rules) };
       remembered.set(document, result);
     }
     const withoutSuggestions = !showsSchemaDetails(options, principal);

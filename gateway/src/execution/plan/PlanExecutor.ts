@@ -32,6 +32,8 @@ import { executePlanNode, type PlanRun } from './executePlanNode';
 import { ResponseShape } from './ResponseShape';
 import { rewritePlan, type RewrittenPlanNode } from './rewrites';
 import { aliasRequiredFields, requiredArguments, type RequiredArguments } from './rewrites/aliasRequiredFields';
+import { requirementsOf, splitConflictingRequires, type Duplicate, type Requirements } from './rewrites/splitConflictingRequires';
+import { mergeDuplicates } from './mergeDuplicates';
 import { inSpan, inSpanSync } from '../../../../subgraphs/lib/telemetry/spans';
 
 /** What @apollo/gateway keeps for the supergraph it serves (its fields, read, never written). */
@@ -48,6 +50,8 @@ type Prepared =
       conditionVariables: string[];
       /** Aliases given to client fields before planning (aliasRequiredFields), with the client's response key of each. */
       aliases: Map<string, string> | undefined;
+      /** Parent fields selected twice for conflicting @requires (splitConflictingRequires), merged back after execution. */
+      duplicates: Duplicate[] | undefined;
       /** One shape per value of the @skip/@include variables (one for most operations). */
       shapes: Map<string, ResponseShape>;
     };
@@ -60,6 +64,7 @@ type Served = {
   prepared: LRUCache<string, Prepared>;
   /** What the supergraph's @requires select with arguments (worked out when first needed). */
   requiredArguments?: RequiredArguments;
+  requirements?: Requirements;
 };
 
 export type PlanExecutorOptions = {
@@ -115,6 +120,7 @@ export class PlanExecutor {
     const unshaped: Record<string, unknown> = Object.create(null);
     return inSpan('meshgate.execute', { attributes: () => ({ 'meshgate.executor': 'meshgate' }) }, async (span) => {
       if (prepared.plan) await executePlanNode(run, prepared.plan, { path: [], data: unshaped, fullResult: unshaped });
+      if (prepared.duplicates) mergeDuplicates(unshaped, prepared.duplicates, run.errors);
       span?.setAttribute('meshgate.execute.errors', run.errors.length);
       return shapeResult(served, prepared, coerced, unshaped, run.errors);
     });
@@ -181,8 +187,12 @@ function prepare(served: Served, document: DocumentNode, operationName: string |
   // apollographql/federation#2996: a client field that a @requires needs with other arguments is planned under an alias.
   served.requiredArguments ??= requiredArguments(served.supergraphSchema);
   const aliased = aliasRequiredFields(served.schema, served.requiredArguments, document);
-  const planned = aliased?.document ?? document;
-  const plannedOperation = planned.definitions[document.definitions.indexOf(operation)] as OperationDefinitionNode;
+  const shaped = aliased?.document ?? document;
+  const shapedOperation = shaped.definitions[document.definitions.indexOf(operation)] as OperationDefinitionNode;
+  // Two @requires needing one field with different arguments: the parent is selected twice, one requirement in each.
+  served.requirements ??= requirementsOf(served.supergraphSchema);
+  const split = splitConflictingRequires(served.schema, served.requirements, shaped, shapedOperation);
+  const planned = split?.document ?? shaped;
   let root: PlanNode | SubscriptionNode | undefined;
   try {
     root = served.queryPlanner.buildQueryPlan(operationFromDocument(served.apiSchema, planned, { operationName: operationName ?? undefined }), PLANNING_OPTIONS).node;
@@ -192,9 +202,11 @@ function prepare(served: Served, document: DocumentNode, operationName: string |
   }
   if (root && !supported(root)) return { delegate: true };
   const fragments: Record<string, FragmentDefinitionNode> = Object.create(null);
-  for (const definition of planned.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  for (const definition of shaped.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   const plan = root as PlanNode | undefined;
-  return { delegate: false, operation: plannedOperation, aliases: aliased?.aliases, fragments, plan: plan && planRewrites ? rewritePlan(plan) : plan, conditionVariables: conditionVariables(document), shapes: new Map() };
+  // Error paths through a copy are reported at the client's field.
+  const aliases = split ? new Map([...(aliased?.aliases ?? []), ...split.duplicates.map(({ alias, key }) => [alias, key] as const)]) : aliased?.aliases;
+  return { delegate: false, operation: shapedOperation, aliases, duplicates: split?.duplicates, fragments, plan: plan && planRewrites ? rewritePlan(plan) : plan, conditionVariables: conditionVariables(document), shapes: new Map() };
 }
 
 /** Introspection fields and incremental delivery are answered by @apollo/gateway. */

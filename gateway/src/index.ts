@@ -166,7 +166,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     exposeQueryPlans: config.mode === 'development',
     executor: config.execution.executor,
     preparedOperations: config.execution.preparedOperations,
-    planRewrites: config.execution.planRewrites,
+    // The entity cache caches single `_entities` fetches: with it on, fetches stay as planned so that they can hit it.
+    planRewrites: config.execution.planRewrites && !cache?.config.entityCache.enabled,
     onExecution: (outcome) => executions.inc({ outcome }),
     logger,
     stages,

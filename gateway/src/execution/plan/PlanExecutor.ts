@@ -17,8 +17,10 @@
  * parent of every subgraph fetch span.
  *
  * Requests that need what only @apollo/gateway does (introspection fields,
- * usage-reporting traces, @defer, subscriptions, the query-plan header in
- * development) are handed to its own executor, unchanged.
+ * usage-reporting traces, subscriptions, the query-plan header in
+ * development) are handed to its own executor, unchanged. `@defer` never
+ * arrives here: the @defer stage (execution/defer/) runs its parts as
+ * operations without it (neither executor can run a plan's DeferNode).
  */
 import { getVariableValues } from 'graphql/execution/values';
 import { GraphQLError, Kind, visit, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';

@@ -12,7 +12,8 @@
  * Subscriptions run from the page too: GraphiQL's fetcher sends them with
  * graphql-sse's browser client (served from the installed package) as an
  * event stream on the same endpoint, with the same headers, and shows each
- * event as it comes; everything else goes by POST as before.
+ * event as it comes; everything else goes by POST as before, accepting
+ * `@defer`'s multipart answers (GraphiQL shows each part as it arrives).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -91,7 +92,8 @@ function page(endpoint: string, roles: readonly PickerRole[]): string {
     function render(label) {
       const role = config.roles.find((candidate) => candidate.label === label);
       const headers = role ? { authorization: 'Bearer ' + role.token } : {};
-      const post = GraphiQL.createFetcher({ url: config.endpoint, headers });
+      // @defer answers come as multipart/mixed in the 2022-08-24 format, which GraphiQL reads; other answers stay JSON.
+      const post = GraphiQL.createFetcher({ url: config.endpoint, headers: { accept: 'multipart/mixed;deferSpec=20220824, application/json', ...headers } });
       // Subscriptions: an event stream (graphql-sse) on the same endpoint, each event shown as it arrives.
       const fetcher = (params, options) => {
         if (!isSubscription(params.query || '', params.operationName)) return post(params, options);

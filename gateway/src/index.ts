@@ -166,8 +166,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     exposeQueryPlans: config.mode === 'development',
     executor: config.execution.executor,
     preparedOperations: config.execution.preparedOperations,
-    // The entity cache caches single `_entities` fetches: with it on, fetches stay as planned so that they can hit it.
-    planRewrites: config.execution.planRewrites && !cache?.config.entityCache.enabled,
+    planRewrites: config.execution.planRewrites,
     onExecution: (outcome) => executions.inc({ outcome }),
     logger,
     stages,

@@ -60,6 +60,8 @@ describe('errors of a merged fetch go to the paths of the fetch they belong to',
         audit: { file: join(dirname(file), `audit-${planRewrites}.jsonl`) },
         logging: { level: 'silent' },
         execution: { planRewrites },
+        // Every operation executes: no response or entity cache in between.
+        cache: { responseCache: { enabled: false }, entityCache: { enabled: false }, dedupe: { enabled: false } },
       });
       gateways.push(await startGateway(config, createLogger('silent')));
     }

@@ -7,8 +7,10 @@
  *   document, the query plan, the response shape) is prepared once per
  *   operation text and kept, where @apollo/gateway rebuilds a federation
  *   operation from the document on every request;
- * - the plan is rewritten once, when prepared, to send fewer fetches
- *   (rewrites/, execution.planRewrites);
+ * - the operation is rewritten before planning where @apollo/query-planner
+ *   plans it wrong (@requires of a field with arguments: rewrites/), and the
+ *   plan after planning to send fewer fetches (execution.planRewrites), both
+ *   once, when the operation is prepared;
  * - the plan's fetches run through the same data sources (entity cache,
  *   signing, retries) and the data is shaped by a precompiled ResponseShape.
  *

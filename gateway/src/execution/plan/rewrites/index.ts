@@ -9,6 +9,10 @@
  * no subgraph is asked for a field the planner's plan did not ask it for.
  * Authorization has already removed denied fields from the operation the plan
  * was built for, so a rewrite can only ever fetch less than that, never more.
+ *
+ * Beside them, two rewrites of the operation before planning fix plans the
+ * planner gets wrong (aliasRequiredFields, splitConflictingRequires): they
+ * are not optimisations, so they run whatever execution.planRewrites says.
  */
 import type { PlanNode } from '@apollo/query-planner';
 import { joinSiblingSequences } from './joinSiblingSequences';

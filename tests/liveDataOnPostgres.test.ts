@@ -53,8 +53,9 @@ test('each domain writes its own facts through its own role, at the rate, and th
   listener.on('notification', ({ channel }) => void (notified[channel as keyof typeof notified] += 1));
   await listener.query('LISTEN finance_events');
   await listener.query('LISTEN logistics_events');
-  const dbs = Object.fromEntries(LIVE.map((name) => [name, new PgDb(urlAs(`${database}_${name}`), 1)])) as LiveDatabases;
-  pools.push(...Object.values(dbs));
+  const byDomain = Object.fromEntries(LIVE.map((name) => [name, new PgDb(urlAs(`${database}_${name}`), 1)]));
+  pools.push(...Object.values(byDomain));
+  const dbs = byDomain as unknown as LiveDatabases;
   const count = async (table: string) => (await owner.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0].n;
   const before = { orders: await count('sales.orders'), transactions: await count('finance.transactions'), conversions: await count('marketing.conversion') };
 

@@ -27,8 +27,10 @@ test('a query with @defer typed in GraphiQL comes as multipart and shows the def
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.addInitScript((query) => {
-    localStorage.setItem('graphiql:query', query);
-    localStorage.setItem('meshgate:role', 'analyst (alice)');
+    // Runs in the page, where localStorage exists (this file is compiled without the DOM's types).
+    const storage = (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage;
+    storage.setItem('graphiql:query', query);
+    storage.setItem('meshgate:role', 'analyst (alice)');
   }, QUERY);
   const origin = new URL(mesh.gateway.url).origin;
   await page.goto(`${origin}/`);

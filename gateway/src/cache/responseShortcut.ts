@@ -13,7 +13,9 @@
  *   entries, which are results before completion, and it refuses to store a
  *   body in which a reserved helper key (`mg__…`) appears.
  * - It stores only clean answers: a query, HTTP 200, one complete body, no
- *   errors (so no denied field), no extensions (no deprecation warning).
+ *   errors (so no denied field), no extensions (no deprecation warning). An
+ *   operation served with @defer is never one: its answer is multipart (a
+ *   chunked body) and its parts leave no response-cache facts to store under.
  * - Row-level checks always take the full pipeline: an answer whose
  *   operation carried them is never stored, learned or shared here, so each
  *   such request is completed for its own principal (useResponseCache.ts may

@@ -42,6 +42,13 @@ test('not deferred: if: false (literal or variable), below a list, nested in a d
   expect(print(mutation.primary)).toBe(flat('mutation { pay(id: "1") { id ... { total } } }'));
 });
 
+test('a deferred fragment that @skip or @include leaves out is in no payload', () => {
+  const result = split('query($show: Boolean!) { order(id: "1") { id ... @defer @include(if: $show) { total } ... @defer @skip(if: true) { shipment { status } } } }', { show: false })!;
+  expect(result.deferred).toEqual([]);
+  expect(print(result.primary)).toBe(flat('{ order(id: "1") { id } }'));
+  expect(split('query($show: Boolean!) { order(id: "1") { id ... @defer @include(if: $show) { total } } }', { show: true })!.deferred).toHaveLength(1);
+});
+
 test(`at most ${MAX_DEFERRED_PARTS} parts; the others come in the first payload`, () => {
   const fragments = Array.from({ length: MAX_DEFERRED_PARTS + 3 }, (_, i) => `a${i}: order(id: "${i}") { id ... @defer { total } }`).join(' ');
   const result = split(`{ ${fragments} }`)!;

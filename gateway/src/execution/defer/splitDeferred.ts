@@ -131,6 +131,16 @@ export function splitDeferred(schema: GraphQLSchema, document: DocumentNode, ope
     return true;
   };
 
+  /** A fragment @skip or @include leaves out: it is in no payload (a deferred one would otherwise arrive empty). */
+  const excluded = (selection: InlineFragmentNode) =>
+    (selection.directives ?? []).some((candidate) => {
+      const name = candidate.name.value;
+      if (name !== 'skip' && name !== 'include') return false;
+      const condition = candidate.arguments?.find((argument) => argument.name.value === 'if')?.value;
+      const value = condition?.kind === Kind.BOOLEAN ? condition.value : condition?.kind === Kind.VARIABLE ? variables[condition.name.value] === true : undefined;
+      return value === undefined ? false : name === 'skip' ? value : !value;
+    });
+
   const labelOf = (directive: DirectiveNode) => {
     const label = directive.arguments?.find((argument) => argument.name.value === 'label')?.value;
     return label?.kind === Kind.STRING ? label.value : undefined;
@@ -170,6 +180,7 @@ export function splitDeferred(schema: GraphQLSchema, document: DocumentNode, ope
       const directive = selection.directives?.find(isDefer);
       const directives = selection.directives?.filter((candidate) => !isDefer(candidate));
       const fragment: InlineFragmentNode = { ...selection, directives };
+      if (directive && excluded(selection)) continue;
       if (active(directive, walk)) {
         deferred.push({ label: labelOf(directive), path: walk.path, document: partDocument(walk.chain, { ...fragment, selectionSet: withoutDefer(selection.selectionSet) }) });
         continue;

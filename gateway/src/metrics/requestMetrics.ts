@@ -9,7 +9,7 @@
  *
  * `operation` is bounded (operationLabels.ts); requests answered before
  * parsing (front-door cache hits, refused credentials or bodies) are
- * `unparsed`. Error codes are bounded to well-formed codes (else `OTHER`).
+ * `unparsed`. A client that goes away first is counted with status 499. Error codes are bounded to well-formed codes (else `OTHER`).
  * Product labels are the descriptors' ids, a set fixed by the supergraph.
  *
  * The plugin reads the answer Apollo Server built (never the body text);
@@ -39,10 +39,14 @@ export function createRequestMetrics(metrics: Metrics, config: MetricsConfig) {
   const plugin: ApolloServerPlugin<MeshContext> = {
     async requestDidStart() {
       return {
+        // Labelled as soon as the operation is known, so a request whose client goes away before the answer still has it.
+        async didResolveOperation({ contextValue, operationName }) {
+          if (contextValue.observed) contextValue.observed.operation = labels.labelOf(operationName, isAuthenticated(contextValue.principal));
+        },
         async willSendResponse({ contextValue, operationName, response }) {
           const observed = contextValue.observed;
           if (!observed) return;
-          observed.operation = labels.labelOf(operationName, isAuthenticated(contextValue.principal));
+          observed.operation ??= labels.labelOf(operationName, isAuthenticated(contextValue.principal));
           const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
           for (const error of result.errors ?? []) observed.errorCodes.add(errorCodeLabel(error.extensions?.code));
         },

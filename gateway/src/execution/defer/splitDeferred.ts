@@ -17,6 +17,7 @@
  * It must never: change a field, alias, argument or directive other than removing `@defer`.
  */
 import {
+  BREAK,
   getNamedType,
   isListType,
   isNonNullType,
@@ -61,14 +62,28 @@ const isDefer = (directive: DirectiveNode) => directive.name.value === 'defer';
 const selections = (list: readonly SelectionNode[]): SelectionSetNode => ({ kind: Kind.SELECTION_SET, selections: list });
 const TYPENAME: FieldNode = { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } };
 
-/** Whether the document uses `@defer` anywhere. */
+const deferUse = new WeakMap<DocumentNode, boolean>();
+
+/**
+ * Whether the document uses `@defer` anywhere. Asked on every request: remembered per document object
+ * (Apollo Server's document store hands the same object for the same query text), so a request pays one
+ * lookup, not a walk of its document.
+ */
 export function usesDefer(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    Directive(node) {
-      if (isDefer(node)) found = true;
-    },
-  });
+  let found = deferUse.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      Directive(node) {
+        if (isDefer(node)) {
+          found = true;
+          return BREAK;
+        }
+        return undefined;
+      },
+    });
+    deferUse.set(document, found);
+  }
   return found;
 }
 
@@ -112,8 +127,9 @@ function withUsedVariables(operation: OperationDefinitionNode): OperationDefinit
 const asDocument = (operation: OperationDefinitionNode): DocumentNode => ({ kind: Kind.DOCUMENT, definitions: [withUsedVariables(operation)] });
 
 export function splitDeferred(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown>): DeferSplit | null {
+  if (!usesDefer(document)) return null;
   const operation = operationOf(document, operationName);
-  if (!operation || !usesDefer(document)) return null;
+  if (!operation) return null;
   const root = schema.getRootType(operation.operation);
   if (!root) return null;
   const fragments = new Map<string, FragmentDefinitionNode>();

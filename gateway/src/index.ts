@@ -92,7 +92,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const metrics = new Metrics();
   // Traces over OTLP when tracing.endpoint is set; the SDK is not even loaded otherwise (telemetry/).
   const { endpoint, serviceName, sampleRatio } = config.tracing;
-  const tracing = endpoint ? startTracing({ endpoint, serviceName, sampleRatio }) : undefined;
+  const tracing = endpoint ? startTracing({ endpoint, serviceName, sampleRatio }, logger) : undefined;
   // Requests, errors by code and latency per operation (bounded names) and per data product, on /metrics.
   const requestMetrics = createRequestMetrics(metrics, config.metrics);
   // Official operations (operations/<owner>/*.graphql), read first: a bad file stops the start, naming it.
@@ -302,13 +302,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       }),
   });
   const withTokenLimit = <T>(principal: Principal, run: () => Promise<T>) => parseTokenLimit.run(limitsFor(config.limits, principal).maxTokens, run);
+  // /graphql's path once the principal is known and the body read; the assistant endpoint's tool calls take it too.
+  const runGraphQL = graphqlRunner({ apollo, withTokenLimit, shortcut, operations });
   // The assistant endpoint (/mcp): every tool call runs through the /graphql pipeline (runGraphQL.ts) as its caller.
   const mcp = config.mcp.enabled
     ? createMcp({
         config,
         logger,
         audit,
-        runner: graphqlRunner({ apollo, withTokenLimit, shortcut, operations }),
+        runner: runGraphQL,
         schema: () => apiSchemaNow,
         policy: policies?.current,
         catalog: catalog?.catalog,
@@ -319,19 +321,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     : undefined;
   // Subscriptions (graphql-ws and graphql-sse on /graphql): the same receive, identify, authorize and audit steps as queries, per event.
   const subscriptions = config.subscriptions.enabled
-    ? new SubscriptionService({ config: config.subscriptions, limits: config.limits, gateway, policies, introspection, validate: validateOperation({ mode: config.mode, introspection }), audit, metrics, logger })
+    ? new SubscriptionService({ config: config.subscriptions, limits: config.limits, gateway, policies, introspection, validate: validateOperation({ mode: config.mode, introspection }), operations, audit, metrics, logger })
     : undefined;
   if (subscriptions) gateway.onSchemaLoadOrUpdate(({ apiSchema }) => subscriptions.onSupergraphUpdate(apiSchema));
   const server: Server = createHttpServer({
     eventStream: subscriptions && sseTransport(subscriptions),
     requestMetrics,
     config,
-    apollo,
     gateway,
     logger,
     createContext,
     operations,
-    shortcut,
+    runGraphQL,
     routes: [
       metricsRoute(metrics, config.metrics),
       ...(cache ? [invalidationRoute({ cache, logger, createContext: operatorContext })] : []),
@@ -340,7 +341,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       ...(mcp?.routes ?? []),
     ],
     bodyLimitFor: (principal) => maxBodyBytesFor(config.limits, principal),
-    withTokenLimit,
     onRejectedCredentials: auditRejectedCredentials,
     // Refused operator routes (403; 401 without credentials) and bodies over the limit are audited like denials.
     onRefused: ({ req, route, error, context, kind, rule }) => {

@@ -6,10 +6,8 @@
  * (answers from the response cache or a request in flight), Apollo Server
  * (operation limits, validation, and the executor's stages: authorization,
  * response cache, audit of every denial) and the caching headers decided
- * last, in the order http/server.ts runs them for /graphql, so that the MCP
- * endpoint's tool calls (mcp/) take the path a client's POST to /graphql
- * takes. (The front door keeps its own copy of these lines for now, inside
- * its tracing; a change to one is a change to both.)
+ * last. The front door (http/server.ts) runs /graphql through it, and so do
+ * the MCP endpoint's tool calls (mcp/): one path for both.
  *
  * One exception, asked for by name: `gatewayDocument` skips the
  * persisted-operation lookup for documents the gateway itself wrote (the MCP
@@ -39,12 +37,21 @@ export type GraphQLRunnerOptions = {
 };
 
 /** Runs one GraphQL-over-HTTP request (`req` gives method, URL and headers; `body` is the raw body) as `context`'s principal. */
-export type GraphQLRunner = (req: IncomingMessage, body: Buffer, context: MeshContext, options?: { gatewayDocument?: boolean }) => Promise<HTTPGraphQLResponse>;
+export type GraphQLRunner = (
+  req: IncomingMessage,
+  body: Buffer,
+  context: MeshContext,
+  options?: {
+    gatewayDocument?: boolean;
+    /** The front door looked the operation up already (it routes event streams on the resolved operation). */
+    lookedUp?: boolean;
+  },
+) => Promise<HTTPGraphQLResponse>;
 
 export function graphqlRunner({ apollo, withTokenLimit, shortcut, operations }: GraphQLRunnerOptions): GraphQLRunner {
   return async (req, body, context, options = {}) => {
     // Before anything keys on the query text: an id becomes its official document; an ad-hoc query may be refused (HttpError).
-    if (operations && !options.gatewayDocument) body = await resolveHttpRequest(operations, req, body, context);
+    if (operations && !options.gatewayDocument && !options.lookedUp) body = await resolveHttpRequest(operations, req, body, context);
     const run = async () => withHttpCacheHeaders(await withTokenLimit(context.principal, () => runApolloRequest(apollo, req, body, async () => context)), context);
     // Caching headers are decided last, for whatever answered: never public for a principal or PII (httpCacheHeaders.ts).
     return withHttpCacheHeaders(await (shortcut ? shortcut.respond(req, body, context, run) : run()), context);

@@ -15,14 +15,11 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApolloServer } from '@apollo/server';
 import type { MeshContext } from '../context';
 import { IdentityError, sendIdentityError } from '../identity/errors';
 import type { Principal } from '../identity/principal';
 import { wantsEventStream } from '../../../subgraphs/lib/sse';
-import { HttpError, readBody, runApolloRequest, sendApolloResponse, sendGraphQLError } from '../../../subgraphs/lib/http';
-import { withHttpCacheHeaders } from '../cache/httpCacheHeaders';
-import type { ResponseShortcut } from '../cache/responseShortcut';
+import { HttpError, readBody, sendApolloResponse, sendGraphQLError } from '../../../subgraphs/lib/http';
 import type { GatewayConfig } from '../config';
 import type { MeshGateway } from '../execution/MeshGateway';
 import type { Logger } from '../logger';
@@ -40,22 +37,20 @@ import { endRequestSpan, startRequestSpan } from '../telemetry/requestSpan';
 import { recordChildSpan, traceIdsOf, withActiveSpan } from '../../../subgraphs/lib/telemetry/spans';
 import { resolveHttpRequest, type OperationRequests } from '../operations/operationRequests';
 import { TurnTaker } from './takeTurns';
+import type { GraphQLRunner } from './runGraphQL';
 
 export type HttpServerOptions = {
   config: GatewayConfig;
-  apollo: ApolloServer<MeshContext>;
   gateway: MeshGateway;
   logger: Logger;
   createContext(req: IncomingMessage): Promise<MeshContext>;
   /** The body limit for this principal (its role may allow less than server.bodyLimitBytes). */
   bodyLimitFor(principal: Principal): number;
-  /** Runs the request through Apollo Server with the parser stopping at this principal's token limit (limits/parseTokenLimit.ts). */
-  withTokenLimit<T>(principal: Principal, run: () => Promise<T>): Promise<T>;
+  /** Runs a read request as its principal: the response shortcut, Apollo Server with the principal's token limit, the caching headers. */
+  runGraphQL: GraphQLRunner;
   onRejectedCredentials(error: IdentityError, req: IncomingMessage): void;
   /** Official operations by id, and the refusal of ad-hoc queries for official-only roles (operations/operationRequests.ts). */
   operations?: OperationRequests;
-  /** Answers repeated queries from the response cache or a request in flight, before Apollo Server (cache/responseShortcut.ts). */
-  shortcut?: ResponseShortcut;
   /** Serves a POST to /graphql that asks for an event stream (a subscription over graphql-sse), once identified and read within the body limit. */
   eventStream?(req: IncomingMessage, res: ServerResponse, body: Buffer, context: MeshContext): Promise<void>;
   /** Routes added by stages (metrics, cache invalidation), matched before the 404. */
@@ -106,7 +101,7 @@ function developmentTokensFor(config: GatewayConfig): (() => Promise<PickerRole[
 }
 
 export function createHttpServer(options: HttpServerOptions): Server {
-  const { config, apollo, gateway, logger } = options;
+  const { config, gateway, logger } = options;
   const largeBodies = new TurnTaker();
   const handle = async (req: IncomingMessage, res: ServerResponse, observed?: RequestObservation) => {
     // Stopping: answer, then close the connection, so a kept-alive client reconnects through the load balancer (gracefulShutdown.ts).
@@ -151,9 +146,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
         if (options.operations) body = await resolveHttpRequest(options.operations, req, body, context);
         // Subscriptions over server-sent events: one long response per subscription (subscriptions/sseTransport.ts).
         if (options.eventStream && wantsEventStream(req)) return options.eventStream(req, res, body, context);
-        const run = async () => withHttpCacheHeaders(await options.withTokenLimit(context.principal, () => runApolloRequest(apollo, req, body, async () => context)), context);
-        // Caching headers are decided last, for whatever answered: never public for a principal or PII (httpCacheHeaders.ts).
-        return sendApolloResponse(res, withHttpCacheHeaders(await (options.shortcut ? options.shortcut.respond(req, body, context, run) : run()), context));
+        // The shortcut, Apollo Server's stages and the caching headers (runGraphQL.ts: the path MCP tool calls take too).
+        return sendApolloResponse(res, await options.runGraphQL(req, body, context, { lookedUp: true }));
       });
     }
     const route = options.routes?.find((candidate) => candidate.path === path && (candidate.method === req.method || (candidate.method === 'GET' && req.method === 'HEAD')));

@@ -212,7 +212,9 @@ export function cacheBehaviour(current: () => BackendUnderTest) {
       const sent = received('customers').flatMap((request) => (request.variables?.representations as { id: string }[]) ?? []);
       expect(sent.length).toBeGreaterThan(0);
       expect(sent.some((representation) => warmed.has(representation.id))).toBe(false);
-      expect(cacheOf(body).entities.customers.hits).toBeGreaterThanOrEqual(5);
+      // Every customer of the five newest orders is a hit (five orders can share a customer).
+      expect(warmed.size).toBeGreaterThanOrEqual(3);
+      expect(cacheOf(body).entities.customers.hits).toBeGreaterThanOrEqual(warmed.size);
 
       const truth = await mesh().db.query<{ id: number; customer_id: number; segment: string; city: string }>(
         `SELECT o.id, o.customer_id, c.segment, c.city FROM sales.orders o JOIN customers.customer c ON c.id = o.customer_id ORDER BY o.placed_at DESC, o.id DESC LIMIT 30`,

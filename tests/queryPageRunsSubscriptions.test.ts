@@ -29,8 +29,10 @@ test('a subscription typed in GraphiQL streams its events into the result pane',
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.addInitScript((query) => {
-    localStorage.setItem('graphiql:query', query);
-    localStorage.setItem('meshgate:role', 'analyst (alice)');
+    // Runs in the page: GraphiQL opens with the subscription, the role picker on the analyst.
+    const storage = (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage;
+    storage.setItem('graphiql:query', query);
+    storage.setItem('meshgate:role', 'analyst (alice)');
   }, SUBSCRIPTION);
   const origin = new URL(mesh.gateway.url).origin;
   await page.goto(`${origin}/`);

@@ -5,6 +5,9 @@
  * and writes their audit records and metrics.
  *
  * Guarantees:
+ * - official operations rule as over POST (operations/operationRequests.ts): a
+ *   subscription may be named by id, and a role that may run official
+ *   operations only is refused any other (OPERATION_NOT_OFFICIAL, audited);
  * - a principal holds at most `maxPerPrincipal` subscriptions here; one more
  *   is refused (SUBSCRIPTION_LIMIT_EXCEEDED) and audited;
  * - start and end of every subscription are audited (the end with its
@@ -32,6 +35,7 @@ import type { MeshGateway } from '../execution/MeshGateway';
 import type { LimitsConfig } from '../limits/config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics/Metrics';
+import { OperationRequestError, type OperationRequests } from '../operations/operationRequests';
 import { LINEAR_SPECIFIED_RULES, type ValidateOperation } from '../validation/validateOperation';
 import type { SubscriptionsConfig } from './config';
 import { LiveSubscription, type EndReason } from './LiveSubscription';
@@ -43,7 +47,10 @@ export type Transport = 'graphql-ws' | 'graphql-sse';
 
 export type SubscriptionRequest = {
   context: MeshContext;
+  /** The document; an official operation's own when the request names one by id (documentId, or the persistedQuery extension). */
   query: string;
+  documentId?: unknown;
+  extensions?: unknown;
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
   transport: Transport;
@@ -58,6 +65,8 @@ export type SubscriptionServiceOptions = {
   policies?: PolicyHolder;
   introspection: IntrospectionPolicy;
   validate: ValidateOperation;
+  /** Official operations: a role that may run only those is refused an ad-hoc subscription (audited), as over POST. */
+  operations?: OperationRequests;
   audit: AuditLog;
   metrics: Metrics;
   logger: Logger;
@@ -93,6 +102,16 @@ export class SubscriptionService {
   /** Starts a subscription: its events, or the errors that refused it. */
   async start(request: SubscriptionRequest): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const { context } = request;
+    if (this.options.operations) {
+      try {
+        const { fields } = await this.options.operations.resolveFields({ query: request.query, documentId: request.documentId, operationName: request.operationName, extensions: request.extensions }, context);
+        if (typeof fields.query !== 'string') return { errors: [meshError('BAD_REQUEST', 'The request has no "query" string and names no official operation')] };
+        request = { ...request, query: fields.query };
+      } catch (error) {
+        if (!(error instanceof OperationRequestError)) throw error;
+        return { errors: [meshError(error.code as never, error.message)] };
+      }
+    }
     const planning = this.options.gateway.planning();
     if (!planning) return { errors: [meshError('SUBSCRIPTION_ENDED', 'The gateway has no supergraph loaded yet; try again shortly')] };
     const variables = request.variables ?? {};

@@ -34,21 +34,22 @@ import type { SubscriptionService } from './SubscriptionService';
 
 const KEEP_ALIVE_MS = 12_000;
 
-type Body = { query?: unknown; operationName?: unknown; variables?: unknown; extensions?: unknown };
+type Body = { query?: unknown; documentId?: unknown; operationName?: unknown; variables?: unknown; extensions?: unknown };
 
 const event = (name: 'next' | 'complete', data?: unknown) => `event: ${name}\ndata:${data === undefined ? '' : ` ${JSON.stringify(data)}`}\n\n`;
 
-function parseBody(body: Buffer): { query: string; operationName?: string | null; variables?: Record<string, unknown> | null } {
+function parseBody(body: Buffer): { query: string; documentId?: unknown; extensions?: unknown; operationName?: string | null; variables?: Record<string, unknown> | null } {
   let parsed: Body;
   try {
     parsed = JSON.parse(body.toString('utf8')) as Body;
   } catch {
     throw new HttpError(400, 'BAD_REQUEST', 'The body of an event-stream request is one JSON GraphQL request ({"query": ...})');
   }
-  if (typeof parsed?.query !== 'string') throw new HttpError(400, 'BAD_REQUEST', 'The request has no "query" string');
+  const byId = parsed?.documentId !== undefined || (parsed?.extensions as { persistedQuery?: unknown } | undefined)?.persistedQuery !== undefined;
+  if (typeof parsed?.query !== 'string' && !byId) throw new HttpError(400, 'BAD_REQUEST', 'The request has no "query" string');
   if (parsed.operationName != null && typeof parsed.operationName !== 'string') throw new HttpError(400, 'BAD_REQUEST', '"operationName" must be a string');
   if (parsed.variables != null && (typeof parsed.variables !== 'object' || Array.isArray(parsed.variables))) throw new HttpError(400, 'BAD_REQUEST', '"variables" must be an object');
-  return { query: parsed.query, operationName: parsed.operationName as string | null | undefined, variables: parsed.variables as Record<string, unknown> | null | undefined };
+  return { query: typeof parsed.query === 'string' ? parsed.query : '', documentId: parsed.documentId, extensions: parsed.extensions, operationName: parsed.operationName as string | null | undefined, variables: parsed.variables as Record<string, unknown> | null | undefined };
 }
 
 const write = (res: ServerResponse, chunk: string) =>

@@ -87,6 +87,8 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions) {
         const started = await options.service.start({
           context,
           query: payload.query,
+          documentId: (payload as { documentId?: unknown }).documentId,
+          extensions: payload.extensions,
           operationName: payload.operationName,
           variables: payload.variables,
           transport: 'graphql-ws',

@@ -71,3 +71,10 @@ test('/metrics: active subscriptions, events per data product, delivery latency'
   await events.return?.();
   await client.dispose();
 });
+
+test('the catalog shows each product\'s subscriptions among the types it contributes', async () => {
+  const { body } = await mesh.query('{ finance: dataProduct(id: "finance") { types { name fields { name } } } logistics: dataProduct(id: "logistics") { types { name fields { name } } } }', {}, analyst);
+  const subscriptionFields = (product: { types: { name: string; fields: { name: string }[] }[] }) => product.types.find((type) => type.name === 'Subscription')?.fields.map((field) => field.name);
+  expect(subscriptionFields(body.data.finance)).toEqual(['transactionAdded', 'transactionUpdated']);
+  expect(subscriptionFields(body.data.logistics)).toEqual(['shipmentStatusChanged']);
+});

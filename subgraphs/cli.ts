@@ -75,7 +75,7 @@ async function main() {
   // pino at MESHGATE_LOG_LEVEL; traces over OTLP when npm start (or the environment) gives MESHGATE_TRACING_ENDPOINT.
   const logger = createSubgraphLogger(domain.name);
   const tracingOptions = tracingFromEnv(process.env, `meshgate-${domain.name}`);
-  const tracing = tracingOptions ? startTracing(tracingOptions) : undefined;
+  const tracing = tracingOptions ? startTracing(tracingOptions, logger) : undefined;
   const server = await startSubgraphServer(domain, db, {
     logger,
     port,

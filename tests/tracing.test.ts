@@ -67,7 +67,7 @@ test('each subgraph fetch is a span under execution, naming its subgraph, produc
   const [request] = requestTree('trace-test-1');
   const [execute] = childrenOf(spans, request).filter((span) => span.name === 'meshgate.execute');
   const fetches = childrenOf(spans, execute).filter((span) => span.name === 'meshgate.fetch');
-  const bySubgraph = Object.fromEntries(fetches.map((span) => [span.attributes['meshgate.subgraph'], span.attributes]));
+  const bySubgraph: Record<string, Record<string, unknown>> = Object.fromEntries(fetches.map((span) => [String(span.attributes['meshgate.subgraph']), span.attributes]));
   expect(Object.keys(bySubgraph).sort()).toEqual(['customers', 'finance', 'sales']);
   for (const attributes of Object.values(bySubgraph)) expect(attributes['meshgate.product']).toEqual(expect.any(String));
   // The root field's fetch is not cacheable; the entity fetches missed the (empty) entity cache and were sent.

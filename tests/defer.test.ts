@@ -105,3 +105,9 @@ test.each([
   expect(answer.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
   expect(answer.parts.map((part) => part.body)).toEqual([{ data: data(orderId) }]);
 });
+
+test('when nothing would be deferred, a client without a multipart Accept header gets the whole answer', async () => {
+  const { status, body } = await mesh.query(`{ products(first: 1) { edges { node { id ... @defer { sku } } } } }`, undefined, admin);
+  expect(status).toBe(200);
+  expect(body).toEqual({ data: { products: { edges: [{ node: { id: '1', sku: expect.any(String) } }] } } });
+});

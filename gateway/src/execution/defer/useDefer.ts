@@ -7,19 +7,20 @@
  * become the subsequent payloads, in the order they complete (deferResponsePlugin.ts sends them).
  *
  * Guarantees: a client whose Accept header does not take multipart/mixed with deferSpec=20220824 gets 406
- * before anything runs; a deferred part whose object is null or absent in the first payload is not run (not
+ * before anything runs, when something would be deferred (otherwise the answer is one payload, which the
+ * caches may keep like any other); a deferred part whose object is null or absent in the first payload is not run (not
  * fetched, not audited) and not sent; a part that fails becomes a payload with `data: null` and its errors,
  * formatted by the same error policy as the first payload; at most MAX_DEFERRED_PARTS parts, each run once.
  * It must never: let a deferred part skip a stage the primary operation takes, or hold the first payload
  * back for a deferred one.
  */
 import { createHash } from 'node:crypto';
-import { GraphQLError, print, visit, type DocumentNode, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, print, visit, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { ExecutionStage } from '../MeshGateway';
 import { coercedVariablesOf } from '../useVariableCoercion';
 import { acceptsDefer, markDeferred, notAcceptable, type IncrementalItem, type SubsequentPayload } from './incrementalDelivery';
-import { splitDeferred, type DeferredPart } from './splitDeferred';
+import { operationOf, splitDeferred, type DeferredPart } from './splitDeferred';
 
 export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
@@ -38,7 +39,8 @@ function objectAt(data: unknown, path: string[]): Data | undefined {
 /** The request with another document (its own text and hash, so plans and caches key by it), same variables and context. */
 function withDocument(requestContext: GatewayGraphQLRequestContext, document: DocumentNode): GatewayGraphQLRequestContext {
   const source = print(document);
-  return { ...requestContext, document, source, queryHash: createHash('sha256').update(source).digest('hex'), operation: document.definitions[0] as OperationDefinitionNode };
+  const operation = operationOf(document, requestContext.operationName) ?? requestContext.operation;
+  return { ...requestContext, document, source, queryHash: createHash('sha256').update(source).digest('hex'), operation };
 }
 
 /** As Apollo Server formats errors: a code for every error, no `http` extension, then the gateway's error policy. */
@@ -80,8 +82,9 @@ export function useDefer(options: { formatError: FormatError }): ExecutionStage 
   return (next) => async (requestContext) => {
     const split = splitDeferred(requestContext.schema, requestContext.document, requestContext.operationName, coercedVariablesOf(requestContext));
     if (!split) return next(requestContext);
-    // Without HTTP (an operation run in process) there is no one to stream to: one payload, as the proposal allows.
-    if (!requestContext.request.http) return next(withDocument(requestContext, withoutDefer(requestContext.document)));
+    // Nothing deferred after all (if: false, below a list, a mutation), or no one to stream to (an operation run in
+    // process, without HTTP): the whole answer in one payload, as the proposal allows; the caches may keep it.
+    if (split.deferred.length === 0 || !requestContext.request.http) return next(withDocument(requestContext, withoutDefer(requestContext.document)));
     if (!acceptsDefer(requestContext.request.http.headers.get('accept'))) return { errors: [notAcceptable()] };
     const state = markDeferred(requestContext.context);
     const primary = await next(withDocument(requestContext, split.primary));

@@ -14,14 +14,14 @@
  * would; Apollo Server answers everything else.
  *
  * Subscriptions come as a signed POST with `Accept: text/event-stream` and
- * are answered as an event stream (graphql-sse, distinct connections mode):
+ * are answered as an event stream (graphql-sse's protocol, distinct connections; subscriptionServer.ts):
  * one long request per subscription, verified once when it starts, that
  * holds no admission slot (it waits for events, not for a resolver).
  *
  * A subgraph with a data-product descriptor also serves GET /dataproduct/status
  * and POST /dataproduct/quality/run (dataProduct.ts), signed the same way.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -34,8 +34,8 @@ import { DirectExecution } from './directExecution';
 import { DatabaseHealth, sendSubgraphHealth, type HealthOptions } from './health';
 import { executeApolloRequest, HttpError, parseJsonBody, readBody, sendApolloResponse, sendGraphQLError, sendJson } from './http';
 import { SignedRequestVerifier, type SignedPrincipal } from './signing';
-import { createHandler as createSseHandler } from 'graphql-sse';
-import { serveEventStream, wantsEventStream } from './sse';
+import { wantsEventStream } from './sse';
+import { serveSubscription } from './subscriptionServer';
 import type { SubgraphContext, SubgraphDefinition } from './subgraph';
 import { silentLogger, type Logger } from './logger';
 import { traceRootFields } from './telemetry/resolverSpans';
@@ -118,11 +118,7 @@ export async function startSubgraphServer<TLoaders>(
     : undefined;
   const health = new DatabaseHealth(db, options.health);
   // Subscriptions: each event is resolved with the context of its subscription (loaders for the references it returns).
-  const sse = createSseHandler<IncomingMessage, { res: ServerResponse }, SubgraphContext<TLoaders> & { [key: string]: unknown }>({
-    schema: subgraphSchema(definition),
-    context: (req) => ({ db, loaders: definition.createLoaders(db), principal: principals.get(req.raw) }),
-  });
-  const principals = new WeakMap<IncomingMessage, SignedPrincipal | undefined>();
+  const subscriptionSchema = subgraphSchema(definition);
   const logger = options.logger ?? silentLogger(definition.name);
   const httpServer: Server = createServer(async (req, res) => {
     const started = performance.now();
@@ -154,8 +150,7 @@ export async function startSubgraphServer<TLoaders>(
       if (wantsEventStream(req)) {
         const parsed = parseJsonBody(body, req.headers['content-type']);
         if (options.onRequest && parsed !== undefined) options.onRequest(parsed as Parameters<typeof options.onRequest>[0], { principal, headers: req.headers });
-        principals.set(req, principal);
-        return await serveEventStream(sse, req, res, body.toString('utf8'));
+        return await serveSubscription(subscriptionSchema, req, res, parsed, { db, loaders: definition.createLoaders(db), principal });
       }
       // The request's span continues the gateway's trace (its fetch span's traceparent) once the gateway's signature is verified
       // (or when this subgraph runs unsigned, trusting every caller anyway); anything refused above never joins a trace.

@@ -1,42 +1,72 @@
 /**
- * Serves graphql-sse's handler (GraphQL over Server-Sent Events, distinct
- * connections mode) on Node's http with a body that was already read: the
- * subgraph reads it to verify the gateway's signature, the gateway to apply
- * its body limit, so graphql-sse's own http adapter (which reads the request
- * stream itself) cannot be used. This is that adapter's loop, kept as it is:
- * each event is written only after the previous one was flushed, so a client
- * that does not read stops the stream from being pulled (the producer's
- * bounded buffer decides what then happens), and the stream's iterator is
- * returned when the client goes away.
+ * GraphQL over Server-Sent Events, distinct connections mode (graphql-sse's
+ * protocol: one POST with `Accept: text/event-stream` per operation, answered
+ * with `next` events and one `complete`), written out by hand for the gateway
+ * and the subgraphs; graphql-sse's client reads it (the gateway's upstream,
+ * the tests, the query page).
+ *
+ * Why not graphql-sse's handler: it pulls every result of an operation as
+ * soon as it exists into an unbounded array (handler.js, createStream) and
+ * writes from there, so a reader that stops reading would grow it without
+ * limit, past whatever bound the producer keeps. Here the next result is
+ * pulled only after the previous one was flushed to the socket: results wait
+ * in their producer's bounded queue (the gateway's Delivery, a subgraph's
+ * eventStream), which decides what happens when it is full.
+ *
+ * Guarantees: at most one event buffered in the response; the producer's
+ * return() is called when the client goes away or the stream ends; a comment
+ * line every 12 s keeps proxies from closing an idle stream.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { createHandler } from 'graphql-sse';
+import type { ExecutionResult } from 'graphql';
 
-export type SseHandler = ReturnType<typeof createHandler<IncomingMessage, { res: ServerResponse }, any>>;
+const KEEP_ALIVE_MS = 12_000;
 
 /** True for a POST that asks for an event stream (what graphql-sse's client sends). */
 export function wantsEventStream(req: IncomingMessage): boolean {
   return req.method === 'POST' && (req.headers.accept ?? '').split(',').some((type) => type.trim().startsWith('text/event-stream'));
 }
 
-export async function serveEventStream(handler: SseHandler, req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
-  const [stream, init] = await handler({
-    method: req.method!,
-    url: req.url!,
-    // graphql-sse compares the accept header exactly; wantsEventStream() has already decided.
-    headers: { get: (key: string) => (key === 'accept' ? 'text/event-stream' : ([] as string[]).concat(req.headers[key] ?? []).join('\n') || undefined) },
-    body,
-    raw: req,
-    context: { res },
+const event = (name: 'next' | 'complete', data?: unknown) => `event: ${name}\ndata:${data === undefined ? '' : ` ${JSON.stringify(data)}`}\n\n`;
+
+const write = (res: ServerResponse, chunk: string) =>
+  new Promise<boolean>((resolve) => {
+    if (!res.writable || res.destroyed) return resolve(false);
+    res.write(chunk, (error) => resolve(!error));
   });
-  res.writeHead(init.status, init.statusText, init.headers);
-  if (!stream || typeof stream === 'string') return new Promise((resolve) => res.end(stream, () => resolve()));
-  const stop = () => void stream.return?.(undefined);
-  res.once('close', stop);
-  for await (const chunk of stream) {
-    if (!res.writable) break;
-    await new Promise<void>((resolve, reject) => res.write(chunk, (error) => (error ? reject(error) : resolve())));
+
+/** Answers with an event stream of `results`: one result (a refusal, an error) or a running stream. */
+export async function writeEventStream(res: ServerResponse, results: ExecutionResult | AsyncIterableIterator<ExecutionResult>): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'content-encoding': 'none' });
+  if (!(Symbol.asyncIterator in results)) {
+    await write(res, event('next', results) + event('complete'));
+    return new Promise((resolve) => res.end(resolve));
   }
-  res.off('close', stop);
-  await new Promise<void>((resolve) => res.end(resolve));
+  const events = results as AsyncIterableIterator<ExecutionResult>;
+  const stop = () => void events.return?.(undefined)?.catch?.(() => undefined);
+  res.once('close', stop);
+  const keepAlive = setInterval(() => void write(res, ':\n\n'), KEEP_ALIVE_MS);
+  try {
+    // An empty comment first: some browsers show nothing of a stream before its first bytes.
+    let open = await write(res, ':\n\n');
+    while (open) {
+      let next: IteratorResult<ExecutionResult>;
+      try {
+        next = await events.next();
+      } catch (error) {
+        // The source failed (a subgraph's reader fell too far behind, its database went away): the last event says so.
+        const { message, extensions } = error as { message?: string; extensions?: Record<string, unknown> };
+        open = await write(res, event('next', { errors: [{ message: message ?? String(error), ...(extensions && { extensions }) }] }));
+        break;
+      }
+      if (next.done) break;
+      open = await write(res, event('next', next.value));
+    }
+    if (open) await write(res, event('complete'));
+  } finally {
+    clearInterval(keepAlive);
+    res.off('close', stop);
+    stop();
+  }
+  if (!res.destroyed) await new Promise((resolve) => res.end(resolve));
 }

@@ -5,7 +5,7 @@
  */
 import { startMesh, tokenFor, type TestMesh } from '../harness';
 import { ORDER_SERVICE } from '../principals';
-import { auditRecords, sseClient, wsClient } from '../subscriptions/clients';
+import { auditRecords, wsClient } from '../subscriptions/clients';
 
 let mesh: TestMesh;
 let service: Record<string, string>;

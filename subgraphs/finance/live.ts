@@ -1,9 +1,11 @@
 /**
  * Finance's next facts for the live generator (subgraphs/lib/liveData.ts): payments for new orders and account
  * activity, some of it anomalous, written through the finance schema only. Every new transaction is scored
- * with the seed's own anomaly rules (assessAnomalies) against the customer's history of its type, as a booking
- * pipeline scores at booking time; earlier transactions that a new one turns into a night burst are flagged
- * too (an UPDATE, which finance publishes as transactionUpdated). Never rescores anything else.
+ * with the seed's own anomaly rules (assessAnomalies) against the customer's history of its type. As in a
+ * booking pipeline, a transaction is booked first (with its score) and the anomaly check flags it after, by
+ * an UPDATE, so a flagged transaction is published as added, then as updated (transactionUpdated); earlier
+ * transactions that a new one turns into a night burst are flagged the same way. Never rescores anything
+ * else; a row's flags always agree with its reasons (the flagged-matches-reasons quality rule).
  */
 import type { Db } from '../lib/db';
 import { round2, type Random } from '../lib/random';
@@ -27,13 +29,14 @@ async function book(db: Db, draft: { customerId: number; type: Kind; amount: num
   const [row] = await db.query<{ id: number }>(
     `INSERT INTO finance.transactions (id, customer_id, type, amount, currency, occurred_at, channel, description, counterparty, order_id, anomaly_score, anomaly_reasons, flagged, rule_flagged)
      SELECT coalesce(max(id), 0) + 1, $1, $2, $3, 'EUR', $4, $5, $6, NULL, $7, $8, $9, $10, $11 FROM finance.transactions RETURNING id`,
-    [draft.customerId, draft.type, draft.amount, new Date(draft.occurredAt).toISOString(), draft.channel, draft.description, draft.orderId, fresh.anomalyScore, fresh.reasons.join('\n'), fresh.reasons.length > 0, ruleFlagged(fresh.reasons)],
+    [draft.customerId, draft.type, draft.amount, new Date(draft.occurredAt).toISOString(), draft.channel, draft.description, draft.orderId, fresh.anomalyScore, '', false, false],
   );
+  const flag = (id: number, reasons: string[]) =>
+    db.query(`UPDATE finance.transactions SET anomaly_reasons = $2, flagged = true, rule_flagged = $3 WHERE id = $1`, [id, reasons.join('\n'), ruleFlagged(reasons)]);
+  if (fresh.reasons.length) await flag(row.id, fresh.reasons);
   // A burst is only seen when its last withdrawal arrives: its earlier members are flagged now.
   const burst = seeds.filter((seed, i) => !history[i].flagged && seed.reasons.some((reason) => reason.startsWith('NIGHT_BURST')));
-  for (const seed of burst) {
-    await db.query(`UPDATE finance.transactions SET anomaly_reasons = $2, flagged = true, rule_flagged = true WHERE id = $1`, [seed.id, seed.reasons.join('\n')]);
-  }
+  for (const seed of burst) await flag(seed.id, seed.reasons);
   return { id: row.id, flagged: fresh.reasons.length > 0, updated: burst.length };
 }
 

@@ -25,7 +25,7 @@ test('defaults give a development gateway on port 4000 with telemetry off', () =
   expect(config.mode).toBe('development');
   expect(config.server).toEqual({ host: '127.0.0.1', port: 4000, bodyLimitBytes: 1_048_576, queryPage: true, workers: 1, cors: { allowedOrigins: [], allowCredentials: false, maxAgeSeconds: 600 }, compression: { enabled: true, thresholdBytes: 1024 } });
   expect(config.apollo.telemetry).toBe(false);
-  expect(config.metrics).toEqual({ operationNames: { max: 100 } });
+  expect(config.metrics).toEqual({ operationNames: { max: 100, officialOnly: false } });
   expect(config.supergraph.source).toBe('compose');
 });
 

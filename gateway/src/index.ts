@@ -93,10 +93,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   // Traces over OTLP when tracing.endpoint is set; the SDK is not even loaded otherwise (telemetry/).
   const { endpoint, serviceName, sampleRatio } = config.tracing;
   const tracing = endpoint ? startTracing({ endpoint, serviceName, sampleRatio }, logger) : undefined;
-  // Requests, errors by code and latency per operation (bounded names) and per data product, on /metrics.
-  const requestMetrics = createRequestMetrics(metrics, config.metrics);
   // Official operations (operations/<owner>/*.graphql), read first: a bad file stops the start, naming it.
   const officialOperations = config.operations.dir ? await loadOfficialOperations(config.operations.dir) : [];
+  // Requests, errors by code and latency per operation (bounded names; the official ones only, if so configured) and per data product, on /metrics.
+  const requestMetrics = createRequestMetrics(metrics, config.metrics, officialOperations.map((operation) => operation.name));
   const audit = createAuditLog(config.audit, logger, { onBackpressure: auditBackpressureMetric(metrics) });
   const introspection = config.authorization.introspection ?? (config.mode === 'development' ? 'always' : 'authenticated');
 

@@ -36,7 +36,7 @@ test('with metrics.token, /metrics answers only the bearer of that token', async
 });
 
 test('without metrics.token /metrics is open; a short token is a config error naming the key, not echoing the token', () => {
-  expect(parseConfig({ subgraphs: [{ name: 'a', url: 'http://127.0.0.1:1/graphql' }] }).metrics).toEqual({ operationNames: { max: 100 } });
+  expect(parseConfig({ subgraphs: [{ name: 'a', url: 'http://127.0.0.1:1/graphql' }] }).metrics).toEqual({ operationNames: { max: 100, officialOnly: false } });
   expect(() => parseConfig({ subgraphs: [{ name: 'a', url: 'http://127.0.0.1:1/graphql' }], metrics: { token: 'tiny-secret' } })).toThrow(/metrics\.token: expected a token of at least 16 characters/);
   try {
     parseConfig({ subgraphs: [{ name: 'a', url: 'http://127.0.0.1:1/graphql' }], metrics: { token: 'tiny-secret' } });

@@ -27,9 +27,11 @@ export const MetricsConfigSchema = z
         max: z.number().int().min(0).max(1000).default(100),
         /** When given, only these names (the official operations) get a label; every other name is "other". */
         allowed: z.array(z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/, 'a GraphQL operation name')).max(1000).optional(),
+        /** Only the official operations' names (operations/, and `allowed`) get a label: for gateways whose clients send many names. */
+        officialOnly: z.boolean().default(false),
       })
       .strict()
-      .default({ max: 100 }),
+      .default({ max: 100, officialOnly: false }),
   })
   .strict();
 

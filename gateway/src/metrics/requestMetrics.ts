@@ -28,8 +28,10 @@ export const UNPARSED_OPERATION = 'unparsed';
 /** Seconds, from 5 ms (a cached answer) to 30 s (past the default subgraph timeout with retries). */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-export function createRequestMetrics(metrics: Metrics, config: MetricsConfig) {
-  const labels = new OperationLabels(config.operationNames);
+/** `officialNames`: the official operations' names (operations/), the only ones labelled with metrics.operationNames.officialOnly. */
+export function createRequestMetrics(metrics: Metrics, config: MetricsConfig, officialNames: readonly string[] = []) {
+  const { max, allowed, officialOnly } = config.operationNames;
+  const labels = new OperationLabels({ max, allowed: officialOnly ? [...(allowed ?? []), ...officialNames] : allowed });
   const requests = metrics.counter('meshgate_requests_total', 'GraphQL requests answered, per operation (bounded: anonymous, other, unparsed) and HTTP status', ['operation', 'status']);
   const errors = metrics.counter('meshgate_request_errors_total', 'GraphQL requests whose answer carried an error with this code (each code counted once per request)', ['operation', 'code']);
   const duration = metrics.histogram('meshgate_request_duration_seconds', 'GraphQL request latency, from arrival to the last byte of the answer', ['operation'], LATENCY_BUCKETS);

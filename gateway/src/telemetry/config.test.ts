@@ -19,7 +19,7 @@ test('bad tracing values name the key, what was expected and what was given', ()
 });
 
 test('metrics.operationNames bounds are validated', () => {
-  expect(parseConfig({ subgraphs }).metrics.operationNames).toEqual({ max: 100 });
+  expect(parseConfig({ subgraphs }).metrics.operationNames).toEqual({ max: 100, officialOnly: false });
   expect(() => parseConfig({ subgraphs, metrics: { operationNames: { max: 5000 } } })).toThrow(/metrics\.operationNames\.max/);
   expect(() => parseConfig({ subgraphs, metrics: { operationNames: { allowed: ['not a name'] } } })).toThrow(/metrics\.operationNames\.allowed\.0.*a GraphQL operation name/);
 });

@@ -130,6 +130,12 @@ const ModelRule = z
     model: z.string().min(1).describe('The model, by its name in `models`.'),
     metric: z.enum(['precision', 'recall']).describe("The figure measured on the held-out split at the model's serving threshold."),
     min: z.number().min(0).max(1).describe('The lowest acceptable value, from 0 to 1.'),
+    minPositives: z
+      .number()
+      .int()
+      .min(1)
+      .default(20)
+      .describe('Fewer labeled positives than this in the held-out split (a small seed) cannot measure the figure: the rule then passes as not measured, saying so.'),
   })
   .strict()
   .describe("A model the product serves: its precision or recall on the product's held-out split, measured now on its own tables, is at least `min`.");

@@ -218,6 +218,9 @@ const measure: { [K in QualityRule['type']]: (rule: Extract<QualityRule, { type:
     let evaluation = evaluations.get(rule.model);
     if (!evaluation) evaluations.set(rule.model, (evaluation = evaluate(query)));
     const { version, threshold, rows, positives, model, baseline } = await evaluation;
+    if (positives < rule.minPositives) {
+      return { passed: true, observed: null, message: `not measured: the held-out split has ${positives} labeled (of ${plural(rows, 'row')}); ${rule.model}'s ${rule.metric} needs at least ${rule.minPositives}` };
+    }
     const value = model[rule.metric];
     return {
       passed: value >= rule.min,

@@ -19,13 +19,13 @@ import type { FetchInterceptor } from '../execution/SubgraphDataSource';
 
 export function traceFetches(productOf: (subgraph: string) => string, inner?: FetchInterceptor): FetchInterceptor {
   return (subgraph, options, send) => {
-    const next = () => (inner ? inner(subgraph, options, sendNoted) : sendNoted(options));
+    // Off, or not a fetch of a query plan (schema loading, health checks): passed through, nothing allocated.
+    if (!tracingActive() || !('incomingRequestContext' in options)) return inner ? inner(subgraph, options, send) : send(options);
     let sent = false;
     const sendNoted: typeof send = (sending) => {
       sent = true;
       return send(sending);
     };
-    if (!tracingActive() || !('incomingRequestContext' in options)) return inner ? inner(subgraph, options, send) : send(options);
     const representations = options.request.variables?.representations;
     return inSpan(
       'meshgate.fetch',
@@ -41,7 +41,7 @@ export function traceFetches(productOf: (subgraph: string) => string, inner?: Fe
       },
       async (span) => {
         try {
-          return await next();
+          return await (inner ? inner(subgraph, options, sendNoted) : sendNoted(options));
         } finally {
           span?.setAttribute('meshgate.fetch.sent', sent);
         }

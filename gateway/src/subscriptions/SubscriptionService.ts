@@ -82,6 +82,7 @@ export class SubscriptionService {
   private readonly events;
   private readonly latency;
   private readonly ends;
+  private stopping = false;
 
   constructor(private readonly options: SubscriptionServiceOptions) {
     const { metrics } = options;
@@ -102,6 +103,7 @@ export class SubscriptionService {
   /** Starts a subscription: its events, or the errors that refused it. */
   async start(request: SubscriptionRequest): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const { context } = request;
+    if (this.stopping) return { errors: [meshError('SUBSCRIPTION_ENDED', 'The gateway is stopping; subscribe again (another instance will serve you)')] };
     if (this.options.operations) {
       try {
         const { fields } = await this.options.operations.resolveFields({ query: request.query, documentId: request.documentId, operationName: request.operationName, extensions: request.extensions }, context);
@@ -146,8 +148,9 @@ export class SubscriptionService {
     }
   }
 
-  /** Ends every subscription (the gateway is stopping). */
+  /** Ends every subscription and refuses new ones (the gateway is stopping). */
   stop() {
+    this.stopping = true;
     for (const entry of [...this.active]) entry.live.end({ code: 'SUBSCRIPTION_ENDED', message: 'The gateway is stopping; subscribe again (another instance will serve you)' });
   }
 

@@ -45,6 +45,8 @@ export type WebSocketTransportOptions = {
 type Connection = { context?: MeshContext; expiresAt?: number; expiry?: NodeJS.Timeout };
 
 const UNAUTHORIZED = 4401;
+/** What graphql-ws is handed for a subscription the SubscriptionService already runs. */
+const RUNNING = parse('subscription Running { __typename }');
 /** WebSocket close reasons are limited to 123 bytes. */
 const closeReason = (text: string) => (Buffer.byteLength(text) <= 123 ? text : `${Buffer.from(text).subarray(0, 120).toString('utf8')}...`);
 
@@ -95,8 +97,8 @@ export function attachWebSocketTransport(options: WebSocketTransportOptions) {
           expiresAt: connection.expiresAt,
         });
         if (!isIterator(started)) return (started.errors ?? []).map(asGraphQLError);
-        // The document is parsed again only because graphql-ws reads the operation type from it; the stream is already running.
-        return { schema: undefined as never, document: parse('subscription { __typename }'), contextValue: { stream: started } };
+        // graphql-ws reads the operation type from the document it is given; the stream is already running.
+        return { schema: undefined as never, document: RUNNING, contextValue: { stream: started } };
       },
       subscribe: (args) => (args.contextValue as { stream: AsyncIterableIterator<ExecutionResult> }).stream,
       execute: () => ({ errors: [new GraphQLError('Only subscriptions are served over WebSocket; send queries by POST to /graphql')] }),

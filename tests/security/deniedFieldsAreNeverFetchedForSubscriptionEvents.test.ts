@@ -28,6 +28,8 @@ test('an analyst gets FORBIDDEN at denied fields of each event, and no subgraph 
   expect(forbidden.sort()).toEqual(['transactionAdded.counterparty', 'transactionAdded.customer.email', 'transactionAdded.description']);
   // The stream the finance subgraph serves, and every entity fetch of the event's customer.
   expect(asked('finance')).toContain('transactionAdded');
+  // The stream was opened signed for finance, on behalf of the analyst (the subgraph verified both).
+  expect(mesh.subgraphs.finance.received.find((request) => request.query?.includes('transactionAdded'))?.principal).toMatchObject({ id: ANALYST.sub, roles: ['analyst'] });
   expect(asked('finance')).not.toMatch(/description|counterparty/);
   expect(asked('customers')).toContain('segment');
   expect(asked('customers')).not.toMatch(/\bemail\b/);

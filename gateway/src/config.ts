@@ -137,8 +137,7 @@ const ExecutionConfig = z
     preparedOperations: z.number().int().positive().default(1000),
     /**
      * meshgate's rewrites of each query plan, once when an operation is prepared (merged fetches to one subgraph:
-     * docs/federation.md). Off: the planner's plans run as they are (the differential test runs both ways). A merged
-     * fetch is not looked up in the entity cache (it caches single `_entities` fetches); deduplication still applies.
+     * docs/federation.md). Off: the planner's plans run as they are (the differential test runs both ways).
      */
     planRewrites: z.boolean().default(true),
   })

@@ -97,9 +97,15 @@ export class SubgraphDataSource implements GraphQLDataSource<Record<string, any>
     this.concurrency = new SubgraphConcurrency({ mode: options.concurrency ?? 'adaptive', max: connections });
   }
 
-  process(options: Options): Promise<GatewayGraphQLResponse> {
-    if (!this.intercept) return this.send(options);
-    return this.intercept(this.name, options, (intercepted) => this.send(intercepted));
+  /**
+   * `via`, when given, is handed what would reach the network instead of sending it (with the sender to
+   * use): a merged fetch gathers its parts' requests there, below the interceptors (plan/FetchBatch.ts).
+   */
+  process(options: Options, via?: (options: Options, send: (options: Options) => Promise<GatewayGraphQLResponse>) => Promise<GatewayGraphQLResponse>): Promise<GatewayGraphQLResponse> {
+    const send = (sent: Options) => this.send(sent);
+    const out = via ? (sent: Options) => via(sent, send) : send;
+    if (!this.intercept) return out(options);
+    return this.intercept(this.name, options, out);
   }
 
   /** Closes the kept-alive connections (the gateway is stopping, or the supergraph dropped this subgraph). */

@@ -19,7 +19,7 @@ import { applyRewrites, isObjectOfType } from '@apollo/gateway/dist/dataRewrites
 import { generateHydratedPaths } from '@apollo/gateway/dist/executeQueryPlan';
 import { ERRORS, errorCodeDef } from '@apollo/federation-internals';
 import type { FetchNode, QueryPlanSelectionNode } from '@apollo/query-planner';
-import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { DistinctRepresentations } from './DistinctRepresentations';
 import { executeMergedFetch } from './executeMergedFetch';
 import type { RewrittenPlanNode } from './rewrites/MergedFetchNode';
@@ -80,8 +80,12 @@ async function executeFetch(run: PlanRun, fetch: FetchNode, cursor: Cursor): Pro
     return;
   }
   const batch = entityBatch(run, fetch, cursor);
-  if (!batch) return;
-  const received = await send(run, dataSource, fetch, cursor, { ...batch.variables, representations: batch.representations }, batch.entitiesOf);
+  if (batch) await fetchEntities(run, fetch, batch);
+}
+
+/** Sends one entity fetch's batch (through `via` when it is a part of a merged fetch) and merges the answer. */
+export async function fetchEntities(run: PlanRun, fetch: FetchNode, batch: EntityBatch, via?: Via): Promise<void> {
+  const received = await send(run, dataSourceOf(run, fetch.serviceName), fetch, batch.cursor, { ...batch.variables, representations: batch.representations }, batch.entitiesOf, via);
   if (received) mergeEntities(run, fetch, batch, received._entities);
 }
 
@@ -148,17 +152,22 @@ export function mergeEntities(run: PlanRun, fetch: FetchNode, batch: EntityBatch
   }
 }
 
+type ProcessOptions = Parameters<GraphQLDataSource['process']>[0];
+type Via = (options: ProcessOptions, send: (options: ProcessOptions) => Promise<GatewayGraphQLResponse>) => Promise<GatewayGraphQLResponse>;
+/** meshgate's SubgraphDataSource: its process() takes where to hand the request instead of sending it. */
+type ViaDataSource = { process(options: ProcessOptions, via?: Via): Promise<GatewayGraphQLResponse> };
+
 /** `entitiesOf`: for an entity fetch, the indexes of the entities each representation stands for. */
-async function send(run: PlanRun, dataSource: GraphQLDataSource, fetch: FetchNode, cursor: Cursor, variables: Data, entitiesOf?: number[][]): Promise<Data | undefined | null> {
+async function send(run: PlanRun, dataSource: GraphQLDataSource, fetch: FetchNode, cursor: Cursor, variables: Data, entitiesOf?: number[][], via?: Via): Promise<Data | undefined | null> {
   const { requestContext } = run;
-  const response = await dataSource.process({
+  const response = await (dataSource as ViaDataSource).process({
     kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
     request: { query: fetch.operation, variables, operationName: fetch.operationName },
     incomingRequestContext: requestContext,
     context: requestContext.context,
     document: fetch.operationDocumentNode,
     pathInIncomingRequest: cursor.path,
-  });
+  }, via);
   if (response.errors) reportSubgraphErrors(run, fetch.serviceName, cursor, entitiesOf, response.errors);
   return response.data;
 }

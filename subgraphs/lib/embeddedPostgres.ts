@@ -14,9 +14,15 @@ import { PgliteSessionServer } from './pgliteSessionServer';
 
 export type EmbeddedPostgres = { url: string; pglite: PGlite; stop(): Promise<void> };
 
-export async function startEmbeddedPostgres(options: { dataDir?: string; host?: string; port?: number; maxConnections?: number }): Promise<EmbeddedPostgres> {
+/**
+ * PostgreSQL's default shared_buffers (128MB) is most of what an embedded database costs in memory; the whole
+ * mesh runs on one machine beside it, and the data files are in the operating system's page cache anyway.
+ */
+const EMBEDDED_SHARED_BUFFERS = '32MB';
+
+export async function startEmbeddedPostgres(options: { dataDir?: string; host?: string; port?: number; maxConnections?: number; sharedBuffers?: string }): Promise<EmbeddedPostgres> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create(options.dataDir ?? 'memory://');
+  const pglite = await PGlite.create(options.dataDir ?? 'memory://', { postgresqlconf: [`shared_buffers = '${options.sharedBuffers ?? EMBEDDED_SHARED_BUFFERS}'`] });
   const host = options.host ?? '127.0.0.1';
   const server = new PgliteSessionServer({ db: pglite, host, port: options.port ?? 0, maxConnections: options.maxConnections ?? 64 });
   const port = await server.start();

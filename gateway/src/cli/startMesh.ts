@@ -1,8 +1,9 @@
 /**
  * `npm start`: the whole mesh on one machine with embedded defaults. It opens
  * (or seeds, the first time) one embedded PostgreSQL (PGlite) with a schema per
- * domain, starts every domain's subgraph as its own process, as each domain
- * deploys independently, then the gateway, and prints where everything listens.
+ * domain, starts every domain's subgraph (one process hosting the six, each
+ * on its own port, as subgraphs/cli.ts says why), then the gateway in its own
+ * process, and prints where everything listens.
  * With DATABASE_URL set it uses that PostgreSQL server instead. Once the mesh is up,
  * the live generator (subgraphs/lib/liveData.ts) keeps adding orders, payments,
  * transactions and shipment changes: `--live-data off` (MESHGATE_LIVE_DATA=off)
@@ -164,14 +165,13 @@ async function main() {
   }
 
   const signing = signingEnvironments(process.env);
-  for (const domain of domains) {
-    const port = DEFAULT_PORTS[domain.name];
-    startProcess(domain.name, 'subgraphs/cli.ts', [domain.name, '--port', String(port)], {
-      ...signing.subgraphs,
-      ...tracingEnvironment(),
-      [`DATABASE_URL_${domain.name.toUpperCase()}`]: databaseUrlFor(domain.name) ?? sharedUrl,
-    });
-  }
+  // One process hosts the six subgraphs, each on its own port with its own pool (subgraphs/cli.ts): a process each
+  // would cost about 80 MB apiece on one machine. Domains deploy one per process (`npm run subgraph -- <domain>`).
+  startProcess('subgraphs', 'subgraphs/cli.ts', domains.map((domain) => domain.name), {
+    ...signing.subgraphs,
+    ...tracingEnvironment(),
+    ...Object.fromEntries(domains.map((domain) => [`DATABASE_URL_${domain.name.toUpperCase()}`, databaseUrlFor(domain.name) ?? sharedUrl])),
+  });
   await Promise.all(domains.map((domain) => waitFor(`http://127.0.0.1:${DEFAULT_PORTS[domain.name]}/health`, `subgraph ${domain.name}`)));
   console.log(`all ${domains.length} subgraphs healthy (${elapsed()})`);
 

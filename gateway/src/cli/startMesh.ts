@@ -169,6 +169,8 @@ async function main() {
   // would cost about 80 MB apiece on one machine. Domains deploy one per process (`npm run subgraph -- <domain>`).
   startProcess('subgraphs', 'subgraphs/cli.ts', domains.map((domain) => domain.name), {
     ...signing.subgraphs,
+    // The gateway polls every subgraph every 10 s: at info, their access lines would bury the console. MESHGATE_LOG_LEVEL=info shows them.
+    MESHGATE_LOG_LEVEL: process.env.MESHGATE_LOG_LEVEL ?? 'warn',
     ...tracingEnvironment(),
     ...Object.fromEntries(domains.map((domain) => [`DATABASE_URL_${domain.name.toUpperCase()}`, databaseUrlFor(domain.name) ?? sharedUrl])),
   });

@@ -7,6 +7,8 @@
  * the gateway sent, the subgraph's request span, its root-field resolver spans
  * and their SQL spans.
  */
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { startMesh, tokenFor, type TestMesh } from './harness';
 import { ADMIN } from './principals';
 import { childrenOf, descendantsOf, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlpReceiver';
@@ -17,13 +19,16 @@ let receiver: OtlpReceiver;
 let mesh: TestMesh;
 let spans: ReceivedSpan[];
 let answer: Awaited<ReturnType<TestMesh['query']>>;
+const logLines: { msg?: string; service?: string; subgraph?: string; requestId?: string; traceId?: string; spanId?: string }[] = [];
+const capture = (base: Record<string, string>) =>
+  pino({ level: 'info', base }, new Writable({ write: (chunk: Buffer, _encoding, done) => (logLines.push(...chunk.toString().trim().split('\n').map((text) => JSON.parse(text))), done()) }));
 
 const QUERY = 'query OrdersWithCustomers { orders(first: 3) { edges { node { id total customer { name segment } payment { amount } } } } }';
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
   // The entity cache on (the response cache off): the second request's entities come from it.
-  mesh = await startMesh({ gateway: { tracing: { endpoint: receiver.endpoint }, cache: { responseCache: { enabled: false }, entityCache: { enabled: true }, dedupe: { enabled: false } } } });
+  mesh = await startMesh({ logger: capture({ service: 'meshgate' }), subgraphLogger: (subgraph) => capture({ service: 'subgraph', subgraph }), gateway: { tracing: { endpoint: receiver.endpoint }, cache: { responseCache: { enabled: false }, entityCache: { enabled: true }, dedupe: { enabled: false } } } });
   answer = await mesh.query(QUERY, undefined, { ...(await tokenFor(ADMIN)), 'x-request-id': 'trace-test-1' });
   await mesh.query(QUERY, undefined, { ...(await tokenFor(ADMIN)), 'x-request-id': 'trace-test-2' });
   // Stopping the gateway stops the SDK, which exports every span still buffered.
@@ -110,4 +115,18 @@ test("the subgraphs' spans are children of the gateway's fetch spans (through tr
   const customers = entityBatches.find((span) => span.attributes['meshgate.subgraph'] === 'customers')!;
   expect(customers.attributes['meshgate.entities.types']).toEqual(['Customer']);
   expect(requestTree('trace-test-1').filter((span) => span.name === 'meshgate.resolve').find((span) => span.attributes['meshgate.subgraph'] === 'sales')!.attributes['graphql.field.path']).toBe('Query.orders');
+});
+
+test("access-log lines carry their request's trace and span ids, in the gateway and in each subgraph", () => {
+  const [request, ...below] = requestTree('trace-test-1');
+  const lines = logLines.filter((line) => line.msg === 'request' && line.requestId === 'trace-test-1');
+  const gateway = lines.filter((line) => line.service === 'meshgate');
+  expect(gateway).toEqual([expect.objectContaining({ traceId: request.traceId, spanId: request.spanId })]);
+  const served = below.filter((span) => span.name === 'meshgate.subgraph.request');
+  const subgraphLines = lines.filter((line) => line.service === 'subgraph');
+  expect(subgraphLines).toHaveLength(served.length);
+  for (const line of subgraphLines) {
+    expect(line.traceId).toBe(request.traceId);
+    expect(served.find((span) => span.spanId === line.spanId)?.attributes['meshgate.subgraph']).toBe(line.subgraph);
+  }
 });

@@ -80,3 +80,22 @@ test('a minScore outside [0, 1] or a forged cursor is an input error', async () 
   const forged = await domain.request<any>('{ anomalousTransactions(minScore: 0.5, after: "nope") { totalCount } }');
   expect(forged.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
 });
+
+test('a transaction arriving on the stream is scored as it arrives, with the served model', async () => {
+  const { createClient } = await import('graphql-sse');
+  const { signRequest } = await import('../../lib/signing');
+  const { TEST_ANONYMOUS, TEST_SIGNING_KEY } = await import('../../lib/testing');
+  const signedFetch: typeof fetch = (input, init) => {
+    const body = String(init?.body ?? '');
+    return fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...signRequest({ audience: 'finance', principal: TEST_ANONYMOUS, body, signingKey: TEST_SIGNING_KEY }) } });
+  };
+  const client = createClient({ url: domain.url, fetchFn: signedFetch, retryAttempts: 0 });
+  const added = client.iterate({ query: 'subscription { transactionAdded(filter: { customerId: "9" }) { id fraudScore { score modelVersion } } }' });
+  const first = added.next();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await domain.db.query(`INSERT INTO finance.transactions (id, customer_id, type, amount, currency, occurred_at, channel) VALUES (9100001, 9, 'WITHDRAWAL', 80, 'EUR', now(), 'ATM')`);
+  const event: any = (await first).value;
+  expect(event.data.transactionAdded).toEqual({ id: '9100001', fraudScore: { score: expect.any(Number), modelVersion: servedModel().card.version } });
+  await added.return?.();
+  client.dispose();
+}, 60_000);

@@ -35,9 +35,11 @@ export interface Db {
   /**
    * LISTENs on `channel` (PostgreSQL LISTEN/NOTIFY): `onNotification` gets the payload of every NOTIFY
    * committed on it from now on. One database connection per Db serves every channel and listener.
-   * Resolves once listening; the function it gives stops this listener.
+   * Resolves once listening; the function it gives stops this listener. `onLost` is told when the
+   * connection that LISTENs fails (notifications committed until it is back are never seen), so the
+   * listener can end rather than leave a gap nobody sees; it is then removed.
    */
-  listen(channel: string, onNotification: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(channel: string, onNotification: (payload: string) => void, onLost?: (error: Error) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -80,7 +82,7 @@ abstract class ObservedDb implements Db {
   }
   abstract query<T = Row>(sql: string, params?: unknown[]): Promise<T[]>;
   abstract readOnly<T>(work: (query: QueryFn) => Promise<T>): Promise<T>;
-  abstract listen(channel: string, onNotification: (payload: string) => void): Promise<() => Promise<void>>;
+  abstract listen(channel: string, onNotification: (payload: string) => void, onLost?: (error: Error) => void): Promise<() => Promise<void>>;
   abstract close(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export class PgDb extends ObservedDb {
     }
   }
   private readonly notificationListeners = new Listeners();
+  private readonly lostHandlers = new Map<(payload: string) => void, { channel: string; onLost: (error: Error) => void }>();
   private listener?: Promise<Client>;
   private closing = false;
 
@@ -124,11 +127,22 @@ export class PgDb extends ObservedDb {
     this.listener ??= (async () => {
       const client = new Client({ connectionString: this.url });
       client.on('notification', ({ channel, payload }) => this.notificationListeners.deliver(channel, payload ?? ''));
-      client.on('error', () => {
+      let failed = false;
+      const fail = (error: Error) => {
+        if (failed || this.closing) return;
+        failed = true;
         this.listener = undefined;
         void client.end().catch(() => undefined);
-        if (!this.closing && this.notificationListeners.channels().length) setTimeout(() => void this.relisten(), 1000).unref();
-      });
+        // Listeners that asked to know end now; the others are LISTENed for again when the connection is back.
+        for (const [listener, { channel, onLost }] of [...this.lostHandlers]) {
+          this.lostHandlers.delete(listener);
+          this.notificationListeners.remove(channel, listener);
+          onLost(error);
+        }
+        if (this.notificationListeners.channels().length) setTimeout(() => void this.relisten(), 1000).unref();
+      };
+      client.on('error', fail);
+      client.on('end', () => fail(new Error('the connection that LISTENs ended')));
       await client.connect();
       return client;
     })();
@@ -143,10 +157,12 @@ export class PgDb extends ObservedDb {
       if (!this.closing) setTimeout(() => void this.relisten(), 1000).unref();
     }
   }
-  async listen(channel: string, onNotification: (payload: string) => void) {
+  async listen(channel: string, onNotification: (payload: string) => void, onLost?: (error: Error) => void) {
     checkedChannel(channel);
     if (this.notificationListeners.add(channel, onNotification)) await (await this.listenerClient()).query(`LISTEN ${channel}`);
+    if (onLost) this.lostHandlers.set(onNotification, { channel, onLost });
     return async () => {
+      this.lostHandlers.delete(onNotification);
       if (this.notificationListeners.remove(channel, onNotification)) await (await this.listener)?.query(`UNLISTEN ${channel}`).catch(() => undefined);
     };
   }

@@ -8,8 +8,10 @@
  * far behind gets an error that ends its stream (the gateway reads at once
  * into its own bounded buffer, so this only trips when the gateway stalls).
  *
- * Must never: queue without bound, or keep its listener after the stream ends
- * (return() and the error both stop it).
+ * Must never: queue without bound, keep its listener after the stream ends
+ * (return() and the error both stop it), or go on after its database
+ * connection failed (changes committed meanwhile would be a gap nobody sees:
+ * the stream ends with EVENTS_INTERRUPTED instead).
  */
 import { GraphQLError } from 'graphql';
 import type { Db } from './db';
@@ -46,6 +48,10 @@ export async function subscribeToChanges<TRow, TValue>(db: Db, options: EventStr
       queue.push(Promise.resolve(options.select(event)).catch(() => undefined));
     }
     waiting?.();
+  }, (error) => {
+    // The database connection that carried the events failed: changes until it is back would be missed unseen.
+    failure = new GraphQLError(`The events of this subscription were interrupted (${error.message}); changes may have been missed: resubscribe`, { extensions: { code: 'EVENTS_INTERRUPTED' } });
+    void finish();
   });
   const finish = async () => {
     done = true;

@@ -19,7 +19,7 @@ import { domainNamed } from '../../subgraphs';
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const quiet = { write: () => true } as unknown as NodeJS.WriteStream;
 
-type Server = { url: string; stop(): Promise<void> };
+type Server = { url: string; stop(): Promise<void>; terminateListeners?(): Promise<void> };
 
 async function postgresServer(): Promise<Server> {
   const database = `meshgate_events_${randomBytes(4).toString('hex')}`;
@@ -28,6 +28,9 @@ async function postgresServer(): Promise<Server> {
   await admin.query(`CREATE DATABASE ${database}`);
   return {
     url: Object.assign(new URL(SERVER_URL), { pathname: `/${database}` }).toString(),
+    async terminateListeners() {
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'LISTEN%'`, [database]);
+    },
     async stop() {
       await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await admin.end();
@@ -41,9 +44,10 @@ async function embeddedServer(): Promise<Server> {
 }
 
 describe.each([
-  ['PostgreSQL', postgresServer],
-  ['the embedded default (PGlite over its session server)', embeddedServer],
-])('on %s', (_name, startServer) => {
+  ['PostgreSQL', postgresServer, true],
+  // The embedded session server has no backend to terminate: PGlite runs in its process.
+  ['the embedded default (PGlite over its session server)', embeddedServer, false],
+])('on %s', (_name, startServer, backendCanBeTerminated) => {
   let server: Server;
   let url: string;
   let db: PgDb;
@@ -93,5 +97,25 @@ describe.each([
     await events.return?.();
     client.dispose();
     await writer.end();
+  });
+
+  (backendCanBeTerminated ? test : test.skip)('when the connection that LISTENs is lost, the stream ends with EVENTS_INTERRUPTED instead of a silent gap', async () => {
+    const signedFetch: typeof fetch = (input, init) =>
+      fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...signRequest({ audience: 'finance', principal: TEST_ANONYMOUS, body: String(init?.body ?? ''), signingKey: TEST_SIGNING_KEY }) } });
+    const client = createClient({ url: finance.url, fetchFn: signedFetch, retryAttempts: 0 });
+    const events = client.iterate({ query: 'subscription { transactionAdded(filter: { customerId: "4" }) { id } }' });
+    const first = events.next();
+    let id = 9_400_000;
+    let settled = false;
+    void first.finally(() => (settled = true));
+    while (!settled) {
+      await db.query(`INSERT INTO finance.transactions (id, customer_id, type, amount, currency, occurred_at) VALUES ($1, 4, 'DEPOSIT', 1, 'EUR', now())`, [++id]);
+      await Promise.race([first, new Promise((resolve) => setTimeout(resolve, 300))]);
+    }
+    await server.terminateListeners!();
+    const rest = [];
+    for await (const event of events) rest.push(event);
+    expect(rest.at(-1)).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'EVENTS_INTERRUPTED' } })] });
+    client.dispose();
   });
 });

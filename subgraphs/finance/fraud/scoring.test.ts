@@ -7,6 +7,7 @@ import { financeSeedData } from '../seed';
 import { TEST_SEED } from '../../lib/testing';
 import { finance } from '..';
 import { servedModel } from './model';
+import { fraudScoreLoader, scoredPage } from './scoring';
 
 let domain: DomainUnderTest;
 beforeAll(async () => {
@@ -72,6 +73,18 @@ test('anomalousTransactions(minScore:) lists the scores at or above it, newest f
   const planted = new Set(financeSeedData(TEST_SEED).transactions.filter((t) => t.fraud).map((t) => String(t.id)));
   const found = nodes.filter((node) => planted.has(node.id)).length;
   expect(found / planted.size).toBeGreaterThan(0.5);
+});
+
+test('minScore over more candidates than may be scored is refused before any is scored; a narrower filter is answered', async () => {
+  const loader = fraudScoreLoader(domain.db, servedModel);
+  const before = servedModel().passes;
+  await expect(scoredPage(domain.db, loader, null, 0.5, { first: 5 }, 1000)).rejects.toMatchObject({
+    message: expect.stringMatching(/matches 2\d{3}, at most 1000 may be scored at once: narrow the filter/),
+    extensions: { code: 'BAD_USER_INPUT', argumentName: 'minScore' },
+  });
+  expect(servedModel().passes).toBe(before);
+  const narrow = await scoredPage(domain.db, loader, { types: ['WITHDRAWAL'] }, 0.5, { first: 5 }, 1000);
+  expect(narrow.totalCount).toBeGreaterThan(0);
 });
 
 test('a minScore outside [0, 1] or a forged cursor is an input error', async () => {

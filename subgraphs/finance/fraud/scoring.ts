@@ -57,13 +57,13 @@ function afterCursor(after: string | null | undefined): [number, number] | null 
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /** `anomalousTransactions(minScore:)`: the filter's transactions scored in one pass, those at or above `minScore`, newest first. */
-export async function scoredPage(db: Db, scores: ReturnType<typeof fraudScoreLoader>, filter: TransactionFilter | null | undefined, minScore: number, page: PageArgs) {
+export async function scoredPage(db: Db, scores: ReturnType<typeof fraudScoreLoader>, filter: TransactionFilter | null | undefined, minScore: number, page: PageArgs, limit = MAX_SCORED) {
   checkMinScore(minScore);
   const size = pageSize(page.first);
   const after = afterCursor(page.after);
   const candidates = await countMatching(db, filter);
-  if (candidates > MAX_SCORED) {
-    throw new GraphQLError(`"minScore" scores every transaction the filter matches; it matches ${candidates}, at most ${MAX_SCORED} may be scored at once: narrow the filter (customerId, from/to, types)`, {
+  if (candidates > limit) {
+    throw new GraphQLError(`"minScore" scores every transaction the filter matches; it matches ${candidates}, at most ${limit} may be scored at once: narrow the filter (customerId, from/to, types)`, {
       extensions: { code: 'BAD_USER_INPUT', argumentName: 'minScore' },
     });
   }

@@ -9,7 +9,8 @@
  * - memory is bounded: events waiting to be federated plus events waiting for
  *   the consumer never exceed `maxBufferedEvents`; past that the subscription
  *   ends with SLOW_CONSUMER (stated policy, Delivery.ts);
- * - the event rate is bounded: events over `maxEventsPerSecond` are dropped
+ * - the event rate is bounded: events over `maxEventsPerSecond` (a token
+ *   bucket holding at most a second of events and at most the buffer) are dropped
  *   before any work is done for them, and the next delivered event carries
  *   `extensions.meshgate.droppedEvents` (how many, and why), so a gap is
  *   never silent; the first drop of a subscription is audited as a limit;
@@ -66,8 +67,16 @@ export class LiveSubscription {
     public prepared: PreparedSubscription,
     private readonly hooks: LiveSubscriptionHooks,
   ) {
-    this.tokens = hooks.config.maxEventsPerSecond;
+    this.tokens = this.burst;
     this.delivery = new Delivery(hooks.config.maxBufferedEvents, () => this.end(undefined), (waitedMs) => hooks.onDelivered(waitedMs));
+  }
+
+  /**
+   * The bucket holds at most a second of events and at most the buffer: a burst larger than the buffer (one
+   * commit of many rows) is rate-limited, with a marker, rather than ending a consumer that reads.
+   */
+  private get burst() {
+    return Math.min(this.hooks.config.maxEventsPerSecond, this.hooks.config.maxBufferedEvents);
   }
 
   get isEnded() {
@@ -114,7 +123,7 @@ export class LiveSubscription {
   private receive(event: ExecutionResult) {
     const now = performance.now();
     const { maxEventsPerSecond, maxBufferedEvents, maxBatchEvents, batchWindowMs } = this.hooks.config;
-    this.tokens = Math.min(maxEventsPerSecond, this.tokens + ((now - this.refilledAt) / 1000) * maxEventsPerSecond);
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * maxEventsPerSecond);
     this.refilledAt = now;
     if (this.tokens < 1) {
       this.dropped++;

@@ -1,8 +1,10 @@
 /**
  * Issue 15: a subscription is authorized like a query, before planning. An analyst's event comes with
- * null and FORBIDDEN at each denied field (a transaction's description and counterparty, a customer's email: personal data); the subgraph request logs prove those fields
- * were never asked for, neither in the subgraph stream nor in the entity fetches of each event; every
- * denial is audited. A principal denied the root field gets FORBIDDEN and no stream is opened.
+ * null and FORBIDDEN at each denied field (a transaction's description and counterparty, a customer's
+ * email: personal data); the subgraph request logs prove those fields were never asked for, neither in
+ * the subgraph stream nor in the entity fetches of each event; every denial is audited, when it first
+ * occurs and with its count when the subscription ends. A principal denied the root field gets
+ * FORBIDDEN and no stream is opened.
  */
 import { startMesh, tokenFor, type TestMesh } from '../harness';
 import { ANALYST } from '../principals';
@@ -33,11 +35,22 @@ test('an analyst gets FORBIDDEN at denied fields of each event, and no subgraph 
   expect(asked('finance')).not.toMatch(/description|counterparty/);
   expect(asked('customers')).toContain('segment');
   expect(asked('customers')).not.toMatch(/\bemail\b/);
+  // A second event: the same denials, recorded once each, then summed up with their count when it ends.
+  const second = await nextEventWhileWriting(events, () => addTransaction(mesh, { customerId: 21 }));
+  expect(second.errors?.filter((error) => error.extensions?.code === 'FORBIDDEN')).toHaveLength(3);
   await events.return?.();
   await client.dispose();
+  const wait = Date.now() + 10_000;
+  while (!(await auditRecords(mesh)).some((record) => record.kind === 'subscription-end' && record.operationName === 'Risky') && Date.now() < wait) await new Promise((resolve) => setTimeout(resolve, 100));
   const denials = (await auditRecords(mesh)).filter((record) => record.kind === 'denial' && record.operationName === 'Risky');
-  expect(denials.map((record) => record.path.join('.')).sort()).toEqual(expect.arrayContaining(['transactionAdded.counterparty', 'transactionAdded.customer.email', 'transactionAdded.description']));
   expect(denials.every((record) => record.principal.id === ANALYST.sub && record.route === 'graphql-ws /graphql')).toBe(true);
+  const description = denials.filter((record) => record.path.join('.') === 'transactionAdded.description');
+  expect(description).toEqual([
+    expect.not.objectContaining({ count: expect.anything() }),
+    expect.objectContaining({ count: expect.any(Number), reason: expect.stringMatching(/times over the subscription\)$/) }),
+  ]);
+  expect(description[1].count).toBeGreaterThanOrEqual(2);
+  expect(new Set(denials.map((record) => record.path.join('.')))).toEqual(new Set(['transactionAdded.counterparty', 'transactionAdded.customer.email', 'transactionAdded.description']));
 });
 
 test('anonymous: the root field is denied, FORBIDDEN, audited, and no stream is opened', async () => {

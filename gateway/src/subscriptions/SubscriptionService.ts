@@ -11,9 +11,12 @@
  * - a principal holds at most `maxPerPrincipal` subscriptions here; one more
  *   is refused (SUBSCRIPTION_LIMIT_EXCEEDED) and audited;
  * - start and end of every subscription are audited (the end with its
- *   reason), and so is every denial: a root field denied at start, fields
- *   denied in events, events withheld by a row scope (one record per batch
- *   and rule, with the count), the first event dropped by the rate limit;
+ *   reason), and so is every denial: a root field denied at start; a field
+ *   denied in events when it first occurs, before that event is delivered,
+ *   and, when it repeated, once more at the end with the count (the same
+ *   decision applies to every event, so the log grows per subscription, not
+ *   per event); events withheld by a row scope (one record per batch and
+ *   rule, with the count); the first event dropped by the rate limit;
  * - a subscription ends when its token expires, with UNAUTHENTICATED;
  * - on a supergraph update, a subscription whose document no longer
  *   validates ends with SUBSCRIPTION_ENDED; the others are re-authorized and
@@ -72,7 +75,16 @@ export type SubscriptionServiceOptions = {
   logger: Logger;
 };
 
-type Entry = { live: LiveSubscription; request: SubscriptionRequest; document: DocumentNode; id: string; product: string; expiry?: NodeJS.Timeout };
+type Entry = {
+  live: LiveSubscription;
+  request: SubscriptionRequest;
+  document: DocumentNode;
+  id: string;
+  product: string;
+  expiry?: NodeJS.Timeout;
+  /** Denials seen in its events, by rule, path and reason, with how often (the same decision repeats in every event). */
+  denials: Map<string, { denial: DeniedPath; count: number }>;
+};
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -171,13 +183,23 @@ export class SubscriptionService {
     const { context } = request;
     const principalId = context.principal.id;
     const product = prepared.primary.serviceName;
-    const entry: Entry = { request, document, id: randomUUID(), product } as Entry;
+    const entry: Entry = { request, document, id: randomUUID(), product, denials: new Map() } as unknown as Entry;
     const live = new LiveSubscription(prepared, {
       config: this.options.config,
       federation: { gateway: this.options.gateway, context, variables: request.variables ?? {}, onRuleError: this.onRuleError(request) },
       openUpstream: (current) => openUpstream({ gateway: this.options.gateway, primary: current.primary, principal: context.principal, variables: request.variables ?? {}, requestId: context.requestId }),
       reprepare: (current) => this.reprepare(request, document, current),
-      onDenials: async (denials) => (await Promise.all(denials.map((denial) => this.recordDenial(request, denial)))).every((outcome) => outcome !== 'refused'),
+      onDenials: async (denials) => {
+        // A denial is recorded when it first occurs (before its event is delivered); repeats are counted and summed up at the end.
+        const first = denials.filter((denial) => {
+          const key = `${denial.rule}\0${denial.path.join('.')}\0${denial.reason}`;
+          const seen = entry.denials.get(key);
+          if (seen) seen.count += denial.count ?? 1;
+          else entry.denials.set(key, { denial, count: denial.count ?? 1 });
+          return !seen;
+        });
+        return (await Promise.all(first.map((denial) => this.recordDenial(request, denial)))).every((outcome) => outcome !== 'refused');
+      },
       onWithheld: ({ rule, reason, count }) => {
         this.events.inc({ product, outcome: 'withheld' }, count);
         void this.record(request, { kind: 'denial', path: [prepared.rootKey], rule, reason: `event withheld: ${reason}`, ...(count > 1 && { count, pathPattern: [prepared.rootKey] }) });
@@ -233,6 +255,10 @@ export class SubscriptionService {
     if (held > 0) this.perPrincipal.set(principalId, held);
     else this.perPrincipal.delete(principalId);
     this.ends.inc({ product: entry.product, reason: reason?.code ?? 'CLIENT' });
+    // Each denial that repeated: one record with how many times it applied over the subscription.
+    for (const { denial, count } of entry.denials.values()) {
+      if (count > 1) void this.recordDenial(entry.request, { ...denial, count, pathPattern: denial.pathPattern ?? denial.path, paths: denial.paths ?? [denial.path], reason: `${denial.reason} (${count} times over the subscription)` });
+    }
     void this.record(entry.request, { kind: 'subscription-end', rule: reason?.code ?? null, reason: reason?.message ?? 'the subscriber ended it', subscriptionId: entry.id });
   }
 

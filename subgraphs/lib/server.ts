@@ -150,7 +150,7 @@ export async function startSubgraphServer<TLoaders>(
       if (wantsEventStream(req)) {
         const parsed = parseJsonBody(body, req.headers['content-type']);
         if (options.onRequest && parsed !== undefined) options.onRequest(parsed as Parameters<typeof options.onRequest>[0], { principal, headers: req.headers });
-        return await serveSubscription(subscriptionSchema, req, res, parsed, { db, loaders: definition.createLoaders(db), principal });
+        return await serveSubscription(subscriptionSchema, req, res, parsed, { db, loaders: definition.createLoaders(db), principal }, () => definition.createLoaders(db));
       }
       // The request's span continues the gateway's trace (its fetch span's traceparent) once the gateway's signature is verified
       // (or when this subgraph runs unsigned, trusting every caller anyway); anything refused above never joins a trace.

@@ -16,7 +16,19 @@ import { writeEventStream } from './sse';
 
 const failure = (message: string): ExecutionResult => ({ errors: [new GraphQLError(message, { extensions: { code: 'BAD_REQUEST' } })] });
 
-export async function serveSubscription(schema: GraphQLSchema, req: IncomingMessage, res: ServerResponse, body: unknown, contextValue: unknown): Promise<void> {
+/**
+ * `freshLoaders` gives each event its own loader set: graphql-js resolves an event inside the iterator's
+ * next(), with the subscription's one context, and a loader memoizes; without it an event would read a
+ * zone or carrier as an earlier event found it.
+ */
+export async function serveSubscription<TContext extends { loaders: unknown }>(
+  schema: GraphQLSchema,
+  _req: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+  contextValue: TContext,
+  freshLoaders: () => TContext['loaders'],
+): Promise<void> {
   const { query, variables, operationName } = (body ?? {}) as { query?: unknown; variables?: Record<string, unknown> | null; operationName?: string | null };
   if (typeof query !== 'string') return writeEventStream(res, failure('The request has no "query" string'));
   let document: DocumentNode;
@@ -29,5 +41,17 @@ export async function serveSubscription(schema: GraphQLSchema, req: IncomingMess
   if (errors.length) return writeEventStream(res, { errors });
   if (getOperationAST(document, operationName ?? undefined)?.operation !== 'subscription') return writeEventStream(res, failure('Only subscriptions are served as event streams'));
   const result = await subscribe({ schema, document, variableValues: variables ?? undefined, operationName: operationName ?? undefined, contextValue });
-  return writeEventStream(res, result as ExecutionResult | AsyncIterableIterator<ExecutionResult>);
+  if (!(Symbol.asyncIterator in result)) return writeEventStream(res, result);
+  const events = result as AsyncIterableIterator<ExecutionResult>;
+  const perEvent: AsyncIterableIterator<ExecutionResult> = {
+    next() {
+      contextValue.loaders = freshLoaders();
+      return events.next();
+    },
+    return: () => events.return?.() ?? Promise.resolve({ done: true, value: undefined }),
+    [Symbol.asyncIterator]() {
+      return perEvent;
+    },
+  };
+  return writeEventStream(res, perEvent);
 }

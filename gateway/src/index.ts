@@ -333,6 +333,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     createContext,
     operations,
     runGraphQL,
+    // The official operations (the README's dashboards among them) open as the query page's tabs.
+    queryPageTabs: officialOperations.map((operation) => ({ query: `${operation.description.replace(/^/gm, '# ')}\n# Official operation of ${operation.owner} (${operation.file})\n${operation.document}` })),
     routes: [
       metricsRoute(metrics, config.metrics),
       ...(cache ? [invalidationRoute({ cache, logger, createContext: operatorContext })] : []),

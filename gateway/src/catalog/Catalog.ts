@@ -19,6 +19,9 @@ import { isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
 import type { DataProductDescriptor } from '../../../subgraphs/lib/descriptor';
 import { formatAge } from '../../../subgraphs/lib/quality';
 import type { CompiledPolicy } from '../authorization/compilePolicy';
+import { FieldAccessReader } from '../authorization/fieldAccess';
+import type { SignedPrincipal } from '../../../subgraphs/lib/signing';
+import type { MeshContext } from '../context';
 import { readSupergraphFacts } from '../authorization/supergraphFacts';
 import type { SupergraphState } from '../supergraph/LiveSupergraph';
 import type { Fetched, FetchedStatus } from '../supergraph/subgraphClient';
@@ -212,6 +215,37 @@ export class Catalog {
       return [];
     }
     return policy?.forField(field.typeName, field.name).parts.map((part) => ({ label: part.label, rule: describeRule(part.rule) })) ?? [];
+  }
+
+  /**
+   * Which fields `principal` (as the signed request to the catalog names it) may read, in the graph served now and
+   * under the policy enforced now; undefined when that cannot be decided now (no graph yet, or the policy failed).
+   */
+  accessFor(principal: SignedPrincipal): FieldAccessReader | undefined {
+    const view = this.schemaView;
+    let policy: CompiledPolicy | undefined;
+    try {
+      policy = this.options.policy?.();
+    } catch {
+      return undefined;
+    }
+    if (!view || (this.options.policy && !policy)) return undefined;
+    // The rules read the principal's claims; how it authenticated to the gateway stays with the gateway.
+    const context = { principal: { ...principal, authenticatedBy: principal.kind === 'anonymous' ? 'none' : 'jwt' }, requestId: 'catalog', client: {}, _shield: { cache: {} }, cache: {} } as MeshContext;
+    return new FieldAccessReader(view.apiSchema, policy, context);
+  }
+
+  /** The fields of `query` that `access` says its principal may not read (FORBIDDEN for them), as coordinates. */
+  async fieldsDeniedIn(query: string, access: FieldAccessReader): Promise<string[]> {
+    const view = this.schemaView;
+    if (!view) return [];
+    const denied: string[] = [];
+    for (const coordinate of coordinatesUsedBy(query, view.apiSchema)) {
+      const [typeName, fieldName] = coordinate.split('.');
+      if (!fieldName || !/^[_A-Za-z]\w*$/.test(fieldName) || fieldName.startsWith('__') || !isObjectType(view.apiSchema.getType(typeName))) continue;
+      if ((await access.of(typeName, fieldName)).readable === 'no') denied.push(coordinate);
+    }
+    return denied;
   }
 
   /** The domain's published examples, or examples generated from its root fields. */

@@ -221,6 +221,8 @@ export const catalogTypeDefs = concatAST([
     guardedBy: [DataProductFieldRule!]!
     "Other subgraphs that also resolve it (entity keys, shared types)."
     sharedWith: [String!]!
+    "Whether you (the principal asking) may read it, under the policy enforced now; null when that cannot be decided now."
+    yourAccess: DataProductFieldAccess
   }
 
   "One authorization rule on a field."
@@ -257,6 +259,28 @@ export const catalogTypeDefs = concatAST([
     title: String!
     "The operation."
     query: String!
+    "The fields of the operation you (the principal asking) may not read, as Type.field: empty when you can run it as it is."
+    fieldsDeniedToYou: [String!]!
+  }
+
+  "Whether the principal asking may read a field."
+  type DataProductFieldAccess {
+    "YES; NO (then rule and reason say why); PER_ROW: decided on each record (a row-level rule)."
+    readable: DataProductReadability!
+    "The rule that denies it (NO), or the row-level rules that decide it (PER_ROW, comma-separated)."
+    rule: String
+    "Why it is denied (NO)."
+    reason: String
+  }
+
+  "How a field is readable."
+  enum DataProductReadability {
+    "Readable on every record."
+    YES
+    "Denied: FORBIDDEN at the field."
+    NO
+    "Decided on each record after it is fetched."
+    PER_ROW
   }
 `),
   modelCardTypeDefs,

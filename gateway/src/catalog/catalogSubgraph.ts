@@ -15,7 +15,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { executeApolloRequest, HttpError, readBody, sendGraphQLError } from '../../../subgraphs/lib/http';
-import { SignedRequestVerifier } from '../../../subgraphs/lib/signing';
+import { SignedRequestVerifier, type SignedPrincipal } from '../../../subgraphs/lib/signing';
+import type { FieldAccess, FieldAccessReader } from '../authorization/fieldAccess';
 import { parseIsoDuration } from '../../../subgraphs/lib/descriptor';
 import type { QualityReport, QualityResult } from '../../../subgraphs/lib/quality';
 import type { SubgraphSnapshot } from '../supergraph/lifecycle';
@@ -23,7 +24,26 @@ import { slaNow, type Catalog, type CatalogFilter, type FieldView, type ProductV
 import { CATALOG_SUBGRAPH, catalogTypeDefs } from './catalogSchema';
 import { modelCardResolvers, modelCardsOf } from './modelCards';
 
-type Context = { catalog: Catalog; statuses: Map<string, ReturnType<Catalog['status']>> };
+type Context = {
+  catalog: Catalog;
+  statuses: Map<string, ReturnType<Catalog['status']>>;
+  /** Who asks (from the gateway's signature): the catalog tells them which fields and examples they may read. */
+  principal: SignedPrincipal;
+  access?: FieldAccessReader | null;
+};
+
+/** One reader per request: each field's decision for this principal is made once. */
+const accessOf = (context: Context) => {
+  if (context.access === undefined) context.access = context.catalog.accessFor(context.principal) ?? null;
+  return context.access;
+};
+
+const accessView = (access: FieldAccess) =>
+  access.readable === 'yes'
+    ? { readable: 'YES', rule: null, reason: null }
+    : access.readable === 'no'
+      ? { readable: 'NO', rule: access.rule, reason: access.reason }
+      : { readable: 'PER_ROW', rule: access.rules.join(', '), reason: null };
 
 /** One status fetch per product per request, however many fields need it. */
 const statusOf = (product: ProductView, context: Context) => {
@@ -83,7 +103,11 @@ export const catalogResolvers = {
     },
     types: (product: ProductView) => product.types,
     piiFields: (product: ProductView) => product.types.flatMap((type) => type.fields.filter((field) => field.pii)),
-    exampleQueries: (product: ProductView, _: unknown, { catalog }: Context) => catalog.examples(product),
+    exampleQueries: async (product: ProductView, _: unknown, context: Context) => {
+      const access = accessOf(context);
+      const examples = await context.catalog.examples(product);
+      return Promise.all(examples.map(async (example) => ({ ...example, fieldsDeniedToYou: access ? await context.catalog.fieldsDeniedIn(example.query, access) : [] })));
+    },
     models: async (product: ProductView, _: unknown, context: Context) => {
       if (!product.descriptor.models.length) return [];
       const status = await statusOf(product, context);
@@ -95,8 +119,15 @@ export const catalogResolvers = {
   },
   DataProductField: {
     guardedBy: (field: FieldView, _: unknown, { catalog }: Context) => catalog.guardsOf(field),
+    yourAccess: async (field: FieldView, _: unknown, context: Context) => {
+      const access = accessOf(context);
+      return access ? accessView(await access.of(field.typeName, field.name)) : null;
+    },
   },
 };
+
+/** Without a verifier (no signing keys given) nothing says who asks: the catalog answers as for anonymous. */
+const UNSIGNED: SignedPrincipal = { id: 'anonymous', kind: 'anonymous', roles: [], scopes: [], domains: [] };
 
 export type CatalogSubgraph = { snapshot: SubgraphSnapshot; url: string; stop(): Promise<void> };
 
@@ -118,12 +149,14 @@ export async function startCatalogSubgraph(catalog: Catalog, options: { gatewayP
   const server: Server = createServer(async (req, res) => {
     try {
       const body = await readBody(req, 1024 * 1024);
+      let principal: SignedPrincipal = UNSIGNED;
       if (verifier) {
         const verdict = verifier.verify({ headers: req.headers, body });
         if (!verdict.ok) throw new HttpError(401, 'UNAUTHENTICATED', `The catalog subgraph accepts only requests signed by the gateway: ${verdict.message}`);
         if (req.method !== 'POST') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'The catalog subgraph accepts signed requests by POST only');
+        principal = verdict.principal;
       }
-      await executeApolloRequest(apollo, req, res, body, async () => ({ catalog, statuses: new Map() }));
+      await executeApolloRequest(apollo, req, res, body, async () => ({ catalog, statuses: new Map(), principal }));
     } catch (error) {
       if (error instanceof HttpError) return sendGraphQLError(res, error);
       if (!res.headersSent) sendGraphQLError(res, new HttpError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error in the catalog subgraph'));

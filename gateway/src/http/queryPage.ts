@@ -9,6 +9,13 @@
  * the page carries none and shows no picker (headers set in GraphiQL's
  * Headers tab still win over the picker's).
  *
+ * The official operations (operations/: the README's dashboards among them)
+ * open as ready-made tabs, and `/?query=...` (with `operationName` and
+ * `variables`) opens that operation: the catalog's "open in the query page"
+ * links use it. GraphiQL keeps the tabs a user has open (localStorage), so
+ * the official ones are the first visit's tabs, and a link replaces the
+ * active tab's text.
+ *
  * Subscriptions run from the page too: GraphiQL's fetcher sends them with
  * graphql-sse's browser client (served from the installed package) as an
  * event stream on the same endpoint, with the same headers, and shows each
@@ -57,8 +64,15 @@ query LateDeliveries {
 /** A principal the role picker offers and its development token. */
 export type PickerRole = { label: string; token: string };
 
-function page(endpoint: string, roles: readonly PickerRole[]): string {
-  const config = JSON.stringify({ endpoint, query: EXAMPLE_QUERY, roles }).replace(/</g, '\\u003c');
+/** A ready-made tab: an operation's text (its description in comments first). */
+export type QueryPageTab = { query: string };
+
+const operationNameOf = (query: string) => /^\s*(?:query|mutation|subscription)\s+([_A-Za-z]\w*)/m.exec(query)?.[1];
+
+function page(endpoint: string, roles: readonly PickerRole[], officialTabs: readonly QueryPageTab[]): string {
+  // The example first (it says what the page is), then the other official operations.
+  const tabs = [{ query: EXAMPLE_QUERY }, ...officialTabs.filter((tab) => operationNameOf(tab.query) !== operationNameOf(EXAMPLE_QUERY))];
+  const config = JSON.stringify({ endpoint, query: EXAMPLE_QUERY, roles, tabs }).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -82,6 +96,9 @@ function page(endpoint: string, roles: readonly PickerRole[]): string {
     const config = ${config};
     const root = ReactDOM.createRoot(document.getElementById('graphiql'));
     const select = document.getElementById('role');
+        // An operation linked to (/?query=...&operationName=...&variables=...), from the catalog for example.
+    const params = new URLSearchParams(location.search);
+    const linked = params.has('query') ? { query: params.get('query'), operationName: params.get('operationName') || undefined, variables: params.get('variables') || undefined } : {};
     /** Whether the operation that runs is a subscription (the named one, or the document's only one). */
     function isSubscription(query, operationName) {
       const text = query.replace(/#[^\\n]*/g, '');
@@ -101,7 +118,7 @@ function page(endpoint: string, roles: readonly PickerRole[]): string {
         return client.iterate({ query: params.query, variables: params.variables, operationName: params.operationName || undefined });
       };
       // A new key per role: GraphiQL loads the schema again, as that principal.
-      root.render(React.createElement(GraphiQL, { key: label, fetcher, defaultQuery: config.query, shouldPersistHeaders: true }));
+      root.render(React.createElement(GraphiQL, { key: label, fetcher, defaultQuery: config.query, defaultTabs: config.tabs, shouldPersistHeaders: true, ...linked }));
     }
     if (config.roles.length) {
       for (const label of ['anonymous', ...config.roles.map((role) => role.label)]) select.append(new Option(label, label));
@@ -129,10 +146,10 @@ function asset(pkg: string, file: string): Buffer {
   return content;
 }
 
-/** Answers `/` and its static assets; returns false for any other path. `developmentTokens` only in development. */
-export async function serveQueryPage(path: string, res: ServerResponse, endpoint: string, developmentTokens?: () => Promise<PickerRole[]>): Promise<boolean> {
+/** Answers `/` and its static assets; returns false for any other path. `developmentTokens` only in development; `tabs` open first. */
+export async function serveQueryPage(path: string, res: ServerResponse, endpoint: string, developmentTokens?: () => Promise<PickerRole[]>, tabs: readonly QueryPageTab[] = []): Promise<boolean> {
   if (path === '/') {
-    const html = page(endpoint, developmentTokens ? await developmentTokens() : []);
+    const html = page(endpoint, developmentTokens ? await developmentTokens() : [], tabs);
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(html);
     return true;

@@ -24,7 +24,7 @@ import type { GatewayConfig } from '../config';
 import type { MeshGateway } from '../execution/MeshGateway';
 import type { Logger } from '../logger';
 import { isDraining, sendHealth, sendReadiness } from './health';
-import { serveQueryPage, type PickerRole } from './queryPage';
+import { serveQueryPage, type PickerRole, type QueryPageTab } from './queryPage';
 import { signDevelopmentToken } from '../identity/devTokens';
 import { PICKER_PRINCIPALS } from '../identity/developmentPrincipals';
 import { createCompression } from './compression';
@@ -53,6 +53,8 @@ export type HttpServerOptions = {
   operations?: OperationRequests;
   /** Serves a POST to /graphql that asks for an event stream (a subscription over graphql-sse), once identified and read within the body limit. */
   eventStream?(req: IncomingMessage, res: ServerResponse, body: Buffer, context: MeshContext): Promise<void>;
+  /** The query page's ready-made tabs (the official operations). */
+  queryPageTabs?: QueryPageTab[];
   /** Routes added by stages (metrics, cache invalidation), matched before the 404. */
   routes?: Route[];
   /** Told of every refusal (a route's 403 or 401, a body over the limit) before it is answered; the answer waits for what it returns. */
@@ -167,7 +169,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
       if (path === '/health') return sendHealth(res, gateway);
       if (path === '/ready') return sendReadiness(res, gateway);
       if (path === '/favicon.ico') return void res.writeHead(204).end();
-      if (config.server.queryPage && (await serveQueryPage(path, res, GRAPHQL_PATH, developmentTokensFor(config)))) return;
+      if (config.server.queryPage && (await serveQueryPage(path, res, GRAPHQL_PATH, developmentTokensFor(config), options.queryPageTabs))) return;
     }
     throw new HttpError(404, 'NOT_FOUND', `No route for ${req.method} ${path}; GraphQL is served at ${GRAPHQL_PATH}`);
   };

@@ -8,7 +8,7 @@
  * Their input schemas are generated from their documents like any tool's.
  */
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { FieldAccessReader, type FieldAccess } from './fieldAccess';
+import { FieldAccessReader, type FieldAccess } from '../authorization/fieldAccess';
 import { operationResult } from './toolResult';
 import type { McpTool, ToolEnv } from './tools';
 import { variablesJsonSchema } from './variablesSchema';

@@ -15,7 +15,7 @@ import { limitsFor, type LimitsConfig } from '../limits/config';
 import { operationLimitErrors } from '../limits/useOperationLimits';
 import type { ValidateOperation } from '../validation/validateOperation';
 import { paginationArgumentsOf } from './boundResult';
-import { FieldAccessReader } from './fieldAccess';
+import { FieldAccessReader } from '../authorization/fieldAccess';
 import { operationResult, text } from './toolResult';
 import type { McpTool, ToolEnv } from './tools';
 

@@ -27,9 +27,9 @@ const DETAIL_QUERY = `query CatalogProduct($id: ID!) {
     sla { availability latencyP95Ms freshness retention available met breaches }
     freshness { newestRecordAt lagSeconds targetSeconds met measuredOn checkedAt problem }
     quality { ranAt score passed failedRules rules { name type severity description passed observed message } }
-    types { name kind description fields { coordinate name type description pii deprecationReason sharedWith guardedBy { label rule } } }
+    types { name kind description fields { coordinate name type description pii deprecationReason sharedWith guardedBy { label rule } yourAccess { readable rule reason } } }
     piiFields { coordinate pii guardedBy { label rule } }
-    exampleQueries { title query }
+    exampleQueries { title query fieldsDeniedToYou }
     officialOperations { id name type owner description file roles fields }
     models { name version trainedAt algorithm file features threshold training heldOut { name value }
       qualityRules { name passed severity observed message figures { name value } } }
@@ -109,6 +109,8 @@ function showMessage(text) {
 
 let listRequest = 0;
 let knownFilters = false;
+/** Whether this gateway serves the query page at / (development, or server.queryPage): then examples link to it. */
+let queryPageServed = false;
 
 function filters() {
   const value = (id) => document.getElementById(id).value || null;
@@ -260,6 +262,28 @@ function officialOperationsSection(product) {
   );
 }
 
+/** Whether the signed-in principal may read a field: the decision of the policy enforced now. */
+function accessBadge(access) {
+  if (!access) return badge('unknown', 'unknown');
+  if (access.readable === 'YES') return badge('may read', 'ok');
+  if (access.readable === 'PER_ROW') return el('span', { title: 'decided on each record: ' + access.rule }, badge('some rows', 'warn'));
+  return el('span', { title: access.rule + ': ' + access.reason }, badge('denied', 'bad'), el('div', { class: 'muted' }, access.reason));
+}
+
+/** An example query, whether this principal can run it, and (where the query page is served) a link that opens it there. */
+function exampleBlock(example) {
+  const operationName = (/^\s*(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/m.exec(example.query) || [])[1];
+  const href = '/?' + new URLSearchParams(operationName ? { query: example.query, operationName } : { query: example.query }).toString();
+  return el(
+    'div',
+    { class: 'example' },
+    el('h4', {}, example.title, ' ', example.fieldsDeniedToYou.length ? badge('partly denied to you', 'warn') : badge('you can run it', 'ok')),
+    example.fieldsDeniedToYou.length ? el('p', { class: 'muted' }, 'FORBIDDEN for you: ' + example.fieldsDeniedToYou.join(', ')) : null,
+    queryPageServed ? el('p', {}, el('a', { class: 'open-in-query-page', href }, 'Open in the query page')) : null,
+    el('pre', {}, el('code', {}, example.query)),
+  );
+}
+
 function fieldsSection(product) {
   if (!product.inSupergraph) return el('section', { class: 'card', id: 'fields' }, el('h3', {}, 'Types and fields'), el('p', { class: 'muted' }, 'This product is not in the graph (' + product.status.toLowerCase() + ').'));
   return el(
@@ -275,7 +299,7 @@ function fieldsSection(product) {
         el(
           'table',
           { class: 'fields' },
-          el('thead', {}, el('tr', {}, el('th', {}, 'Field'), el('th', {}, 'Type'), el('th', {}, 'PII'), el('th', {}, 'Guarded by'), el('th', {}, 'Description'))),
+          el('thead', {}, el('tr', {}, el('th', {}, 'Field'), el('th', {}, 'Type'), el('th', {}, 'PII'), el('th', {}, 'You'), el('th', {}, 'Guarded by'), el('th', {}, 'Description'))),
           el(
             'tbody',
             {},
@@ -286,6 +310,7 @@ function fieldsSection(product) {
                 el('td', {}, el('code', {}, field.name), field.deprecationReason ? el('div', {}, badge('deprecated', 'warn')) : null, field.sharedWith.length ? el('div', { class: 'muted' }, 'also ' + field.sharedWith.join(', ')) : null),
                 el('td', {}, el('code', {}, field.type)),
                 el('td', {}, field.pii ? badge(field.pii, 'pii') : ''),
+                el('td', { class: 'access' }, accessBadge(field.yourAccess)),
                 el('td', {}, field.guardedBy.map((guard) => el('div', { class: 'guard', title: guard.rule }, el('code', {}, guard.label), el('span', { class: 'muted' }, ' ' + guard.rule)))),
                 el('td', {}, field.description || '', field.deprecationReason ? el('div', { class: 'muted' }, field.deprecationReason) : null),
               ),
@@ -340,7 +365,10 @@ function renderProduct(product) {
       'section',
       { class: 'card', id: 'examples' },
       el('h3', {}, 'Example queries'),
-      product.exampleQueries.length ? product.exampleQueries.map((example) => el('div', { class: 'example' }, el('h4', {}, example.title), el('pre', {}, el('code', {}, example.query)))) : el('p', { class: 'muted' }, 'None published.'),
+      // The ones this principal can run first.
+      product.exampleQueries.length
+        ? [...product.exampleQueries].sort((a, b) => a.fieldsDeniedToYou.length - b.fieldsDeniedToYou.length).map(exampleBlock)
+        : el('p', { class: 'muted' }, 'None published.'),
     ),
   ));
 }
@@ -413,7 +441,9 @@ function init() {
   for (const id of ['domain', 'tag', 'status']) document.getElementById(id).addEventListener('change', loadList);
   document.getElementById('filters').addEventListener('submit', (event) => event.preventDefault());
   window.addEventListener('hashchange', route);
-  route();
+  fetch('/', { method: 'HEAD' })
+    .then((response) => (queryPageServed = response.ok), () => undefined)
+    .finally(route);
 }
 
 init();

@@ -2,9 +2,10 @@
  * Which fields a principal may read, decided by the compiled policy the
  * authorization stage enforces (authorization/compilePolicy.ts), evaluated
  * the way that stage evaluates before planning: each rule part in order, the
- * first denial wins, with no parent object. For the catalog tools (which of a
- * product's fields this principal may read) and the validate tool (which
- * fields of a query would be withheld).
+ * first denial wins, with no parent object. For the catalog (its page and
+ * the MCP catalog tools: which of a product's fields, and of its example
+ * queries, this principal may read) and the MCP validate tool (which fields
+ * of a query would be withheld).
  *
  * Guarantees: it only tells; the authorization stage still decides every
  * real request. A rule that needs the parent object (row-level) makes the

@@ -66,6 +66,11 @@ test('anomalous activity is flagged by the anomaly rules', async () => {
   expect(live.stats.anomalous).toBeGreaterThan(0);
   const [flagged] = await mesh.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM finance.transactions WHERE rule_flagged AND occurred_at > now() - interval '1 minute'`);
   expect(flagged.n).toBeGreaterThan(0);
+  // Labeled as fraud too: the fraud model's quality rules measure it on ground truth that includes the live data.
+  const [labeled] = await mesh.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM finance.fraud_labels l JOIN finance.transactions t ON t.id = l.transaction_id WHERE l.pattern = 'live-large-withdrawal' AND t.occurred_at > now() - interval '1 minute'`,
+  );
+  expect(labeled.n).toBeGreaterThan(0);
 }, 60_000);
 
 test('off means off: no timer, no rows', async () => {

@@ -7,6 +7,7 @@
  * transactions that a new one turns into a night burst are flagged the same way. Never rescores anything
  * else; a row's flags always agree with its reasons (the flagged-matches-reasons quality rule).
  */
+import { labelFraud } from './fraud/patterns';
 import type { Db } from '../lib/db';
 import { round2, type Random } from '../lib/random';
 import { countsFor, type ScenarioOptions } from '../lib/scenario';
@@ -67,7 +68,10 @@ export async function bookActivity(db: Db, options: ScenarioOptions, random: Ran
       if (rows.length < 4) continue;
       const median = rows[rows.length >> 1].amount;
       const amount = round2(median * (20 + random.next() * 20));
-      return book(db, { customerId, type: 'WITHDRAWAL', amount, occurredAt: now, channel: 'ATM', description: 'ATM withdrawal', orderId: null });
+      const booked = await book(db, { customerId, type: 'WITHDRAWAL', amount, occurredAt: now, channel: 'ATM', description: 'ATM withdrawal', orderId: null });
+      // Ground truth for the fraud model's quality rules: unlabeled, live anomalies would count as legitimate.
+      await labelFraud(db, [booked.id], 'live-large-withdrawal');
+      return booked;
     }
   }
   const customerId = random.int(1, customers);

@@ -14,7 +14,8 @@ import { readEventsSql, readTablesSql, type SeedOptions, type SubgraphDefinition
 // 2: the story ends at the seeding time (options.now), shipments have updated_at.
 const SEED_FORMAT = 2;
 
-function fingerprint(definition: SubgraphDefinition, options: SeedOptions): string {
+/** What a domain's seeded data depends on: the seed, the scale and its table and event definitions. */
+export function seedFingerprint(definition: SubgraphDefinition, options: SeedOptions): string {
   return createHash('sha256')
     .update(JSON.stringify({ format: SEED_FORMAT, seed: options.seed, scale: options.scale }))
     .update(readTablesSql(definition.dir))
@@ -30,7 +31,7 @@ export async function isSeeded(db: Db, definition: SubgraphDefinition, options: 
   );
   if (!found.exists) return false;
   const rows = await db.query<{ fingerprint: string }>(`SELECT fingerprint FROM ${definition.name}.seed_info`);
-  return rows[0]?.fingerprint === fingerprint(definition, options);
+  return rows[0]?.fingerprint === seedFingerprint(definition, options);
 }
 
 /** Drops and recreates the domain's schema, then seeds it. Only ever touches that one schema. */
@@ -43,7 +44,7 @@ export async function seedDomain(db: Db, definition: SubgraphDefinition, options
   for (const statement of splitStatements(readEventsSql(definition.dir))) await db.query(statement);
   await db.query(`ANALYZE`);
   await db.query(`CREATE TABLE ${schema}.seed_info (fingerprint text NOT NULL, seeded_at timestamptz NOT NULL DEFAULT now(), story_now timestamptz NOT NULL)`);
-  await db.query(`INSERT INTO ${schema}.seed_info (fingerprint, story_now) VALUES ($1, $2)`, [fingerprint(definition, options), new Date(options.now).toISOString()]);
+  await db.query(`INSERT INTO ${schema}.seed_info (fingerprint, story_now) VALUES ($1, $2)`, [seedFingerprint(definition, options), new Date(options.now).toISOString()]);
 }
 
 /** When the story of the data already seeded with these options ends (epoch ms); null when the domain needs seeding. */

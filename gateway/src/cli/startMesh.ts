@@ -11,12 +11,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PgDb } from '../../../subgraphs/lib/db';
 import { databaseUrlFor, seedOptionsFrom } from '../../../subgraphs/lib/database';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../../subgraphs/lib/embeddedPostgres';
-import { ensureSeeded, recordedStoryNow } from '../../../subgraphs/lib/storage';
+import { ensureSeeded, recordedStoryNow, seedFingerprint } from '../../../subgraphs/lib/storage';
+import type { SeedOptions } from '../../../subgraphs/lib/subgraph';
 import { liveDataConfigFrom, startLiveData, type LiveData } from '../../../subgraphs/lib/liveData';
 import {
   GATEWAY_PUBLIC_KEYS_ENV,
@@ -98,6 +100,29 @@ async function waitFor(url: string, label: string, timeoutMs = 60_000) {
 }
 
 let stopping = false;
+/**
+ * Seeding grows PGlite's WebAssembly memory, which it never gives back: the embedded database is seeded by a
+ * process of its own (this command with --seed-only), which exits, so the mesh runs from what serving needs
+ * (about 350 MB less after a first start). A marker beside the data says it holds this seed and these tables.
+ */
+const seededMarkerOf = (dataDir: string) => `${dataDir}.seeded`;
+const fingerprintOf = (options: SeedOptions) => domains.map((domain) => `${domain.name}:${seedFingerprint(domain, options)}`).join(',');
+
+function isSeededAsMarked(dataDir: string, options: SeedOptions): boolean {
+  return existsSync(dataDir) && existsSync(seededMarkerOf(dataDir)) && readFileSync(seededMarkerOf(dataDir), 'utf8') === fingerprintOf(options);
+}
+
+function markSeeded(dataDir: string, options: SeedOptions) {
+  writeFileSync(seededMarkerOf(dataDir), fingerprintOf(options));
+}
+
+async function seedInOwnProcess() {
+  console.log(`seeding the embedded database in a process of its own (${elapsed()})`);
+  const child = spawn(process.execPath, [...process.execArgv, __filename, ...process.argv.slice(2), '--seed-only'], { cwd: process.cwd(), env: process.env, stdio: 'inherit' });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`seeding failed (exit code ${code}); its output is above`);
+}
+
 let embedded: EmbeddedPostgres | undefined;
 let gatewayProcess: ChildProcess | undefined;
 let live: { data: LiveData; close(): Promise<void> } | undefined;
@@ -132,6 +157,8 @@ async function main() {
       'db-port': { type: 'string', default: process.env.MESHGATE_EMBEDDED_DB_PORT ?? '54329' },
       'live-data': { type: 'string' },
       'live-data-rate': { type: 'string' },
+      // Internal: the process that seeds the embedded database and exits (seedInOwnProcess).
+      'seed-only': { type: 'boolean', default: false },
     },
   });
   const seedOptions = seedOptionsFrom(process.env, values.scale ? { scale: Number(values.scale) } : {});
@@ -142,6 +169,7 @@ async function main() {
   let sharedUrl = process.env.DATABASE_URL;
   if (!sharedUrl && domains.some((domain) => !databaseUrlFor(domain.name))) {
     const dataDir = join(process.cwd(), '.data', 'pglite');
+    if (!values['seed-only'] && !isSeededAsMarked(dataDir, seedOptions)) await seedInOwnProcess();
     embedded = await startEmbeddedPostgres({ dataDir, port: Number(values['db-port']) });
     sharedUrl = embedded.url;
     console.log(`embedded PostgreSQL (PGlite) at ${embedded.url}, data in ${dataDir} (${elapsed()})`);
@@ -162,6 +190,11 @@ async function main() {
     const outcome = await ensureSeeded(db, domain, { ...seedOptions, log: process.stderr });
     if (outcome === 'reused') console.log(`${domain.name}: data already seeded (scale ${seedOptions.scale}, seed ${seedOptions.seed})`);
     await db.close();
+  }
+  if (embedded?.dataDir) markSeeded(embedded.dataDir, seedOptions);
+  if (values['seed-only']) {
+    await embedded?.stop();
+    process.exit(0);
   }
 
   const signing = signingEnvironments(process.env);

@@ -48,3 +48,35 @@ test('an unsigned subscription request is refused with 401', async () => {
   });
   expect(response.status).toBe(401);
 });
+
+test('minScore: each transaction is scored as it arrives; those below it are not delivered', async () => {
+  const client = createClient({ url: domain.url, fetchFn: signedFetch, retryAttempts: 0 });
+  const everything = client.iterate({ query: 'subscription { transactionAdded(filter: { customerId: "9", minScore: 0 }) { id fraudScore { score } } }' });
+  const certain = client.iterate({ query: 'subscription { transactionAdded(filter: { customerId: "9", minScore: 1 }) { id fraudScore { score } } }' });
+  const first = everything.next();
+  const firstCertain = certain.next();
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // both streams are listening
+  await insert(9_000_101, 9, 'DEPOSIT', 40); // an ordinary deposit: scored far below 1
+  const delivered = (await first).value as { data: { transactionAdded: { id: string; fraudScore: { score: number } } } };
+  expect(delivered.data.transactionAdded.id).toBe('9000101');
+  expect(delivered.data.transactionAdded.fraudScore.score).toBeLessThan(1);
+  // The same transaction, scored below 1, never reaches the other stream.
+  const nothing = await Promise.race([firstCertain.then(() => 'delivered'), new Promise((resolve) => setTimeout(() => resolve('nothing'), 1500))]);
+  expect(nothing).toBe('nothing');
+  await everything.return?.();
+  await certain.return?.();
+  client.dispose();
+});
+
+test('minScore out of 0..1 is the subscriber\'s error, before anything is listened to', async () => {
+  const client = createClient({ url: domain.url, fetchFn: signedFetch, retryAttempts: 0 });
+  const refused = await client
+    .iterate({ query: 'subscription { transactionAdded(filter: { minScore: 2 }) { id } }' })
+    .next()
+    .then(
+      (result) => result.value,
+      (error) => error,
+    );
+  expect(JSON.stringify(refused)).toMatch(/minScore.*must be a number from 0 to 1/);
+  client.dispose();
+});

@@ -88,3 +88,21 @@ test('a principal with risk:read gets the scores and filters by them', async () 
   for (const { node } of body.data.anomalousTransactions.edges) expect(node.fraudScore.score).toBeGreaterThanOrEqual(0.5);
   expect(sentToFinance()).toMatch(/minScore/);
 });
+
+test('a subscription filtered by minScore is the score too: without risk:read it is FORBIDDEN before any stream opens', async () => {
+  const { wsClient } = await import('../subscriptions/clients');
+  mesh.resetReceived();
+  const analyst = wsClient(mesh, await tokenFor(FINANCE_TEAM));
+  const refused = await analyst
+    .iterate({ query: 'subscription Watch { transactionAdded(filter: { minScore: 0.9 }) { id } }' })
+    .next()
+    .then(
+      (result) => result.value,
+      (errors) => ({ errors }),
+    );
+  expect(JSON.stringify(refused)).toMatch(/FORBIDDEN/);
+  expect(JSON.stringify(refused)).toMatch(/minScore reads (Transaction\.fraudScore|FraudScore\.score)/);
+  await analyst.dispose();
+  // Decided at the gateway: finance was never asked to open the stream.
+  expect(sentToFinance()).not.toMatch(/transactionAdded/);
+});

@@ -36,7 +36,7 @@ export function fraudScoreLoader(db: Db, model: () => FraudModel) {
   );
 }
 
-function checkMinScore(minScore: number): number {
+export function checkMinScore(minScore: number): number {
   if (!Number.isFinite(minScore) || minScore < 0 || minScore > 1) {
     throw new GraphQLError(`"minScore" must be a number from 0 to 1, got ${minScore}`, { extensions: { code: 'BAD_USER_INPUT', argumentName: 'minScore' } });
   }

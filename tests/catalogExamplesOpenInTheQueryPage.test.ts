@@ -6,20 +6,18 @@
  * runs there; and the query page's first visit opens the official operations
  * (the README's dashboards) as ready-made tabs.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './browser';
 import { loadOfficialOperations, OFFICIAL_OPERATIONS_DIR } from '../gateway/src/operations/officialOperations';
 import { startMesh, tokenFor, type TestMesh } from './harness';
 import { ANALYST, FINANCE_TEAM } from './principals';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let mesh: TestMesh;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`No chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH`);
   mesh = await startMesh();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchBrowser();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

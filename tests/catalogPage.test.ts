@@ -4,27 +4,20 @@
  * pastes a token, searches by field, name and tag, opens a product, sees its
  * fields (PII, guarding rules), runs its quality rules and sees the results.
  */
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser } from './browser';
 import { startMesh, tokenFor, type TestMesh } from './harness';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** A member of the customers team: reads the catalog and may run the customers product's quality rules. */
 const CUSTOMERS_TEAM = { sub: 'cora', email: 'cora@meshgate.example', roles: ['domain-team'], domains: ['customers'] };
 
 let mesh: TestMesh;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`No chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH`);
-  }
   mesh = await startMesh();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();

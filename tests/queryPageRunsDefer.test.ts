@@ -3,19 +3,17 @@
  * fetcher accepts multipart/mixed with deferSpec=20220824, reads the parts and shows the deferred fields
  * merged into the result (before: the page's Accept header got 406 for any @defer).
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './browser';
 import { startMesh, type TestMesh } from './harness';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const QUERY = 'query Deferred { order(id: "7") { id total ... @defer(label: "who") { customer { segment } } } }';
 
 let mesh: TestMesh;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`No chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH`);
   mesh = await startMesh();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchBrowser();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

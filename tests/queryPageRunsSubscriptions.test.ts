@@ -4,20 +4,18 @@
  * the gateway from the installed package) with the picked role's token, and shows the events as
  * transactions are committed.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './browser';
 import { startMesh, type TestMesh } from './harness';
 import { addTransaction } from './subscriptions/clients';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SUBSCRIPTION = 'subscription Live { transactionAdded(filter: { customerId: "51" }) { id amount customer { segment } } }';
 
 let mesh: TestMesh;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`No chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH`);
   mesh = await startMesh();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await launchBrowser();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -27,6 +27,9 @@ import { seedDomain } from './storage';
 import type { SeedOptions, SubgraphDefinition } from './subgraph';
 
 const SUBGRAPHS_DIR = join(__dirname, '..');
+// A test database holds a few thousand rows; PostgreSQL's default 128MB of shared buffers only costs the
+// kernel time to map them, at every one of the suite's hundred-odd database starts.
+const TEST_POSTGRES_CONF = ["shared_buffers = '16MB'"];
 const CACHE_DIR = join(tmpdir(), 'meshgate-seeded-snapshots');
 const STALE_MS = 24 * 3600_000;
 
@@ -68,12 +71,12 @@ export async function seededPglite(definitions: SubgraphDefinition<any>[], optio
   const file = join(CACHE_DIR, `${key}.tar`);
   if (cacheable) {
     try {
-      return await PGlite.create({ loadDataDir: new Blob([readFileSync(file)]) });
+      return await PGlite.create({ loadDataDir: new Blob([readFileSync(file)]), postgresqlconf: TEST_POSTGRES_CONF });
     } catch {
       // No snapshot yet (or an unreadable one): seed, then keep one.
     }
   }
-  const pglite = await PGlite.create();
+  const pglite = await PGlite.create({ postgresqlconf: TEST_POSTGRES_CONF });
   const db = new PgliteDb(pglite, false);
   for (const definition of definitions) await seedDomain(db, definition, options);
   if (cacheable) {

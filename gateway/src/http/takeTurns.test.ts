@@ -1,4 +1,8 @@
+import { readFile } from 'node:fs';
 import { TurnTaker } from './takeTurns';
+
+/** Continues from an I/O callback (the poll phase), as a request's body does: the phases that follow are then known. */
+const afterIo = () => new Promise<void>((resolve) => readFile(__filename, () => resolve()));
 
 const busy = (ms: number) => {
   const until = performance.now() + ms;
@@ -6,6 +10,7 @@ const busy = (ms: number) => {
 };
 
 test('waiters are released one per turn of the event loop, in order, with timers and I/O served in between', async () => {
+  await afterIo();
   const turns = new TurnTaker();
   const events: string[] = [];
   const released = Array.from({ length: 5 }, (_, i) =>
@@ -22,6 +27,7 @@ test('waiters are released one per turn of the event loop, in order, with timers
 });
 
 test('a bare setImmediate per body would not do: every immediate queued before the check phase runs in it', async () => {
+  await afterIo();
   const events: string[] = [];
   const released = Array.from({ length: 5 }, (_, i) =>
     new Promise<void>((resolve) => setImmediate(resolve)).then(() => {

@@ -70,8 +70,13 @@ test('arguments that search or filter by protected fields without @reads are cau
   const lintCodes = (dir: string) => checkSubgraph(dir, { baseline: null }).problems.filter((p) => p.code === 'ArgumentsDeclareWhatTheyRead').map((p) => p.coordinate);
   expect(lintCodes(candidate('customers', { schema: withoutReads }))).toEqual(['CustomerFilter.search']);
   // AnomalyAssessment is guarded by the finance policy more strictly than its transactions are.
-  // minScore reads the fraud score, guarded by risk:read where anomalousTransactions is not (issue 19).
-  expect(lintCodes(candidate('finance', { schema: withoutReads }))).toEqual(['Query.anomalousTransactions(minScore:)', 'TransactionFilter.flaggedOnly', 'CustomerTransactionFilter.flaggedOnly']);
+  // minScore reads the fraud score, guarded by risk:read where anomalousTransactions and the subscriptions are not (issue 19).
+  expect(lintCodes(candidate('finance', { schema: withoutReads }))).toEqual([
+    'Query.anomalousTransactions(minScore:)',
+    'TransactionFilter.flaggedOnly',
+    'CustomerTransactionFilter.flaggedOnly',
+    'TransactionEventFilter.minScore',
+  ]);
 });
 
 test('a candidate that does not compose reports the composition errors and skips breaking changes', () => {

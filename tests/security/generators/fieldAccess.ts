@@ -10,7 +10,10 @@
  *   argument set can leak into another;
  * - an argument that filters, searches or sorts by a field (`@reads` in the
  *   subgraph schemas) is allowed only when the principal may read that field
- *   on every object (`argument` otherwise: the field must not be served);
+ *   on every object (`argument` otherwise: the field must not be served),
+ *   and an argument that selects one row-scoped entity's rows (a link to it
+ *   or its key) is `argument` on a field that answers with sums of them, for
+ *   the principals the scope applies to;
  * - a field whose rules read the parent object (row-level) is `row`, and for
  *   the types with row facts (customers, and transactions, which belong to a
  *   customer) the rows the principal may read are decided from PostgreSQL (the
@@ -184,6 +187,14 @@ export function fieldAccessFor(options: { policy: CompiledPolicy; schema: GraphQ
           const [readType, readField] = read.split('.');
           // Filtering by a field readable only on some rows would tell about the others: only a field readable everywhere may be filtered by.
           if ((await decide(readType, readField, {})) !== 'allow') return 'argument';
+          // Selecting one scoped entity's rows (a link to it, or its key) on a field that answers with sums of them, not the rows.
+          const returned = getNamedType((schema.getType(typeName) as GraphQLObjectType).getFields()[fieldName].type).name;
+          for (const selector of policy.rowSelectors(read)) {
+            if (selector.holdsRows(returned)) continue;
+            const context: MeshContext = { principal, requestId: 'oracle', client: {}, _shield: { cache: {} }, cache: {} };
+            const applies = await evaluateRule(selector.appliesTo, { parent: UNKNOWN_PARENT, args: {}, context, info: {} as GraphQLResolveInfo, onRuleError: () => undefined });
+            if (applies.kind !== 'deny') return 'argument';
+          }
         }
         return own;
       })();

@@ -88,6 +88,12 @@ type Entry = {
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** Why a subscription ends when its token expires. */
+const expiryOf = (expiresAt: number): EndReason => ({
+  code: 'UNAUTHENTICATED',
+  message: `The token expired at ${new Date(expiresAt).toISOString()}; the subscription ended. Subscribe again with a fresh token.`,
+});
+
 export class SubscriptionService {
   private readonly active = new Set<Entry>();
   private readonly perPrincipal = new Map<string, number>();
@@ -219,8 +225,7 @@ export class SubscriptionService {
     this.perPrincipal.set(principalId, (this.perPrincipal.get(principalId) ?? 0) + 1);
     if (request.expiresAt !== undefined) {
       const expiresAt = request.expiresAt;
-      const message = `The token expired at ${new Date(expiresAt).toISOString()}; the subscription ended. Subscribe again with a fresh token.`;
-      entry.expiry = setTimeout(() => live.end({ code: 'UNAUTHENTICATED', message }), Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - Date.now())));
+      entry.expiry = setTimeout(() => live.end(expiryOf(expiresAt)), Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - Date.now())));
     }
     void this.record(request, { kind: 'subscription-start', reason: `subscribed to ${prepared.rootKey} (${product}) over ${request.transport}`, subscriptionId: entry.id });
     try {
@@ -249,6 +254,9 @@ export class SubscriptionService {
 
   private ended(entry: Entry, reason: EndReason | undefined) {
     if (!this.active.delete(entry)) return;
+    // The transport may close first at the same deadline (graphql-ws closes the socket with 4401): still the expiry's doing.
+    const { expiresAt } = entry.request;
+    if (!reason && expiresAt !== undefined && Date.now() >= expiresAt) reason = expiryOf(expiresAt);
     clearTimeout(entry.expiry);
     const principalId = entry.request.context.principal.id;
     const held = (this.perPrincipal.get(principalId) ?? 1) - 1;

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PgliteSessionServer } from './pgliteSessionServer';
 
-export type EmbeddedPostgres = { url: string; pglite: PGlite; dataDir?: string; stop(): Promise<void> };
+export type EmbeddedPostgres = { url: string; pglite: PGlite; stop(): Promise<void> };
 
 /**
  * PostgreSQL's default shared_buffers (128MB) is most of what an embedded database costs in memory; the whole
@@ -29,7 +29,6 @@ export async function startEmbeddedPostgres(options: { dataDir?: string; host?: 
   return {
     url: `postgres://postgres@${host}:${port}/postgres`,
     pglite,
-    dataDir: options.dataDir,
     async stop() {
       await server.stop();
       await pglite.close();

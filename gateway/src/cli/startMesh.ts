@@ -167,8 +167,8 @@ async function main() {
   const liveConfig = liveDataConfigFrom(process.env, { enabled: liveFlag === undefined ? undefined : liveFlag === 'on', rate: values['live-data-rate'] });
 
   let sharedUrl = process.env.DATABASE_URL;
+  const dataDir = join(process.cwd(), '.data', 'pglite');
   if (!sharedUrl && domains.some((domain) => !databaseUrlFor(domain.name))) {
-    const dataDir = join(process.cwd(), '.data', 'pglite');
     if (!values['seed-only'] && !isSeededAsMarked(dataDir, seedOptions)) await seedInOwnProcess();
     embedded = await startEmbeddedPostgres({ dataDir, port: Number(values['db-port']) });
     sharedUrl = embedded.url;
@@ -191,7 +191,7 @@ async function main() {
     if (outcome === 'reused') console.log(`${domain.name}: data already seeded (scale ${seedOptions.scale}, seed ${seedOptions.seed})`);
     await db.close();
   }
-  if (embedded?.dataDir) markSeeded(embedded.dataDir, seedOptions);
+  if (embedded) markSeeded(dataDir, seedOptions);
   if (values['seed-only']) {
     await embedded?.stop();
     process.exit(0);

@@ -4,7 +4,7 @@
  * merged into the result (before: the page's Accept header got 406 for any @defer).
  */
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from './browser';
+import { launchBrowser, openQueryPage } from './browser';
 import { startMesh, type TestMesh } from './harness';
 
 const QUERY = 'query Deferred { order(id: "7") { id total ... @defer(label: "who") { customer { segment } } } }';
@@ -21,18 +21,7 @@ afterAll(async () => {
 });
 
 test('a query with @defer typed in GraphiQL comes as multipart and shows the deferred fields', async () => {
-  const page = await browser.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.addInitScript((query) => {
-    // Runs in the page, where localStorage exists (this file is compiled without the DOM's types).
-    const storage = (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage;
-    storage.setItem('graphiql:query', query);
-    storage.setItem('meshgate:role', 'analyst (alice)');
-  }, QUERY);
-  const origin = new URL(mesh.gateway.url).origin;
-  await page.goto(`${origin}/`);
-  await page.locator('.graphiql-execute-button').waitFor({ timeout: 20_000 });
+  const { page, pageErrors } = await openQueryPage(browser, mesh.gateway.url, QUERY, 'analyst (alice)');
   const answered = page.waitForResponse((response) => response.url().endsWith('/graphql') && (response.request().postData() ?? '').includes('Deferred'));
   await page.locator('.graphiql-execute-button').click();
   const response = await answered;

@@ -5,7 +5,7 @@
  * transactions are committed.
  */
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from './browser';
+import { launchBrowser, openQueryPage } from './browser';
 import { startMesh, type TestMesh } from './harness';
 import { addTransaction } from './subscriptions/clients';
 
@@ -23,18 +23,7 @@ afterAll(async () => {
 });
 
 test('a subscription typed in GraphiQL streams its events into the result pane', async () => {
-  const page = await browser.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.addInitScript((query) => {
-    // Runs in the page: GraphiQL opens with the subscription, the role picker on the analyst.
-    const storage = (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage;
-    storage.setItem('graphiql:query', query);
-    storage.setItem('meshgate:role', 'analyst (alice)');
-  }, SUBSCRIPTION);
-  const origin = new URL(mesh.gateway.url).origin;
-  await page.goto(`${origin}/`);
-  await page.locator('.graphiql-execute-button').waitFor({ timeout: 20_000 });
+  const { page, pageErrors } = await openQueryPage(browser, mesh.gateway.url, SUBSCRIPTION, 'analyst (alice)');
   const stream = page.waitForRequest((request) => request.url().endsWith('/graphql') && request.headers().accept === 'text/event-stream');
   await page.locator('.graphiql-execute-button').click();
   const request = await stream;

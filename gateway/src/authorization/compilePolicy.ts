@@ -18,11 +18,13 @@
  *
  * Row scopes (rowScopes.ts) add their part to every field they cover, in any
  * domain, after the field's own rules; a scope naming what the supergraph
- * does not have is rejected like any other problem.
+ * does not have is rejected like any other problem. Last, a field that
+ * `@requires` others gets their parts too (requirements.ts).
  */
 import { isInterfaceType, isObjectType, parse, type GraphQLSchema, type InlineFragmentNode, type SelectionNode } from 'graphql';
 import { authenticatedDirective, policyDirective, requiresScopesDirective } from './builtinRules';
 import { lookupRule, type DomainPolicy, type GlobalPolicy, type RuleMap } from './policy';
+import { governRequirements } from './requirements';
 import { compileRowScopes, type RowSelector } from './rowScopes';
 import { fragmentsOf, isAllowRule, isRule, type ShieldRule } from './ruleTree';
 import type { ArgumentReads, SupergraphFacts } from './supergraphFacts';
@@ -180,6 +182,8 @@ export function compilePolicy(options: {
       table.set(`${type.name}.${fieldName}`, { parts, rowLevel: fragments.length > 0, parentSelections: parentSelectionsOf(fragments) });
     }
   }
+
+  governRequirements(table, facts, schema, problems);
 
   // A domain rule on a field the domain does not own never applies: say so instead of ignoring it.
   for (const domain of domains) {

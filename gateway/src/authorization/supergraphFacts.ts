@@ -4,7 +4,8 @@
  * federation authorization directives (@authenticated, @requiresScopes,
  * @policy) declared on it or on its type, and which fields each argument,
  * input field and enum value reads (`@reads`, meshgate's directive composed
- * like `@pii`: "arguments are data").
+ * like `@pii`: "arguments are data"), and which fields a field `@requires`
+ * (the gateway fetches them and sends them to the field's subgraph).
  *
  * It only reads: it never judges whether a `@reads` names a real field or who
  * may use it (compilePolicy validates, the authorization stage enforces).
@@ -22,6 +23,8 @@ export type FieldFacts = {
   requiresScopes: string[][][];
   /** One entry per @policy, with the same OR-of-AND shape, naming policies of the global policy file. */
   policies: string[][][];
+  /** The field sets of its `@requires`, one per subgraph that declares one (`"total"`, `"customer { segment }"`). */
+  requires: string[];
 };
 
 /**
@@ -142,6 +145,7 @@ export function readSupergraphFacts(supergraphSdl: string | DocumentNode): Super
         authenticated: typeAuthenticated || directivesNamed(field.directives, 'authenticated').length > 0,
         requiresScopes: scopes.filter((alternatives) => alternatives?.length),
         policies: policies.filter((alternatives) => alternatives?.length),
+        requires: joins.map((join) => argument(join, 'requires')).filter((fieldSet): fieldSet is string => typeof fieldSet === 'string' && fieldSet.trim() !== ''),
       });
     }
   }

@@ -194,3 +194,36 @@ test('a forged cursor, or one from another sort order, is a clear input error', 
   const tooLarge = await domain.request<any>('{ transactions(first: 100000) { totalCount } }');
   expect(tooLarge.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
 });
+
+test('amountDue is the required total minus what was captured, 0 on cancelled and returned orders, for 100 orders in one statement', async () => {
+  const { payments } = financeSeedData(TEST_SEED);
+  const paymentOf = new Map(payments.map((payment) => [String(payment.orderId), payment]));
+  // The gateway sends sales' total and status with each reference (@requires); here the test plays sales.
+  const statuses = ['PLACED', 'PAID', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'RETURNED'];
+  const representations = entities('Order', 100).map((reference, i) => ({ ...reference, total: 100 + i, status: statuses[i % statuses.length] }));
+  domain.resetQueries();
+  const result = await domain.request<any>('query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id amountDue payment { status } } } }', { r: representations });
+  expect(result.errors).toBeUndefined();
+  expect(domain.queries).toHaveLength(1);
+  result.data._entities.forEach((order: any, i: number) => {
+    const { total, status } = representations[i];
+    const payment = paymentOf.get(order.id);
+    const captured = payment?.status === 'CAPTURED' ? payment.amount : 0;
+    const expected = status === 'CANCELLED' || status === 'RETURNED' ? 0 : Math.max(0, Math.round((total - captured) * 100) / 100);
+    expect(order.amountDue).toBeCloseTo(expected, 2);
+  });
+  // Orders in every case: unpaid (authorized or no capture) owes its total, captured owes what the capture left, settled owes 0.
+  const dues = result.data._entities.map((order: any) => order.amountDue);
+  expect(dues.filter((due: number) => due === 0).length).toBeGreaterThan(0);
+  expect(dues.filter((due: number) => due > 0).length).toBeGreaterThan(0);
+});
+
+test('amountDue of a captured order with the seeded total is 0', async () => {
+  const { payments } = financeSeedData(TEST_SEED);
+  const captured = payments.find((payment) => payment.status === 'CAPTURED')!;
+  const result = await domain.request<any>('query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { amountDue } } }', {
+    r: [{ __typename: 'Order', id: String(captured.orderId), total: captured.amount, status: 'DELIVERED' }],
+  });
+  expect(result.errors).toBeUndefined();
+  expect(result.data._entities[0].amountDue).toBe(0);
+});

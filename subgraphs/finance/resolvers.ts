@@ -1,5 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { pageSize } from '../lib/pagination';
+import { round2 } from '../lib/random';
 import { DateTime, idOf } from '../lib/scalars';
 import type { SubgraphContext } from '../lib/subgraph';
 import type { FinanceLoaders } from './loaders';
@@ -20,6 +21,11 @@ import {
 
 type Context = SubgraphContext<FinanceLoaders>;
 type Reference = { id: string };
+/** An Order reference with the sales fields `amountDue` requires (the gateway fetches them from sales first). */
+type OrderWithTotal = Reference & { total: number; status: string };
+
+/** Nothing is owed on an order that was cancelled or returned, whatever was captured for it. */
+const SETTLED_STATUSES = new Set(['CANCELLED', 'RETURNED']);
 
 /**
  * The same filter always gives the same loader key, whichever way the client
@@ -63,9 +69,17 @@ export const resolvers: GraphQLResolverMap<Context> = {
     refundedAt: (payment: PaymentRow) => payment.refunded_at,
   },
   Order: {
-    // Any order id is a valid reference here: an order without a payment has `payment: null`.
-    __resolveReference: ({ id }: Reference) => ({ id }),
+    // Any order id is a valid reference here: an order without a payment has `payment: null`. The reference is
+    // kept whole: for `amountDue` it carries sales' total and status (@requires).
+    __resolveReference: (reference: Reference) => reference,
     payment: async ({ id }: Reference, _: unknown, { loaders }: Context) => (await loaders.paymentsOfOrder.load(idOf(id) ?? -1))[0] ?? null,
+    amountDue: async ({ id, total, status }: OrderWithTotal, _: unknown, { loaders }: Context) => {
+      if (SETTLED_STATUSES.has(status)) return 0;
+      const payment = (await loaders.paymentsOfOrder.load(idOf(id) ?? -1))[0];
+      // Only a captured payment settles: an authorized one may still fail, a failed one paid nothing.
+      const captured = payment?.status === 'CAPTURED' ? payment.amount : 0;
+      return Math.max(0, round2(total - captured));
+    },
   },
   Customer: {
     // Any customer id is a valid reference here: a customer without transactions has empty lists and zero totals.

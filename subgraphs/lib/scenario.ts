@@ -75,6 +75,37 @@ export function productFacts(options: ScenarioOptions, id: number): ProductFacts
   return { id, price: Math.floor(random.logNormal(35, 0.9)) + 0.99, categoryIndex: random.int(0, 7) };
 }
 
+/** The catalog's categories; `ProductFacts.categoryIndex` indexes them. */
+export const PRODUCT_CATEGORIES = ['ELECTRONICS', 'HOME', 'GARDEN', 'FASHION', 'SPORTS', 'BEAUTY', 'TOYS', 'GROCERY'] as const;
+const PRODUCT_NOUNS: Record<(typeof PRODUCT_CATEGORIES)[number], string[]> = {
+  ELECTRONICS: ['Headphones', 'Charger', 'Speaker', 'Monitor', 'Keyboard'],
+  HOME: ['Lamp', 'Blanket', 'Vase', 'Kettle', 'Shelf'],
+  GARDEN: ['Hose', 'Planter', 'Shears', 'Lantern', 'Seeds'],
+  FASHION: ['Jacket', 'Scarf', 'Sneakers', 'Backpack', 'Belt'],
+  SPORTS: ['Yoga Mat', 'Bottle', 'Helmet', 'Racket', 'Gloves'],
+  BEAUTY: ['Serum', 'Soap', 'Brush', 'Lotion', 'Perfume'],
+  TOYS: ['Puzzle', 'Robot', 'Blocks', 'Kite', 'Doll'],
+  GROCERY: ['Coffee', 'Olive Oil', 'Tea', 'Chocolate', 'Pasta'],
+};
+const PRODUCT_ADJECTIVES = ['Classic', 'Compact', 'Eco', 'Premium', 'Smart', 'Travel', 'Urban', 'Nordic'];
+
+export type ProductProfile = { category: (typeof PRODUCT_CATEGORIES)[number]; name: string; createdAt: number; active: boolean; updatedAt: number };
+
+/**
+ * The products domain's catalog entry for a product. Sales reads the name from here too: order lines keep the
+ * product's name as sold, and since no product is ever renamed (the catalog has no mutation and no live
+ * generator), that snapshot always equals the catalog's name.
+ */
+export function productProfile(options: ScenarioOptions, id: number): ProductProfile {
+  const category = PRODUCT_CATEGORIES[productFacts(options, id).categoryIndex];
+  const random = randomFor(options.seed, 'product-profile', id);
+  const createdAt = options.now - random.int(800, 2000) * DAY_MS;
+  const name = `${random.pick(PRODUCT_ADJECTIVES)} ${random.pick(PRODUCT_NOUNS[category])}`;
+  const active = random.chance(0.93);
+  // Prices and stock change all the time: the last change falls anywhere since creation, recent ones most often.
+  return { category, name, createdAt, active, updatedAt: recentChangeAt(random, createdAt, options.now) };
+}
+
 export type OrderStatus = 'PLACED' | 'PAID' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED' | 'RETURNED';
 export type OrderLineFacts = { lineNo: number; productId: number; quantity: number; unitPrice: number };
 export type OrderFacts = {

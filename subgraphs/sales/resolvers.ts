@@ -28,7 +28,8 @@ export const resolvers: GraphQLResolverMap<Context> = {
   },
   OrderLine: {
     lineNo: (line: OrderLineRow) => line.line_no,
-    product: (line: OrderLineRow) => ({ __typename: 'Product', id: String(line.product_id) }),
+    // The name as sold travels with the reference (@provides): a query for lines' product names needs no products fetch.
+    product: (line: OrderLineRow) => ({ __typename: 'Product', id: String(line.product_id), name: line.product_name }),
     unitPrice: (line: OrderLineRow) => line.unit_price,
     amount: (line: OrderLineRow) => Math.round(line.quantity * line.unit_price * 100) / 100,
   },

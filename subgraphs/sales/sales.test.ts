@@ -1,4 +1,5 @@
-import { startDomainForTest, type DomainUnderTest } from '../lib/testing';
+import { productProfile } from '../lib/scenario';
+import { startDomainForTest, TEST_SEED, type DomainUnderTest } from '../lib/testing';
 import { sales } from '.';
 
 let domain: DomainUnderTest;
@@ -23,6 +24,20 @@ test('100 orders with their lines cost one statement for orders and one for line
     expect(order.total).toBeCloseTo(sum, 2);
   }
   expect(domain.queries).toHaveLength(2);
+});
+
+test("each order line provides its product's catalog name, with no statement beyond the lines'", async () => {
+  domain.resetQueries();
+  const result = await domain.request<any>(
+    'query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { lines { product { id name } } } } }',
+    { r: entities('Order', 50) },
+  );
+  expect(result.errors).toBeUndefined();
+  expect(domain.queries).toHaveLength(2);
+  const products = result.data._entities.flatMap((order: any) => order.lines.map((line: any) => line.product));
+  expect(products.length).toBeGreaterThan(50);
+  // The products domain's own name for the product, derived the way its seed derives it.
+  for (const product of products) expect(product.name).toBe(productProfile(TEST_SEED, Number(product.id)).name);
 });
 
 test('the order lists of 50 customers cost one statement', async () => {

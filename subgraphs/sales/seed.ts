@@ -1,14 +1,16 @@
 /** Seeds orders and their lines from the shared scenario (the same story finance and logistics seed from). */
 import type { Db } from '../lib/db';
 import { progress } from '../lib/progress';
-import { countsFor, orderFacts, type OrderFacts } from '../lib/scenario';
+import { countsFor, orderFacts, productProfile, type OrderFacts } from '../lib/scenario';
 import { insertRows, toIso } from '../lib/sql';
 import type { SeedOptions } from '../lib/subgraph';
 
 const BATCH = 5000;
 
 export async function seed(db: Db, options: SeedOptions) {
-  const { orders } = countsFor(options.scale);
+  const { orders, products } = countsFor(options.scale);
+  // Each line keeps the name its product had in the catalog when it was sold (the products domain's own name).
+  const productNames = Array.from({ length: products }, (_, i) => productProfile(options, i + 1).name);
   const bar = progress('sales: orders and lines', orders, options.log);
   for (let start = 1; start <= orders; start += BATCH) {
     const batch: OrderFacts[] = [];
@@ -30,9 +32,16 @@ export async function seed(db: Db, options: SeedOptions) {
     await insertRows(
       db,
       'sales.order_lines',
-      { order_id: 'int', line_no: 'int', product_id: 'int', quantity: 'int', unit_price: 'numeric' },
+      { order_id: 'int', line_no: 'int', product_id: 'int', product_name: 'text', quantity: 'int', unit_price: 'numeric' },
       batch.flatMap((order) =>
-        order.lines.map((line) => ({ order_id: order.id, line_no: line.lineNo, product_id: line.productId, quantity: line.quantity, unit_price: line.unitPrice })),
+        order.lines.map((line) => ({
+          order_id: order.id,
+          line_no: line.lineNo,
+          product_id: line.productId,
+          product_name: productNames[line.productId - 1],
+          quantity: line.quantity,
+          unit_price: line.unitPrice,
+        })),
       ),
       { batchSize: 20_000 },
     );

@@ -14,7 +14,7 @@ export type OrderRow = {
   currency: string;
 };
 
-export type OrderLineRow = { order_id: number; line_no: number; product_id: number; quantity: number; unit_price: number };
+export type OrderLineRow = { order_id: number; line_no: number; product_id: number; product_name: string; quantity: number; unit_price: number };
 
 export type OrderFilter = {
   customerId?: string | null;
@@ -36,7 +36,7 @@ export const ordersByIds = (db: Db, ids: number[]) =>
 
 export const linesByOrderIds = (db: Db, orderIds: number[]) =>
   db.query<OrderLineRow>(
-    `SELECT order_id, line_no, product_id, quantity, unit_price FROM sales.order_lines WHERE order_id = ANY($1::int[]) ORDER BY order_id, line_no`,
+    `SELECT order_id, line_no, product_id, product_name, quantity, unit_price FROM sales.order_lines WHERE order_id = ANY($1::int[]) ORDER BY order_id, line_no`,
     [orderIds],
   );
 

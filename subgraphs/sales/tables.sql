@@ -16,6 +16,8 @@ CREATE TABLE sales.order_lines (
   order_id integer NOT NULL REFERENCES sales.orders (id),
   line_no integer NOT NULL,
   product_id integer NOT NULL,
+  -- The product's name as sold, taken from the products domain when the line is written (OrderLine.product @provides it).
+  product_name text NOT NULL,
   quantity integer NOT NULL CHECK (quantity > 0),
   unit_price numeric(12, 2) NOT NULL,
   PRIMARY KEY (order_id, line_no)

@@ -20,7 +20,7 @@ import { startExtraGateway, startMesh, tokenFor, type TestMesh } from '../harnes
 import { ADMIN } from '../principals';
 import { createFederation1Fixtures, createFederation2Fixtures } from './fixtures/subgraphs';
 import { serveSubgraphs, type ServedSubgraphs } from './fixtures/federation';
-import { conflictingRequiresFixtures, interfaceObjectFixtures, keyConversionFixtures } from './fixtures/plannerFamilies';
+import { conflictingRequiresFixtures, interfaceObjectFixtures, keyConversionFixtures, nestedRequiresFixtures } from './fixtures/plannerFamilies';
 import type { FixtureSubgraph } from './fixtures/serve';
 
 type Operation = { query: string; variables?: Record<string, unknown> };
@@ -80,6 +80,7 @@ describe.each([
   ['planner families: key conversion', 'plannerFamilies.test.ts', 5, false, fixed(keyConversionFixtures())],
   ['planner families: @interfaceObject', 'plannerFamilies.test.ts', 5, false, fixed(interfaceObjectFixtures())],
   ['planner families: conflicting @requires', 'plannerFamilies.test.ts', 5, true, fixed(conflictingRequiresFixtures())],
+  ['planner families: nested @requires', 'plannerFamilies.test.ts', 5, false, fixed(nestedRequiresFixtures())],
 ])('plan rewrites change no byte of a response: %s suite', (_, file, atLeast, merges, create) => {
   const fixtures = create();
   let served: ServedSubgraphs;

@@ -5,7 +5,7 @@
  * that there are no errors.
  */
 import { entityFetches, startFederation, type Executor, type Federation, type GraphQLResponseBody } from './fixtures/federation';
-import { conflictingRequiresFixtures, interfaceObjectFixtures, keyConversionFixtures } from './fixtures/plannerFamilies';
+import { conflictingRequiresFixtures, interfaceObjectFixtures, keyConversionFixtures, nestedRequiresFixtures } from './fixtures/plannerFamilies';
 
 const executors: Executor[] = ['meshgate', 'apollo'];
 
@@ -98,6 +98,38 @@ describe.each(executors)('@requires of a field with arguments, two requirements 
     expect(fed.subgraphs.shipping.received[0].variables).toEqual({
       representations_0: [{ __typename: 'Parcel', id: 'p1', weight: 2.5 }, { __typename: 'Parcel', id: 'p2', weight: 0.8 }],
       representations_1: [{ __typename: 'Parcel', id: 'p1', weight: 2500 }, { __typename: 'Parcel', id: 'p2', weight: 800 }],
+    });
+  });
+});
+
+describe.each(executors)('nested @requires: an entity and a value type inside it, and a requirement that needs a third subgraph (%s executor)', (executor) => {
+  let fed: Federation;
+  beforeAll(async () => {
+    fed = await startFederation(nestedRequiresFixtures(), executor);
+  });
+  afterAll(async () => {
+    await fed?.stop();
+  });
+
+  test("discount from the customer's tier and its address's country (customers), sent to pricing inside the representation", async () => {
+    fed.resetReceived();
+    expectData(await fed.query('{ orders { id discount } }'), { orders: [{ id: 'o1', discount: 0.15000000000000002 }, { id: 'o2', discount: 0 }] });
+    expect(entityFetches(fed.subgraphs.pricing).flat()).toEqual([
+      { __typename: 'Order', id: 'o1', customer: { tier: 'GOLD', address: { country: 'DE' } } },
+      { __typename: 'Order', id: 'o2', customer: { tier: 'BASIC', address: { country: 'FR' } } },
+    ]);
+  });
+
+  test("subtotal from every line's product price, which products must be asked for before pricing", async () => {
+    expectData(await fed.query('{ orders { id subtotal } }'), { orders: [{ id: 'o1', subtotal: 30 }, { id: 'o2', subtotal: 2.5 }] });
+  });
+
+  test("both, beside the client's own selection of the same fields (with another city): nothing lost or mixed up", async () => {
+    expectData(await fed.query('{ orders { subtotal discount customer { tier address { city } } lines { qty product { price } } } }'), {
+      orders: [
+        { subtotal: 30, discount: 0.15000000000000002, customer: { tier: 'GOLD', address: { city: 'Berlin' } }, lines: [{ qty: 2, product: { price: 10 } }, { qty: 4, product: { price: 2.5 } }] },
+        { subtotal: 2.5, discount: 0, customer: { tier: 'BASIC', address: { city: 'Lyon' } }, lines: [{ qty: 1, product: { price: 2.5 } }] },
+      ],
     });
   });
 });

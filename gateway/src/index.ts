@@ -1,16 +1,34 @@
 /**
- * Builds the gateway from a validated config: the request pipeline in order,
- * and nothing else. Each stage is its own module; read them top to bottom.
+ * Builds the gateway from a validated config: the stages in the order a
+ * request meets them, and nothing else. Each stage is its own module; read
+ * them top to bottom. What each guarantees:
+ *
+ * - Observe (metrics/, telemetry/): every /graphql request is counted per
+ *   operation and error code (bounded labels) and, with tracing on, has a span
+ *   whose parent only a trusted principal chooses.
+ * - Audit (audit/): every denial, limit, refused credential, refused route and
+ *   non-official operation is recorded before it is answered (the answer waits
+ *   for room in the buffer, or is refused); stop() writes what is buffered.
+ * - Receive (http/server.ts, operations/, limits/, validation/): ids and body
+ *   limits before parsing; official operations by id, ad-hoc queries refused for
+ *   official-only roles; the parser's token limit, the operation limits, then
+ *   validation; repeated queries answered by the response shortcut.
+ * - Identify (identity/, http/requestContext.ts): credentials become a principal
+ *   before the body is read, on every route; bad ones are a 401, never anonymous.
+ * - Execute (execution/): variables coerced, @defer split, deprecation warnings,
+ *   authorization before planning and completion after, the response cache,
+ *   then the plan's fetches through the entity cache.
+ * - Beside /graphql: the catalog (catalog/), the assistant endpoint (mcp/: every
+ *   tool call through the /graphql pipeline) and subscriptions (subscriptions/:
+ *   the same receive, identify, authorize and audit steps, per event).
+ * - Stop: /ready answers 503, subscriptions end, requests in flight drain, then
+ *   the caches close, the audit log flushes and the spans still buffered export.
  */
-import { createHash } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
-import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { AuditLog } from './audit/AuditLog';
 import { auditBackpressureMetric } from './audit/auditMetrics';
 import { createAuditLog } from './audit/createAuditLog';
+import { createAuditRecorders } from './audit/createAuditRecorders';
 import { PolicyHolder, loadPolicySet } from './authorization/policySource';
 import { useAuthorization } from './authorization/useAuthorization';
 import { anyCacheLayer } from './cache/config';
@@ -23,18 +41,16 @@ import { useResponseCache } from './cache/useResponseCache';
 import { startCatalog, type CatalogRuntime } from './catalog';
 import { CATALOG_SUBGRAPH } from './catalog/catalogSchema';
 import { useDeprecationWarnings } from './catalog/useDeprecationWarnings';
-import type { DeniedPath } from './authorization/completeResponse';
 import type { GatewayConfig } from './config';
-import type { MeshContext } from './context';
 import { MeshGateway, type ExecutionStage } from './execution/MeshGateway';
 import { useVariableCoercion } from './execution/useVariableCoercion';
 import { useDefer } from './execution/defer/useDefer';
 import { deferResponsePlugin } from './execution/defer/deferResponsePlugin';
-import { requestContextFactory, clientOf, requestIdOf } from './http/requestContext';
+import { officialOperationTabs } from './http/queryPage';
+import { reportingRejections, requestContextFactory } from './http/requestContext';
 import { GracefulShutdown } from './http/gracefulShutdown';
 import { markDraining } from './http/health';
 import { createHttpServer, GRAPHQL_PATH, listen } from './http/server';
-import { IdentityError } from './identity/errors';
 import { createIdentifier } from './identity/identify';
 import type { Principal } from './identity/principal';
 import { maxBodyBytesFor, useOperationLimits } from './limits/useOperationLimits';
@@ -43,18 +59,19 @@ import { registerListSizes } from './limits/listSizeDirectives';
 import { ParseTokenLimit } from './limits/parseTokenLimit';
 import { rejectUnsupportedOperations } from './validation/rejectUnsupportedOperations';
 import { validateOperation } from './validation/validateOperation';
-import { SubscriptionService } from './subscriptions/SubscriptionService';
-import { sseTransport } from './subscriptions/sseTransport';
-import { attachWebSocketTransport } from './subscriptions/websocketTransport';
-import { apolloLogger, createLogger, type Logger } from './logger';
+import type { SubscriptionService } from './subscriptions/SubscriptionService';
+import { createSubscriptions } from './subscriptions/createSubscriptions';
+import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics/Metrics';
 import { metricsRoute } from './metrics/metricsRoute';
 import { measureFetches } from './metrics/measureFetches';
+import { createExecutionMetrics } from './metrics/executionMetrics';
 import { createRequestMetrics } from './metrics/requestMetrics';
 import { traceFetches } from './telemetry/traceFetches';
 import { startTracing } from '../../subgraphs/lib/telemetry/tracing';
+import { createApolloServer } from './plugins/createApolloServer';
 import { maskUnexpectedErrors } from './plugins/maskUnexpectedErrors';
-import { createMcp } from './mcp';
+import { createMcpEndpoint } from './mcp';
 import { graphqlRunner } from './http/runGraphQL';
 import { loadOfficialOperations } from './operations/officialOperations';
 import { createOperationRequests } from './operations/operationRequests';
@@ -82,8 +99,6 @@ export type RunningGateway = {
   stop(): Promise<void>;
 };
 
-const hashOf = (source: string | undefined) => (source ? createHash('sha256').update(source).digest('hex') : null);
-
 export type GatewayOptions = Pick<SupergraphExtras, 'descriptorFor'>;
 
 export async function startGateway(config: GatewayConfig, logger: Logger = createLogger(config.logging.level), options: GatewayOptions = {}): Promise<RunningGateway> {
@@ -98,6 +113,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   // Requests, errors by code and latency per operation (bounded names; the official ones only, if so configured) and per data product, on /metrics.
   const requestMetrics = createRequestMetrics(metrics, config.metrics, officialOperations.map((operation) => operation.name));
   const audit = createAuditLog(config.audit, logger, { onBackpressure: auditBackpressureMetric(metrics) });
+  // What each stage's refusals become in the audit log (createAuditRecorders.ts); stages wait for what they return.
+  const recorders = createAuditRecorders(audit);
   const introspection = config.authorization.introspection ?? (config.mode === 'development' ? 'always' : 'authenticated');
 
   // Execute stages, outermost first, around @apollo/gateway's query plans.
@@ -110,30 +127,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   if (config.authorization.enabled) {
     policies = new PolicyHolder(await loadPolicySet(config.authorization.policies), logger);
     // Authorize before planning; complete (nulls, FORBIDDEN errors) after execution; audit every denial.
-    stages.push(
-      useAuthorization({
-        policy: policies.current,
-        introspection,
-        logger,
-        // The stage awaits what record() returns: with the audit buffer full, the answer waits for room (or is refused).
-        onDenial: (denial: DeniedPath, requestContext: GatewayGraphQLRequestContext<MeshContext>) => {
-          const { principal, requestId, client } = requestContext.context;
-          return audit.record({
-            kind: 'denial',
-            principal: { id: principal.id, kind: principal.kind, email: principal.email },
-            operationName: requestContext.operationName ?? null,
-            operationHash: hashOf(requestContext.source),
-            path: denial.path,
-            ...(denial.count !== undefined && { count: denial.count, pathPattern: denial.pathPattern, paths: denial.paths }),
-            rule: denial.rule,
-            reason: denial.reason,
-            client,
-            requestId,
-            ...(requestContext.context.tool && { tool: requestContext.context.tool }),
-          });
-        },
-      }),
-    );
+    stages.push(useAuthorization({ policy: policies.current, introspection, logger, onDenial: recorders.denial }));
   }
   // Data products: the catalog subgraph, served in-process and composed with the domains (not with a supergraph file).
   const catalog = config.catalog.enabled && config.supergraph.source !== 'file' ? await startCatalog({ config, logger, policy: policies?.current, officialOperations }) : undefined;
@@ -155,11 +149,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const shortcut = cache && (cache.config.responseCache.enabled || cache.config.dedupe.enabled) ? createResponseShortcut(cache) : undefined;
   // A subgraph's data product: its descriptor's id (the subgraph's name when it has none, or with a supergraph file).
   const productOf = (subgraph: string) => live?.current.snapshots.find((snapshot) => snapshot.name === subgraph)?.descriptor?.id ?? subgraph;
-  const executions = metrics.counter(
-    'meshgate_query_plan_executions_total',
-    "Operations run by meshgate's executor with a prepared plan (prepared) or one prepared now (planned), or handed to @apollo/gateway's executor (apollo)",
-    ['outcome'],
-  );
+  const executionMetrics = createExecutionMetrics(metrics);
   const gateway = new MeshGateway({
     supergraph: { supergraphSdl },
     subgraphRequests: config.subgraphRequests,
@@ -167,21 +157,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     executor: config.execution.executor,
     preparedOperations: config.execution.preparedOperations,
     planRewrites: config.execution.planRewrites,
-    onExecution: (outcome) => executions.inc({ outcome }),
+    onExecution: executionMetrics.onExecution,
     logger,
     stages,
     // Execute: every subgraph fetch goes through the entity cache and fetch deduplication.
     // Around each: its metrics and its span (the subgraph's spans are the span's children through traceparent).
     interceptFetch: measureFetches(metrics, productOf, traceFetches(productOf, cache && createEntityCache(cache))),
   });
-  metrics.gauge('meshgate_subgraph_requests', 'Requests to each subgraph: the limit in flight (adapted to its latency unless fixed), in flight now, and waiting for a slot', ['subgraph', 'state'], function collect() {
-    this.reset();
-    for (const { subgraph, limit, running, waiting } of gateway.subgraphConcurrency()) {
-      this.set({ subgraph, state: 'limit' }, limit);
-      this.set({ subgraph, state: 'in_flight' }, running);
-      this.set({ subgraph, state: 'waiting' }, waiting);
-    }
-  });
+  executionMetrics.watch(gateway);
   // Policies of products the lifecycle left out (and of the catalog when it does not run) have nothing to govern.
   const inactiveDomains = () => [...(live?.inactiveSubgraphs() ?? []), ...(catalog ? [] : [CATALOG_SUBGRAPH])];
   // PII classified in a descriptor (pii:) guards as @pii does; the descriptors are those the supergraph was composed with.
@@ -203,47 +186,20 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
 
   // Receive: parse (Apollo Server) up to the principal's token limit, then the operation limits of its role, then validation.
   const parseTokenLimit = new ParseTokenLimit(parseTimeMaxTokens(config.limits));
-  const apollo = new ApolloServer<MeshContext>({
+  const apollo = createApolloServer({
+    config,
     gateway,
-    logger: apolloLogger(logger),
-    // meshgate owns SIGTERM/SIGINT (cli/gateway.ts): Apollo's own handler would stop it before requests drain and the audit log flushes.
-    stopOnTerminationSignals: false,
-    // Introspection reaches the authorization stage, which applies the introspection policy.
-    introspection: introspection !== 'never',
-    includeStacktraceInErrorResponses: config.mode === 'development',
+    logger,
+    introspection,
     formatError,
-    // Parse with a token limit; Apollo's validation is off because it runs before any plugin and is quadratic:
-    // the principal's limits come first, then the operations not served yet, then validation in linear time.
-    parseOptions: parseTokenLimit.parseOptions,
-    dangerouslyDisableValidation: true,
-    // Apollo's automatic persisted queries let any client register any document: off unless configured (operations.registration).
-    persistedQueries: config.operations.registration.enabled ? { ttl: config.operations.registration.ttlSeconds } : false,
+    parseTokenLimit,
     plugins: [
-      useOperationLimits(config.limits, {
-        then: [rejectUnsupportedOperations, validateOperation({ mode: config.mode, introspection })],
-        // Every limit exceeded is an audit record (rule: the limit); the answer waits for room in the audit buffer.
-        onRejected: ({ limit, message }, { contextValue, operationName, source }) => {
-          const { principal, requestId, client } = contextValue;
-          return audit.record({
-            kind: 'limit-exceeded',
-            principal: { id: principal.id, kind: principal.kind, email: principal.email },
-            operationName: operationName ?? null,
-            operationHash: hashOf(source),
-            path: null,
-            rule: limit,
-            reason: message,
-            client,
-            requestId,
-            ...(contextValue.tool && { tool: contextValue.tool }),
-          });
-        },
-      }),
+      // Every limit exceeded is an audit record (rule: the limit); the answer waits for room in the audit buffer.
+      useOperationLimits(config.limits, { then: [rejectUnsupportedOperations, validateOperation({ mode: config.mode, introspection })], onRejected: recorders.limitExceeded }),
       pii.plugin(),
-      deferResponsePlugin<MeshContext>(),
+      deferResponsePlugin(),
       requestMetrics.plugin,
       ...(shortcut ? [shortcut.plugin] : []),
-      ApolloServerPluginLandingPageDisabled(),
-      ...(config.apollo.telemetry ? [] : [ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled()]),
     ],
   });
   try {
@@ -261,71 +217,23 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   // Identify: credentials become a principal before the body is read.
   const identify = createIdentifier(config.identity);
   const createContext = requestContextFactory(identify);
-  const auditRejectedCredentials = (error: IdentityError, req: IncomingMessage) =>
-    audit.record({
-      kind: 'rejected-credentials',
-      principal: { id: 'unknown', kind: 'anonymous' },
-      operationName: null,
-      operationHash: null,
-      path: null,
-      rule: null,
-      reason: error.message,
-      client: clientOf(req),
-      requestId: requestIdOf(req),
-      route: `${req.method} ${new URL(req.url ?? '/', 'http://localhost').pathname}`,
-    });
   // The operator routes identify as /graphql does, and their rejected credentials are audited the same way.
-  const operatorContext = async (req: IncomingMessage) => {
-    try {
-      return await createContext(req);
-    } catch (error) {
-      if (error instanceof IdentityError) auditRejectedCredentials(error, req);
-      throw error;
-    }
-  };
+  const operatorContext = reportingRejections(createContext, recorders.rejectedCredentials);
   // Receive: official operations run by id; roles that may run official operations only are refused anything else.
-  const operations = createOperationRequests({
-    operations: officialOperations,
-    config: config.operations,
-    onNotOfficial: ({ context: { principal, requestId, client, tool }, operationName, operationHash, reason }) =>
-      audit.record({
-        kind: 'operation-not-official',
-        principal: { id: principal.id, kind: principal.kind, email: principal.email },
-        operationName,
-        operationHash,
-        path: null,
-        rule: 'official operations only',
-        reason,
-        client,
-        requestId,
-        ...(tool && { tool }),
-      }),
-  });
+  const operations = createOperationRequests({ operations: officialOperations, config: config.operations, onNotOfficial: recorders.notOfficial });
   const withTokenLimit = <T>(principal: Principal, run: () => Promise<T>) => parseTokenLimit.run(limitsFor(config.limits, principal).maxTokens, run);
   // /graphql's path once the principal is known and the body read; the assistant endpoint's tool calls take it too.
   const runGraphQL = graphqlRunner({ apollo, withTokenLimit, shortcut, operations });
   // The assistant endpoint (/mcp): every tool call runs through the /graphql pipeline (runGraphQL.ts) as its caller.
   const mcp = config.mcp.enabled
-    ? createMcp({
-        config,
-        logger,
-        audit,
-        runner: runGraphQL,
-        schema: () => apiSchemaNow,
-        policy: policies?.current,
-        catalog: catalog?.catalog,
-        officialOperations,
-        createContext: operatorContext,
-        introspection,
-      })
+    ? createMcpEndpoint({ config, logger, audit, runner: runGraphQL, schema: () => apiSchemaNow, policy: policies?.current, catalog: catalog?.catalog, officialOperations, createContext: operatorContext, introspection })
     : undefined;
   // Subscriptions (graphql-ws and graphql-sse on /graphql): the same receive, identify, authorize and audit steps as queries, per event.
   const subscriptions = config.subscriptions.enabled
-    ? new SubscriptionService({ config: config.subscriptions, limits: config.limits, gateway, policies, introspection, validate: validateOperation({ mode: config.mode, introspection }), operations, audit, metrics, logger })
+    ? createSubscriptions({ config, gateway, policies, introspection, validate: validateOperation({ mode: config.mode, introspection }), operations, audit, metrics, logger, identify, onRejectedCredentials: recorders.rejectedCredentials })
     : undefined;
-  if (subscriptions) gateway.onSchemaLoadOrUpdate(({ apiSchema }) => subscriptions.onSupergraphUpdate(apiSchema));
-  const server: Server = createHttpServer({
-    eventStream: subscriptions && sseTransport(subscriptions),
+  const server = createHttpServer({
+    eventStream: subscriptions?.eventStream,
     requestMetrics,
     config,
     gateway,
@@ -334,7 +242,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     operations,
     runGraphQL,
     // The official operations (the README's dashboards among them) open as the query page's tabs.
-    queryPageTabs: officialOperations.map((operation) => ({ query: `${operation.description.replace(/^/gm, '# ')}\n# Official operation of ${operation.owner} (${operation.file})\n${operation.document}` })),
+    queryPageTabs: officialOperationTabs(officialOperations),
     routes: [
       metricsRoute(metrics, config.metrics),
       ...(cache ? [invalidationRoute({ cache, logger, createContext: operatorContext })] : []),
@@ -343,26 +251,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       ...(mcp?.routes ?? []),
     ],
     bodyLimitFor: (principal) => maxBodyBytesFor(config.limits, principal),
-    onRejectedCredentials: auditRejectedCredentials,
+    onRejectedCredentials: recorders.rejectedCredentials,
     // Refused operator routes (403; 401 without credentials) and bodies over the limit are audited like denials.
-    onRefused: ({ req, route, error, context, kind, rule }) => {
-      const principal = context?.principal;
-      return audit.record({
-        kind,
-        principal: principal ? { id: principal.id, kind: principal.kind, email: principal.email } : { id: 'unknown', kind: 'anonymous' },
-        operationName: null,
-        operationHash: null,
-        path: null,
-        rule,
-        reason: error.message,
-        client: clientOf(req),
-        requestId: requestIdOf(req),
-        route,
-      });
-    },
+    onRefused: recorders.refused,
   });
   const shutdown = new GracefulShutdown(server);
-  const websockets = subscriptions && attachWebSocketTransport({ server, service: subscriptions, identify, maxMessageBytes: config.server.bodyLimitBytes, connectionInitWaitMs: config.subscriptions.connectionInitWaitMs, onRejectedCredentials: auditRejectedCredentials });
+  subscriptions?.listen(server);
   const port = await listen(server, config.server.host, config.server.port);
   const shownHost = config.server.host === '0.0.0.0' ? 'localhost' : config.server.host;
   const url = `http://${shownHost}:${port}${GRAPHQL_PATH}`;
@@ -373,8 +267,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     // First: /ready answers 503; the gateway keeps serving through the grace period, so a load balancer stops sending.
     markDraining(gateway);
     // Subscriptions end at once with SUBSCRIPTION_ENDED (their clients resubscribe elsewhere), so their streams do not hold the drain.
-    subscriptions?.stop();
-    await websockets?.close();
+    await subscriptions?.stop();
     logger.info({ ...config.shutdown, inFlight: shutdown.requestsInFlight }, 'stopping: /ready answers 503; serving through the grace period, then draining');
     // Then: the listener closes and requests in flight finish (up to the drain timeout) against live subgraphs and caches.
     const { inFlightAtClose, cutOff } = await shutdown.stop(config.shutdown);
@@ -397,7 +290,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     metrics,
     cache,
     supergraph: live,
-    subscriptions,
+    subscriptions: subscriptions?.service,
     catalog,
     stop() {
       stopped ??= stop();

@@ -25,6 +25,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ServerResponse } from 'node:http';
+import type { OfficialOperation } from '../operations/officialOperations';
 
 const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
   '/static/react.js': { pkg: 'react', file: 'umd/react.production.min.js', type: 'text/javascript' },
@@ -66,6 +67,10 @@ export type PickerRole = { label: string; token: string };
 
 /** A ready-made tab: an operation's text (its description in comments first). */
 export type QueryPageTab = { query: string };
+
+/** The official operations as tabs: each one's description and owner as comments above its document. */
+export const officialOperationTabs = (operations: readonly OfficialOperation[]): QueryPageTab[] =>
+  operations.map((operation) => ({ query: `${operation.description.replace(/^/gm, '# ')}\n# Official operation of ${operation.owner} (${operation.file})\n${operation.document}` }));
 
 const operationNameOf = (query: string) => /^\s*(?:query|mutation|subscription)\s+([_A-Za-z]\w*)/m.exec(query)?.[1];
 

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { MeshContext } from '../context';
+import { IdentityError } from '../identity/errors';
 import type { Identify } from '../identity/identify';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -42,4 +43,19 @@ export function requestContextFactory(identify: Identify) {
     client: clientOf(req),
     _shield: { cache: {} }, cache: {},
   });
+}
+
+/**
+ * For the routes that identify on their own (operator routes, /mcp): `createContext`, with each rejected
+ * credential told to `onRejected` (the audit log) before the IdentityError goes on to be answered.
+ */
+export function reportingRejections(createContext: (req: IncomingMessage) => Promise<MeshContext>, onRejected: (error: IdentityError, req: IncomingMessage) => unknown) {
+  return async (req: IncomingMessage): Promise<MeshContext> => {
+    try {
+      return await createContext(req);
+    } catch (error) {
+      if (error instanceof IdentityError) onRejected(error, req);
+      throw error;
+    }
+  };
 }

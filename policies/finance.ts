@@ -7,6 +7,7 @@ const readsTransactions = or(hasRole('analyst', 'account-manager', 'admin'), inD
 const investigatesFraud = or(hasRole('risk-analyst'), inDomain('finance'));
 // The fraud model's scores are risk data: only holders of the risk:read scope, whatever their role or domain.
 const readsFraudScores = hasScope('risk:read');
+const readsPayments = isAuthenticated;
 
 export default defineDomainPolicy('finance', {
   Query: {
@@ -17,12 +18,14 @@ export default defineDomainPolicy('finance', {
   },
   // Streams of transactions: who may read transactions may follow them (account managers: their own customers' only, per event).
   Subscription: { transactionAdded: readsTransactions, transactionUpdated: readsTransactions },
-  Payment: isAuthenticated,
+  Payment: readsPayments,
   Transaction: { '*': isAuthenticated, fraudScore: readsFraudScores },
   AnomalyAssessment: investigatesFraud,
   FraudScore: readsFraudScores,
   TransactionSummary: isAuthenticated,
   TransactionTypeTotal: isAuthenticated,
-  Order: isAuthenticated,
+  // amountDue is the total less what was captured: it tells the payment's amount, so it is governed as payments are
+  // (and, since it @requires them, the gateway adds the rules of sales' Order.total and Order.status).
+  Order: { '*': isAuthenticated, amountDue: readsPayments },
   Customer: { '*': isAuthenticated, transactions: readsTransactions, transactionSummary: readsTransactions },
 });

@@ -80,7 +80,7 @@ test('arguments that search or filter by protected fields without @reads are cau
 });
 
 test('a candidate that does not compose reports the composition errors and skips breaking changes', () => {
-  const dir = candidate('finance', { schema: (text) => text.replace('"The order\'s payment; null when none was attempted (some cancelled orders)."', '"Conflicts with sales."\n  total: String\n  "The order\'s payment; null when none was attempted (some cancelled orders)."') });
+  const dir = candidate('finance', { schema: (text) => text.replace('"The order\'s payment; null when none was attempted (some cancelled orders)."', '"Conflicts with sales."\n  currency: String\n  "The order\'s payment; null when none was attempted (some cancelled orders)."') });
   const report = checkSubgraph(dir);
   expect(report.composition.ok).toBe(false);
   expect(report.problems.filter((p) => p.source === 'composition').map((p) => p.code)).toContain('INVALID_FIELD_SHARING');

@@ -97,6 +97,8 @@ test('fields a product adds to another product’s entity are their own object; 
   const finance = contracts.get('finance')!;
   expect(object(finance, 'Order')).toMatchObject({ description: 'Fields the finance product adds to Order, which the sales product owns.' });
   expect(property(object(finance, 'Order'), 'payment')).toMatchObject({ logicalType: 'string', required: false });
+  // Sales' total and status, which amountDue @requires, are sales' contract, not finance's.
+  expect(object(finance, 'Order').properties.map((p: Json) => p.name)).toEqual(['id', 'payment', 'amountDue']);
   expect(object(finance, 'Order').physicalName).toBeUndefined();
   expect(property(object(finance, 'Transaction'), 'anomaly')).toMatchObject({ logicalType: 'object', properties: expect.arrayContaining([expect.objectContaining({ name: 'score', logicalType: 'number' })]) });
   expect(finance.slaProperties).toEqual([

@@ -76,6 +76,16 @@ function logicalTypeOf(type: GraphQLOutputType): string {
 const isEntity = (type: GraphQLObjectType) => (type.astNode?.directives ?? []).some((d) => d.name.value === 'key') || (type.extensionASTNodes ?? []).some((n) => (n.directives ?? []).some((d) => d.name.value === 'key'));
 const isPlumbing = (name: string) => /(Connection|Edge)$/.test(name) || name === 'PageInfo' || name.startsWith('_') || ['Query', 'Mutation', 'Subscription'].includes(name);
 
+/** A field the product declares `@external`: another product's, which it only reads (for `@requires` or `@provides`). */
+function isExternal(typeDefs: DocumentNode, typeName: string, fieldName: string): boolean {
+  return typeDefs.definitions.some(
+    (d) =>
+      (d.kind === Kind.OBJECT_TYPE_DEFINITION || d.kind === Kind.OBJECT_TYPE_EXTENSION) &&
+      d.name.value === typeName &&
+      (d.fields ?? []).some((field) => field.name.value === fieldName && (field.directives ?? []).some((directive) => directive.name.value === 'external')),
+  );
+}
+
 function isReferenceOnly(typeDefs: DocumentNode, typeName: string): boolean {
   return typeDefs.definitions.some(
     (d) =>
@@ -231,7 +241,11 @@ export function toOdcsContract({ descriptor, typeDefs, tablesSql, ownerOfType = 
     const owner = tableName ? domain : ownerOfType(name);
     // Value types without a table (summaries, assessments) appear nested in the objects that hold them.
     if (!tableName && !isEntity(type)) continue;
-    const properties = Object.values(type.getFields()).map((field) => propertyFor(type, field, table?.columns, 0)).filter((p): p is Json => p !== null);
+    // Another product's fields this one only reads (@external) are in that product's contract, not this one's.
+    const properties = Object.values(type.getFields())
+      .filter((field) => !isExternal(typeDefs, name, field.name))
+      .map((field) => propertyFor(type, field, table?.columns, 0))
+      .filter((p): p is Json => p !== null);
     const physicalTable = tableName ? `${domain}.${tableName}` : undefined;
     const object: Json = { name, logicalType: 'object' };
     if (tableName) Object.assign(object, { physicalType: 'table', physicalName: physicalTable });

@@ -183,6 +183,45 @@ test('100 orders with customer, payment, shipment and campaign: one statement pe
   expect(fetches).toEqual({ customers: 1, products: 0, sales: 1, marketing: 1, finance: 1, logistics: 1 });
 });
 
+test("what is still owed on orders (@requires sales' total and status) and their lines' product names as sold (@provides), against SQL over three domains", async () => {
+  mesh.resetReceived();
+  const { body } = await mesh.query(`{
+    orders(first: 50) { edges { node { id amountDue lines { lineNo product { id name category } } } } }
+  }`, undefined, admin);
+  expect(body.errors).toBeUndefined();
+  const orders = body.data.orders.edges.map((edge: any) => edge.node);
+  expect(orders).toHaveLength(50);
+  // finance is asked once, with each order's total and status from sales; products once, for the category only.
+  const fetches = Object.fromEntries(Object.entries(mesh.subgraphs).map(([name, subgraph]) => [name, subgraph.received.length]));
+  expect(fetches).toEqual({ customers: 0, products: 1, sales: 1, marketing: 0, finance: 1, logistics: 0 });
+  expect(mesh.subgraphs.products.received[0].query).not.toMatch(/\bname\b/);
+
+  const ids = orders.map((order: any) => Number(order.id));
+  const owed = await mesh.db.query<{ id: number; due: number }>(
+    `SELECT o.id, CASE WHEN o.status IN ('CANCELLED', 'RETURNED') THEN 0
+                       ELSE greatest(0, o.total - coalesce(CASE WHEN p.status = 'CAPTURED' THEN p.amount END, 0)) END::float8 AS due
+       FROM sales.orders o LEFT JOIN finance.payments p ON p.order_id = o.id WHERE o.id = ANY($1::int[])`,
+    [ids],
+  );
+  const dueOf = new Map(owed.map((row) => [String(row.id), row.due]));
+  for (const order of orders) expect(order.amountDue).toBeCloseTo(dueOf.get(order.id)!, 2);
+  const lines = await mesh.db.query<{ order_id: number; line_no: number; product_id: number; name: string; category: string }>(
+    `SELECT l.order_id, l.line_no, l.product_id, p.name, p.category
+       FROM sales.order_lines l JOIN products.product p ON p.id = l.product_id WHERE l.order_id = ANY($1::int[]) ORDER BY 1, 2`,
+    [ids],
+  );
+  // The name sales recorded on each line is the catalog's (products are never renamed).
+  const federated = orders.flatMap((order: any) => order.lines.map((line: any) => ({ order_id: Number(order.id), line_no: line.lineNo, product_id: Number(line.product.id), name: line.product.name, category: line.product.category })));
+  expect([...federated].sort((a: any, b: any) => a.order_id - b.order_id || a.line_no - b.line_no)).toEqual(lines);
+
+  // Asked for the name alone, the planner takes it from sales and never asks products.
+  mesh.resetReceived();
+  const provided = await mesh.query('{ orders(first: 50) { edges { node { lines { product { name } } } } } }', undefined, admin);
+  expect(provided.body.errors).toBeUndefined();
+  expect(mesh.subgraphs.products.received).toHaveLength(0);
+  expect(provided.body.data.orders.edges.flatMap((edge: any) => edge.node.lines.map((line: any) => line.product.name))).toEqual(federated.map((line: any) => line.name));
+});
+
 test('an operation is planned once and then runs prepared; introspection goes to @apollo/gateway\'s executor; /metrics counts each', async () => {
   const executions = async () => {
     const text = await (await fetch(new URL('/metrics', mesh.gateway.url))).text();

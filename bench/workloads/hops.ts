@@ -1,15 +1,16 @@
 /**
  * Entity hops back and forth across subgraphs, three levels deep, about 50
- * entities per level: a page of orders (sales) → their payment and their
- * customers' transactions (finance, two paths at one level), shipment
- * (logistics), campaign (marketing), customer (customers) → each customer's
- * latest orders (sales again) → their payments (finance again), shipments,
- * conversions (marketing again) → each conversion's customer (customers again).
+ * entities per level: a page of orders (sales) → what is still owed on each
+ * (finance, `amountDue`, which @requires sales' total and status), their lines'
+ * products (name from sales, which @provides it; category from products),
+ * payment and their customers' transactions (finance, two paths at one level),
+ * shipment (logistics), campaign (marketing), customer (customers) → each
+ * customer's latest orders (sales again) → what is owed (finance again, with
+ * its requirements from sales), their lines' product names (provided: no
+ * products fetch), payments, shipments, conversions (marketing again) → each
+ * conversion's customer (customers again). Fetches are counted per request.
  * @apollo/query-planner sends one fetch per (subgraph, path); meshgate's plan
  * rewrites merge the fetches to one subgraph that run side by side.
- *
- * Our domains declare no @requires or @provides, so this workload has none on
- * the way (the federation suite covers them with fixture subgraphs).
  */
 import type { GraphQLRequest, Workload } from './workload';
 
@@ -20,6 +21,8 @@ export const HOPS_QUERY = /* GraphQL */ `
         node {
           id
           total
+          amountDue
+          lines { quantity product { name category } }
           payment { amount status }
           shipment { status late carrier { name } }
           campaign { name }
@@ -32,6 +35,8 @@ export const HOPS_QUERY = /* GraphQL */ `
                 node {
                   id
                   status
+                  amountDue
+                  lines { product { name } }
                   payment { method }
                   shipment { late }
                   conversion { touchpoints customer { segment country } }
@@ -52,7 +57,8 @@ export function hopsRequest(first: number, perCustomer = 1): GraphQLRequest {
 export function hops(): Workload {
   return {
     name: 'hops',
-    description: '50 orders → payment, customer transactions (finance), shipment, campaign, customer → its latest order → payment, shipment, conversion → its customer: 6 subgraphs, 3 levels',
+    description:
+      '50 orders → amountDue (finance @requires sales\' total and status), lines\' products (name @provides by sales, category from products), payment, customer transactions (finance), shipment, campaign, customer → its latest order → amountDue, product names (provided), payment, shipment, conversion → its customer: 6 subgraphs, 3 levels',
     samples: [hopsRequest(50)],
   };
 }

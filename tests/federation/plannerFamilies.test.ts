@@ -5,7 +5,7 @@
  * that there are no errors.
  */
 import { entityFetches, startFederation, type Executor, type Federation, type GraphQLResponseBody } from './fixtures/federation';
-import { conflictingRequiresFixtures, interfaceObjectFixtures, keyConversionFixtures, nestedRequiresFixtures } from './fixtures/plannerFamilies';
+import { conflictingRequiresFixtures, interfaceObjectFixtures, keyConversionFixtures, nestedRequiresFixtures, refetchedShareableFixtures } from './fixtures/plannerFamilies';
 
 const executors: Executor[] = ['meshgate', 'apollo'];
 
@@ -131,5 +131,40 @@ describe.each(executors)('nested @requires: an entity and a value type inside it
         { subtotal: 2.5, discount: 0, customer: { tier: 'BASIC', address: { city: 'Lyon' } }, lines: [{ qty: 1, product: { price: 2.5 } }] },
       ],
     });
+  });
+});
+
+describe.each(executors)('a @shareable field the first answer holds, which a @requires needs (%s executor)', (executor) => {
+  let fed: Federation;
+  beforeAll(async () => {
+    fed = await startFederation(refetchedShareableFixtures(), executor);
+  });
+  afterAll(async () => {
+    await fed?.stop();
+  });
+  const LYRICS = [
+    { title: 'Blue in Green', lyricsUrl: 'https://lyrics.example/blue%20in%20green' },
+    { title: 'So What', lyricsUrl: 'https://lyrics.example/so%20what' },
+  ];
+
+  // The planner asks tracks for the titles the playlist already gave; meshgate drops that fetch
+  // (plan/rewrites/dropRedundantFetches.ts), @apollo/gateway's executor sends it.
+  test('title and lyrics: tracks is not asked again for the titles the playlist gave (meshgate)', async () => {
+    fed.resetReceived();
+    expectData(await fed.query('{ playlist { tracks { title lyricsUrl } } }'), { playlist: { tracks: LYRICS } });
+    expect(fed.subgraphs.tracks.received).toHaveLength(executor === 'meshgate' ? 0 : 1);
+    expect(entityFetches(fed.subgraphs.lyrics).flat()).toEqual([
+      { __typename: 'Track', title: 'Blue in Green', id: 't1' },
+      { __typename: 'Track', title: 'So What', id: 't2' },
+    ]);
+  });
+
+  test('lyrics only, and lyrics with a field only tracks has: tracks is asked, as it must be', async () => {
+    fed.resetReceived();
+    expectData(await fed.query('{ playlist { tracks { lyricsUrl } } }'), { playlist: { tracks: LYRICS.map(({ lyricsUrl }) => ({ lyricsUrl })) } });
+    expectData(await fed.query('{ playlist { tracks { title durationSeconds lyricsUrl } } }'), {
+      playlist: { tracks: [{ ...LYRICS[0], durationSeconds: 337 }, { ...LYRICS[1], durationSeconds: 562 }].map(({ title, durationSeconds, lyricsUrl }) => ({ title, durationSeconds, lyricsUrl })) },
+    });
+    expect(fed.subgraphs.tracks.received).toHaveLength(2);
   });
 });

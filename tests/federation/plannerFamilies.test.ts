@@ -124,13 +124,17 @@ describe.each(executors)('nested @requires: an entity and a value type inside it
     expectData(await fed.query('{ orders { id subtotal } }'), { orders: [{ id: 'o1', subtotal: 30 }, { id: 'o2', subtotal: 2.5 }] });
   });
 
+  // The planner sends pricing two fetches, one after each requirement's Sequence; meshgate runs the two
+  // Sequences step by step together (plan/rewrites/alignSiblingSequences.ts) and sends pricing one request.
   test("both, beside the client's own selection of the same fields (with another city): nothing lost or mixed up", async () => {
+    fed.resetReceived();
     expectData(await fed.query('{ orders { subtotal discount customer { tier address { city } } lines { qty product { price } } } }'), {
       orders: [
         { subtotal: 30, discount: 0.15000000000000002, customer: { tier: 'GOLD', address: { city: 'Berlin' } }, lines: [{ qty: 2, product: { price: 10 } }, { qty: 4, product: { price: 2.5 } }] },
         { subtotal: 2.5, discount: 0, customer: { tier: 'BASIC', address: { city: 'Lyon' } }, lines: [{ qty: 1, product: { price: 2.5 } }] },
       ],
     });
+    expect(fed.subgraphs.pricing.received).toHaveLength(executor === 'meshgate' ? 1 : 2);
   });
 });
 

@@ -15,6 +15,7 @@
  * are not optimisations, so they run whatever execution.planRewrites says.
  */
 import type { PlanNode } from '@apollo/query-planner';
+import { alignSiblingSequences } from './alignSiblingSequences';
 import { dropRedundantFetches } from './dropRedundantFetches';
 import { joinSiblingSequences } from './joinSiblingSequences';
 import { mergeSiblingFetches } from './mergeSiblingFetches';
@@ -23,7 +24,7 @@ import type { RewrittenPlanNode } from './MergedFetchNode';
 export type { RewrittenPlanNode } from './MergedFetchNode';
 
 export function rewritePlan(plan: PlanNode): RewrittenPlanNode {
-  // Dropping first leaves only fetches that are needed; joining then puts fetches to one subgraph side by side;
-  // merging sends each such group as one request.
-  return mergeSiblingFetches(joinSiblingSequences(dropRedundantFetches(plan)));
+  // Dropping first leaves only fetches that are needed; aligning and joining then put fetches to one subgraph
+  // side by side; merging sends each such group as one request.
+  return mergeSiblingFetches(joinSiblingSequences(alignSiblingSequences(dropRedundantFetches(plan))));
 }

@@ -75,7 +75,7 @@ function leafFetch(node: RewrittenPlanNode): FetchNode | undefined {
 }
 
 /** The entity fetches a Sequence step sends as leaves: itself, or the leaves of its Parallel. */
-function leafFetches(step: RewrittenPlanNode): FetchNode[] {
+export function leafFetches(step: RewrittenPlanNode): FetchNode[] {
   const nodes = step.kind === 'Parallel' ? step.nodes : [step];
   return nodes.map(leafFetch).filter((fetch): fetch is FetchNode => fetch !== undefined);
 }

@@ -3,7 +3,6 @@
  * under load (issue #3): 1,000 concurrent requests with denials produce
  * exactly the expected records, with principal, operation and rule.
  */
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { startMesh, tokenFor, type TestMesh } from './harness';
 import { ANALYST } from './principals';
@@ -13,12 +12,6 @@ beforeAll(async () => {
   mesh = await startMesh();
 });
 afterAll(() => mesh?.stop());
-
-const records = () =>
-  readFileSync(mesh.auditFile, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
 
 test('1,000 concurrent requests with denials give exactly 1,000 complete audit records', async () => {
   const headers = await tokenFor(ANALYST);
@@ -37,9 +30,7 @@ test('1,000 concurrent requests with denials give exactly 1,000 complete audit r
     ),
   );
   expect(statuses.every((status) => status === 200)).toBe(true);
-  await mesh.gateway.audit.flush();
-
-  const denials = records().filter((record) => record.kind === 'denial');
+  const denials = (await mesh.auditRecords()).filter((record) => record.kind === 'denial');
   expect(denials).toHaveLength(1000);
   expect(new Set(denials.map((record) => record.requestId)).size).toBe(1000);
   expect(denials[0]).toEqual({
@@ -57,26 +48,24 @@ test('1,000 concurrent requests with denials give exactly 1,000 complete audit r
 });
 
 test('a rejected token is audited with the reason, and so is an unknown API key', async () => {
-  const before = records().filter((record) => record.kind === 'rejected-credentials').length;
+  const before = (await mesh.auditRecords()).filter((record) => record.kind === 'rejected-credentials').length;
   await mesh.query('{ products(first: 1) { totalCount } }', undefined, { authorization: 'Bearer not.a.token' });
   await mesh.query('{ products(first: 1) { totalCount } }', undefined, { 'x-api-key': 'mgk_wrong' });
-  await mesh.gateway.audit.flush();
-  const rejected = records().filter((record) => record.kind === 'rejected-credentials').slice(before);
+  const rejected = (await mesh.auditRecords()).filter((record) => record.kind === 'rejected-credentials').slice(before);
   expect(rejected).toHaveLength(2);
   expect(rejected.map((record) => record.reason).join('\n')).toMatch(/API key/);
   expect(rejected.every((record) => record.path === null && record.client.address)).toBe(true);
 });
 
 test('a rejected token on an operator route (a quality run) is audited too', async () => {
-  const before = records().filter((record) => record.kind === 'rejected-credentials').length;
+  const before = (await mesh.auditRecords()).filter((record) => record.kind === 'rejected-credentials').length;
   const response = await fetch(new URL('/catalog/quality/run', mesh.gateway.url), {
     method: 'POST',
     headers: { authorization: 'Bearer not.a.token', 'content-type': 'application/json' },
     body: JSON.stringify({}),
   });
   expect(response.status).toBe(401);
-  await mesh.gateway.audit.flush();
-  const rejected = records().filter((record) => record.kind === 'rejected-credentials').slice(before);
+  const rejected = (await mesh.auditRecords()).filter((record) => record.kind === 'rejected-credentials').slice(before);
   expect(rejected).toHaveLength(1);
   expect(rejected[0]).toMatchObject({ path: null, rule: null, principal: { id: 'unknown' } });
 });

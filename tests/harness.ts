@@ -25,7 +25,8 @@ import { createLogger, type Logger } from '../gateway/src/logger';
 import type { DataProductDescriptor } from '../subgraphs/lib/descriptor';
 import { developmentJwtConfig } from '../gateway/src/identity/config';
 import { signDevelopmentToken, type DevelopmentTokenOptions } from '../gateway/src/identity/devTokens';
-import { mkdtempSync } from 'node:fs';
+import type { AuditRecord } from '../gateway/src/audit/AuditLog';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -41,6 +42,13 @@ export type TestMesh = {
   subgraphs: Record<string, TestSubgraph>;
   /** The JSON-lines audit log of this mesh's gateway. */
   auditFile: string;
+  /** The audit records, once everything recorded so far is written (the log writes in batches). */
+  auditRecords(): Promise<AuditRecord[]>;
+  /**
+   * The audit records that `match`, once there is one, for records made after the answer went out (a deferred part's
+   * denial); none if there is still none after `timeoutMs`, so the test's expectation says what is missing.
+   */
+  auditRecordsWhen(match: (record: AuditRecord) => boolean, timeoutMs?: number): Promise<AuditRecord[]>;
   /** The gateway's private key (PEM) it signs subgraph requests with. */
   signingKey: string;
   /** The public keys the subgraphs trust. */
@@ -91,12 +99,25 @@ export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
 
   const { config, auditFile } = testGatewayConfig(Object.values(subgraphs), signingKey, options.gateway);
   const gateway = await startGateway(config, options.logger ?? createLogger(config.logging.level), { descriptorFor: (name) => options.descriptors?.[name] });
+  const auditRecords = async () => {
+    await gateway.audit.flush();
+    return readAuditFile(auditFile);
+  };
 
   return {
     db,
     gateway,
     subgraphs,
     auditFile,
+    auditRecords,
+    async auditRecordsWhen(match, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = (await auditRecords()).filter(match);
+        if (found.length || Date.now() > deadline) return found;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
     signingKey,
     gatewayPublicKeys,
     query: (query, variables, headers) => queryGateway(gateway.url, query, variables, headers),
@@ -109,6 +130,15 @@ export async function startMesh(options: MeshOptions = {}): Promise<TestMesh> {
       await db.close();
     },
   };
+}
+
+/** The records of a JSON-lines audit file: none before the log has written its first batch (the file appears with it). */
+export function readAuditFile(file: string): AuditRecord[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AuditRecord);
 }
 
 /**

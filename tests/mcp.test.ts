@@ -5,7 +5,6 @@
  * (different data, denials explained), the catalog tools, the descriptors as
  * resources, tool results bounded in size, and an audit record per call.
  */
-import { readFileSync } from 'node:fs';
 import { startMesh, tokenFor, type TestMesh } from './harness';
 import { connectMcp, resultJson, resultNotes } from './mcpClient';
 import { ANALYST, FINANCE_TEAM, ORDER_SERVICE } from './principals';
@@ -15,12 +14,6 @@ beforeAll(async () => {
   mesh = await startMesh();
 });
 afterAll(() => mesh?.stop());
-
-const records = () =>
-  readFileSync(mesh.auditFile, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
 
 test('each principal is offered the official operations and the catalog tools; only sandbox principals get the ad-hoc tools', async () => {
   const analyst = await connectMcp(mesh, await tokenFor(ANALYST));
@@ -128,8 +121,7 @@ test('every call is audited with the tool name: the call itself, and the denials
   await client.callTool({ name: 'CustomerRisk', arguments: {} });
   await client.callTool({ name: 'search_data_products', arguments: {} });
   await client.close();
-  await mesh.gateway.audit.flush();
-  const mine = records().filter((record) => record.requestId === 'mcp-audit-1');
+  const mine = (await mesh.auditRecords()).filter((record) => record.requestId === 'mcp-audit-1');
   expect(mine).toEqual(
     expect.arrayContaining([
       expect.objectContaining({ kind: 'tool-call', tool: 'CustomerRisk', operationName: 'CustomerRisk', route: 'POST /mcp', principal: expect.objectContaining({ id: 'alice' }), reason: expect.stringMatching(/^answered; \d+ denied/) }),

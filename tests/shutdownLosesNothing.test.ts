@@ -7,10 +7,10 @@
  * Also with an audit flush interval longer than the test.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMesh, tokenFor, type TestMesh } from './harness';
+import { readAuditFile, startMesh, tokenFor, type TestMesh } from './harness';
 import { ANALYST } from './principals';
 
 const ROOT = join(__dirname, '..');
@@ -73,8 +73,7 @@ async function deny(url: string, headers: Record<string, string>, n: number) {
   return { n, status: response.status, forbidden: response.status === 200 && body.errors?.[0]?.extensions?.code === 'FORBIDDEN' };
 }
 
-const auditedOperations = (file: string) =>
-  new Set(existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line).operationName) : []);
+const auditedOperations = (file: string) => new Set(readAuditFile(file).map((record) => record.operationName));
 
 test('SIGTERM mid-burst: every acknowledged denial is audited, no request gets 500, exit code 0', async () => {
   const gateway = await startGatewayProcess('burst', {});

@@ -1,11 +1,9 @@
 /**
  * A mesh for the official operations' tests: the repository's operations/,
  * the order service's role official-only (as in production), and helpers to
- * send raw /graphql requests (POST JSON or GET) as a principal and to read
- * the audit log.
+ * send raw /graphql requests (POST JSON or GET) as a principal (the audit log: mesh.auditRecords()).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { GatewayConfigInput } from '../../gateway/src/config';
 import { loadOfficialOperations, OFFICIAL_OPERATIONS_DIR, type OfficialOperation } from '../../gateway/src/operations/officialOperations';
 import { startMesh, tokenFor, type TestMesh } from '../harness';
@@ -40,10 +38,6 @@ export async function get(url: string, principal: Principal | null, params: Reco
   // apollo-require-preflight: Apollo Server's CSRF prevention lets a GET through with it.
   const response = await fetch(`${url}?${new URLSearchParams(params)}`, { headers: { 'apollo-require-preflight': 'true', ...(await credentials(principal)) } });
   return { status: response.status, body: await response.json(), headers: response.headers };
-}
-
-export function auditRecords(mesh: TestMesh): any[] {
-  return readFileSync(mesh.auditFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
 /** How many requests the subgraphs received since the last resetReceived(). */

@@ -6,7 +6,7 @@
  */
 import { startMesh, tokenFor, type TestMesh } from '../harness';
 import { ACCOUNT_MANAGER, ANALYST } from '../principals';
-import { addTransaction, auditRecords, sseClient, until, wsClient, type Event } from '../subscriptions/clients';
+import { addTransaction, sseClient, until, wsClient, type Event } from '../subscriptions/clients';
 
 let mesh: TestMesh;
 let own: number;
@@ -56,8 +56,8 @@ test.each([
   expect(delivered.some((id) => foreignIds.has(id))).toBe(false);
   await events.return?.();
   (client as { dispose(): unknown }).dispose();
-  await until(async () => (await auditRecords(mesh)).some((record) => record.kind === 'denial' && record.operationName === 'Book' && record.rule === 'customers:rowScope(ownCustomersOfAccountManagers)'));
-  const [withheld] = (await auditRecords(mesh)).filter((record) => record.kind === 'denial' && record.operationName === 'Book');
+  await until(async () => (await mesh.auditRecords()).some((record) => record.kind === 'denial' && record.operationName === 'Book' && record.rule === 'customers:rowScope(ownCustomersOfAccountManagers)'));
+  const [withheld] = (await mesh.auditRecords()).filter((record) => record.kind === 'denial' && record.operationName === 'Book');
   expect(withheld).toMatchObject({ principal: { id: ACCOUNT_MANAGER.sub }, path: ['transactionAdded'], reason: 'event withheld: account managers see their own customers only' });
 });
 

@@ -8,7 +8,7 @@
  */
 import type { TestMesh } from '../harness';
 import { ORDER_SERVICE } from '../principals';
-import { auditRecords, get, official, post, sha256, startOfficialMesh, subgraphRequests } from '../operations/officialMesh';
+import { get, official, post, sha256, startOfficialMesh, subgraphRequests } from '../operations/officialMesh';
 
 let mesh: TestMesh;
 beforeAll(async () => {
@@ -27,8 +27,7 @@ test('an ad-hoc query from the order service is refused with 403 OPERATION_NOT_O
     { message: expect.stringMatching(/^This is not an official operation, and your role \(service\) may run official operations only: run one by id \(documentId/), extensions: { code: 'OPERATION_NOT_OFFICIAL' } },
   ]);
   expect(subgraphRequests(mesh)).toBe(0);
-  await mesh.gateway.audit.flush();
-  const record = auditRecords(mesh).find((entry) => entry.requestId === 'ad-hoc-1');
+  const record = (await mesh.auditRecords()).find((entry) => entry.requestId === 'ad-hoc-1');
   expect(record).toMatchObject({
     kind: 'operation-not-official',
     principal: { id: ORDER_SERVICE.sub, kind: 'service' },

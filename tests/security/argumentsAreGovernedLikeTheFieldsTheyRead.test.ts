@@ -8,7 +8,6 @@
  * is never asked; the denial is audited. A principal who may read the field
  * still filters by it.
  */
-import { readFileSync } from 'node:fs';
 import { startMesh, tokenFor, type TestMesh } from '../harness';
 import { ACCOUNT_MANAGER, ADMIN, ANALYST } from '../principals';
 
@@ -19,10 +18,6 @@ beforeAll(async () => {
 });
 afterAll(() => mesh?.stop());
 
-const auditRecords = async () => {
-  await mesh.gateway.audit.flush();
-  return readFileSync(mesh.auditFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
-};
 
 const sentTo = (subgraph: keyof TestMesh['subgraphs']) => mesh.subgraphs[subgraph].received.map((request) => `${request.query ?? ''} ${JSON.stringify(request.variables ?? {})}`).join('\n');
 
@@ -45,7 +40,7 @@ test.each(cases)('$name: FORBIDDEN naming the argument, the subgraph not asked, 
   const denial = body.errors?.find((error) => error.extensions?.code === 'FORBIDDEN');
   expect(denial).toMatchObject({ path, message: expect.stringContaining(`the argument ${argument} reads ${read}`) });
   expect(sentTo(subgraph)).not.toMatch(never);
-  const records = await auditRecords();
+  const records = await mesh.auditRecords();
   expect(records).toContainEqual(expect.objectContaining({ kind: 'denial', path, rule: denial!.extensions!.rule, principal: expect.objectContaining({ id: principal.sub }) }));
 });
 

@@ -6,7 +6,6 @@
  * the denial is audited. An authenticated principal reads it. (Issue 13.)
  */
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { startMesh, tokenFor, type TestMesh } from '../harness';
 import { ANALYST } from '../principals';
 
@@ -28,8 +27,7 @@ test('anonymous: null and FORBIDDEN from @authenticated, never fetched, audited'
   const sent = mesh.subgraphs.customers.received.map((request) => request.query ?? '').join('\n');
   expect(sent).toContain('customer');
   expect(sent).not.toMatch(/accountManager/);
-  await mesh.gateway.audit.flush();
-  const records = readFileSync(mesh.auditFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const records = await mesh.auditRecords();
   expect(records).toContainEqual(expect.objectContaining({ kind: 'denial', rule: 'directive:@authenticated', principal: expect.objectContaining({ kind: 'anonymous' }) }));
 });
 

@@ -8,7 +8,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startMesh, tokenFor, type TestMesh } from '../harness';
 import { ANALYST } from '../principals';
-import { auditRecords, sseClient, until, wsClient, type Event } from '../subscriptions/clients';
+import { sseClient, until, wsClient, type Event } from '../subscriptions/clients';
 
 let mesh: TestMesh;
 beforeAll(async () => {
@@ -32,7 +32,7 @@ test('graphql-ws: the socket closes with 4401 when the token expires, and the su
   expect(closed[0].reason).toMatch(/^Unauthorized: the token expired at /);
   expect(await outcome).toBeDefined();
   await until(() => mesh.gateway.subscriptions!.activeCount === 0);
-  const end = (await auditRecords(mesh)).find((record) => record.kind === 'subscription-end' && record.route === 'graphql-ws /graphql');
+  const end = (await mesh.auditRecords()).find((record) => record.kind === 'subscription-end' && record.route === 'graphql-ws /graphql');
   expect(end).toMatchObject({ rule: 'UNAUTHENTICATED', reason: expect.stringMatching(/^The token expired at .*; the subscription ended/) });
   await client.dispose();
 });
@@ -63,7 +63,7 @@ test('a bad token never opens a connection: 4401 over graphql-ws, 401 over SSE, 
   await client.dispose();
   const response = await fetch(mesh.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: 'Bearer not-a-token' }, body: JSON.stringify({ query: SUBSCRIPTION }) });
   expect(response.status).toBe(401);
-  const rejected = (await auditRecords(mesh)).filter((record) => record.kind === 'rejected-credentials');
+  const rejected = (await mesh.auditRecords()).filter((record) => record.kind === 'rejected-credentials');
   expect(rejected.length).toBeGreaterThanOrEqual(2);
   expect(mesh.gateway.subscriptions!.activeCount).toBe(0);
 });

@@ -5,7 +5,6 @@
  * of the transaction lists. Each gets FORBIDDEN; the subgraph is never asked for the score or given the
  * argument; the denial is audited. A principal with risk:read gets the scores.
  */
-import { readFileSync } from 'node:fs';
 import { startMesh, tokenFor, type TestMesh } from '../harness';
 import { ADMIN, ANALYST, FINANCE_TEAM } from '../principals';
 
@@ -16,10 +15,6 @@ beforeAll(async () => {
 afterAll(() => mesh?.stop());
 
 const sentToFinance = () => mesh.subgraphs.finance.received.map((request) => `${request.query ?? ''} ${JSON.stringify(request.variables ?? {})}`).join('\n');
-const auditRecords = async () => {
-  await mesh.gateway.audit.flush();
-  return readFileSync(mesh.auditFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
-};
 
 test('an analyst without risk:read gets FORBIDDEN for fraudScore, the rest of the page, and the subgraph is never asked for it', async () => {
   mesh.resetReceived();
@@ -34,7 +29,7 @@ test('an analyst without risk:read gets FORBIDDEN for fraudScore, the rest of th
   }
   expect(sentToFinance()).toMatch(/transactions/);
   expect(sentToFinance()).not.toMatch(/fraudScore/);
-  expect(await auditRecords()).toContainEqual(expect.objectContaining({ kind: 'denial', principal: expect.objectContaining({ id: ANALYST.sub }) }));
+  expect(await mesh.auditRecords()).toContainEqual(expect.objectContaining({ kind: 'denial', principal: expect.objectContaining({ id: ANALYST.sub }) }));
 });
 
 const minScoreCases = [

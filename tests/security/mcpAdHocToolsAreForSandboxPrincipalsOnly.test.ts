@@ -5,7 +5,6 @@
  * anything runs, with a result that says why, and audited with the tool's
  * name and the rule.
  */
-import { readFileSync } from 'node:fs';
 import { startMesh, tokenFor, type TestMesh } from '../harness';
 import { connectMcp } from '../mcpClient';
 import { ANALYST, ORDER_SERVICE } from '../principals';
@@ -16,12 +15,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => mesh?.stop());
 
-const records = () =>
-  readFileSync(mesh.auditFile, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
-
 test.each(['execute_query', 'validate_query'])('%s is neither offered nor run for a non-sandbox principal, and the refusal is audited', async (tool) => {
   const service = await connectMcp(mesh, { ...(await tokenFor(ORDER_SERVICE)), 'x-request-id': `mcp-sandbox-${tool}` });
   expect((await service.listTools()).tools.map((candidate) => candidate.name)).not.toContain(tool);
@@ -31,8 +24,7 @@ test.each(['execute_query', 'validate_query'])('%s is neither offered nor run fo
   expect((result.content as { text: string }[])[0].text).toMatch(new RegExp(`^${tool} is offered to sandbox principals only`));
   expect(Object.values(mesh.subgraphs).every((subgraph) => subgraph.received.length === 0)).toBe(true);
   await service.close();
-  await mesh.gateway.audit.flush();
-  expect(records().filter((record) => record.requestId === `mcp-sandbox-${tool}`)).toEqual([
+  expect((await mesh.auditRecords()).filter((record) => record.requestId === `mcp-sandbox-${tool}`)).toEqual([
     expect.objectContaining({ kind: 'tool-call', tool, rule: 'sandbox principals only', principal: expect.objectContaining({ id: 'order-service' }), reason: expect.stringMatching(/^refused: /) }),
   ]);
 });

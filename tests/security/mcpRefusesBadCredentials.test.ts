@@ -8,7 +8,6 @@
  * fails to connect in each case; a good token or API key connects as its principal.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { developmentJwtConfig } from '../../gateway/src/identity/config';
 import { startMesh, tokenFor, type TestMesh } from '../harness';
 import { connectMcp, mcpUrl } from '../mcpClient';
@@ -22,12 +21,6 @@ beforeAll(async () => {
   mesh = await startMesh({ gateway: { identity: { jwt: developmentJwtConfig({}), apiKeys: [{ id: 'reporting-service', hash, roles: ['service'] }] } } });
 }, 120_000);
 afterAll(() => mesh?.stop());
-
-const records = () =>
-  readFileSync(mesh.auditFile, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
 
 const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'attacker', version: '1' } } });
 
@@ -51,8 +44,7 @@ test.each([
   expect(answer.status).toBe(401);
   expect(answer.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   await expect(connectMcp(mesh, await headers())).rejects.toThrow(/401|Unauthorized|UNAUTHENTICATED/i);
-  await mesh.gateway.audit.flush();
-  expect(records().filter((record) => record.requestId === requestId)).toEqual([
+  expect((await mesh.auditRecords()).filter((record) => record.requestId === requestId)).toEqual([
     expect.objectContaining({ kind: 'rejected-credentials', route: 'POST /mcp', principal: { id: 'unknown', kind: 'anonymous' } }),
   ]);
 });
@@ -62,15 +54,13 @@ test('no credentials at all gets 401, audited as a refused route', async () => {
   expect(answer.status).toBe(401);
   expect(answer.body.errors[0].message).toMatch(/\/mcp requires credentials/);
   await expect(connectMcp(mesh)).rejects.toThrow(/401|Unauthorized|credentials/i);
-  await mesh.gateway.audit.flush();
-  expect(records().filter((record) => record.requestId === 'mcp-anonymous')).toEqual([expect.objectContaining({ kind: 'route-refused', route: 'POST /mcp', rule: 'credentials required' })]);
+  expect((await mesh.auditRecords()).filter((record) => record.requestId === 'mcp-anonymous')).toEqual([expect.objectContaining({ kind: 'route-refused', route: 'POST /mcp', rule: 'credentials required' })]);
 });
 
 test('a page from an origin the gateway does not allow is refused 403, even with good credentials', async () => {
   const answer = await post({ ...(await tokenFor(ANALYST)), origin: 'http://evil.example' }, 'mcp-origin');
   expect(answer.status).toBe(403);
-  await mesh.gateway.audit.flush();
-  expect(records().filter((record) => record.requestId === 'mcp-origin')).toEqual([expect.objectContaining({ kind: 'route-refused', route: 'POST /mcp', rule: 'FORBIDDEN' })]);
+  expect((await mesh.auditRecords()).filter((record) => record.requestId === 'mcp-origin')).toEqual([expect.objectContaining({ kind: 'route-refused', route: 'POST /mcp', rule: 'FORBIDDEN' })]);
 });
 
 test('good credentials connect: a token, or an API key in either header, as their principal', async () => {
@@ -81,8 +71,7 @@ test('good credentials connect: a token, or an API key in either header, as thei
     const service = await connectMcp(mesh, { [header]: value, 'x-request-id': `mcp-api-key-${header}` });
     expect((await service.callTool({ name: 'search_data_products', arguments: {} })).isError).toBeFalsy();
     await service.close();
-    await mesh.gateway.audit.flush();
-    expect(records().filter((record) => record.requestId === `mcp-api-key-${header}`)).toEqual([
+    expect((await mesh.auditRecords()).filter((record) => record.requestId === `mcp-api-key-${header}`)).toEqual([
       expect.objectContaining({ kind: 'tool-call', tool: 'search_data_products', principal: { id: 'reporting-service', kind: 'service' } }),
     ]);
   }

@@ -9,7 +9,6 @@
  * and an ad-hoc query is refused for a role that may run official operations
  * only, while its official operations run by id.
  */
-import { readFileSync } from 'node:fs';
 import { startMesh, tokenFor, type TestMesh } from '../harness';
 import { connectMcp, resultJson } from '../mcpClient';
 import { ADMIN, ANALYST, ORDER_SERVICE } from '../principals';
@@ -20,12 +19,6 @@ beforeAll(async () => {
   mesh = await startMesh({ gateway: { cache: {}, operations: { officialOnlyRoles: ['service'] } } });
 }, 120_000);
 afterAll(() => mesh?.stop());
-
-const records = () =>
-  readFileSync(mesh.auditFile, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
 
 const CONTACT = 'query Contact { customer(id: "7") { id segment email } }';
 
@@ -40,8 +33,7 @@ test('a denied field is never fetched, comes back with path, rule and reason, an
   expect(sent.length).toBeGreaterThan(0);
   expect(sent.some((query) => /\bemail\b/.test(query))).toBe(false);
   await client.close();
-  await mesh.gateway.audit.flush();
-  expect(records().filter((record) => record.requestId === 'mcp-governed-1')).toEqual(
+  expect((await mesh.auditRecords()).filter((record) => record.requestId === 'mcp-governed-1')).toEqual(
     expect.arrayContaining([
       expect.objectContaining({ kind: 'denial', tool: 'execute_query', operationName: 'Contact', path: ['customer', 'email'], rule: 'global:pii(contact)' }),
       expect.objectContaining({ kind: 'tool-call', tool: 'execute_query', operationName: 'Contact', reason: 'answered; 1 denied (global:pii(contact))' }),
@@ -62,8 +54,7 @@ test("the caller's operation limits refuse a query before it runs, audited with 
   const validated = resultJson(await client.callTool({ name: 'validate_query', arguments: { query: deep } }));
   expect(validated).toMatchObject({ valid: false, errors: [{ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'maxDepth' }] });
   await client.close();
-  await mesh.gateway.audit.flush();
-  expect(records().filter((record) => record.requestId === 'mcp-governed-2')).toEqual(
+  expect((await mesh.auditRecords()).filter((record) => record.requestId === 'mcp-governed-2')).toEqual(
     expect.arrayContaining([expect.objectContaining({ kind: 'limit-exceeded', tool: 'execute_query', rule: 'maxDepth', operationName: 'Deep' })]),
   );
 });
@@ -102,8 +93,7 @@ test('an official-only role runs its official operations through their tools (by
   const catalog = resultJson(await service.callTool({ name: 'search_data_products', arguments: { search: 'orders' } }));
   expect(catalog.data.dataProducts.length).toBeGreaterThan(0);
   await service.close();
-  await mesh.gateway.audit.flush();
-  expect(records().filter((record) => record.requestId === 'mcp-governed-3' && record.kind === 'tool-call')).toEqual([
+  expect((await mesh.auditRecords()).filter((record) => record.requestId === 'mcp-governed-3' && record.kind === 'tool-call')).toEqual([
     expect.objectContaining({ tool: 'UpdateOrderStatus', operationName: 'UpdateOrderStatus', reason: 'answered', principal: expect.objectContaining({ id: 'order-service' }) }),
     expect.objectContaining({ tool: 'search_data_products', reason: 'answered' }),
   ]);

@@ -4,7 +4,6 @@
  * token or another one is a 401 with a challenge (and an audit record), never
  * the token echoed. Without it /metrics is open (the development default).
  */
-import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../gateway/src/config';
 import { startMesh, type TestMesh } from '../harness';
 
@@ -30,8 +29,7 @@ test('with metrics.token, /metrics answers only the bearer of that token', async
     expect(text).not.toContain(TOKEN);
     expect(JSON.parse(text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   }
-  await mesh.gateway.audit.flush();
-  const records = readFileSync(mesh.auditFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  const records = await mesh.auditRecords();
   expect(records.filter((record) => record.requestId === 'metrics-refused' && record.route === 'GET /metrics' && record.kind === 'route-refused')).toHaveLength(4);
 });
 

@@ -5,7 +5,7 @@
  */
 import { startMesh, tokenFor, type TestMesh } from '../harness';
 import { ORDER_SERVICE } from '../principals';
-import { auditRecords, wsClient } from '../subscriptions/clients';
+import { wsClient } from '../subscriptions/clients';
 
 let mesh: TestMesh;
 let service: Record<string, string>;
@@ -27,14 +27,14 @@ test('graphql-ws: an ad-hoc subscription of an official-only role is refused and
   expect(refused).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'OPERATION_NOT_OFFICIAL' }) })]);
   await client.dispose();
   expect(mesh.subgraphs.logistics.received).toHaveLength(0);
-  expect(await auditRecords(mesh)).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'operation-not-official', rule: 'official operations only', principal: expect.objectContaining({ id: ORDER_SERVICE.sub }) })]));
+  expect(await mesh.auditRecords()).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'operation-not-official', rule: 'official operations only', principal: expect.objectContaining({ id: ORDER_SERVICE.sub }) })]));
 });
 
 test('graphql-sse: refused at the front door with 403, before any stream opens, and audited', async () => {
-  const before = (await auditRecords(mesh)).filter((record) => record.kind === 'operation-not-official').length;
+  const before = (await mesh.auditRecords()).filter((record) => record.kind === 'operation-not-official').length;
   const response = await fetch(mesh.gateway.url, { method: 'POST', headers: { ...service, 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: QUERY }) });
   expect(response.status).toBe(403);
   expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('OPERATION_NOT_OFFICIAL');
   expect(mesh.subgraphs.logistics.received).toHaveLength(0);
-  expect((await auditRecords(mesh)).filter((record) => record.kind === 'operation-not-official')).toHaveLength(before + 1);
+  expect((await mesh.auditRecords()).filter((record) => record.kind === 'operation-not-official')).toHaveLength(before + 1);
 });

@@ -8,7 +8,7 @@
 import { request, type IncomingMessage } from 'node:http';
 import { startMesh, tokenFor, type TestMesh } from '../harness';
 import { ANALYST } from '../principals';
-import { addTransaction, auditRecords, until } from '../subscriptions/clients';
+import { addTransaction, until } from '../subscriptions/clients';
 
 let mesh: TestMesh;
 beforeAll(async () => {
@@ -48,7 +48,7 @@ test('a consumer that does not read ends with SLOW_CONSUMER; what waits for it s
   const events = text.split('\n\n').filter((block) => block.startsWith('event: next')).map((block) => JSON.parse(block.slice(block.indexOf('data: ') + 6)));
   expect(events.at(-1)).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'SLOW_CONSUMER' } })] });
   expect(events.length).toBeLessThan(2000);
-  const end = (await auditRecords(mesh)).find((record) => record.kind === 'subscription-end' && record.operationName === 'Flood');
+  const end = (await mesh.auditRecords()).find((record) => record.kind === 'subscription-end' && record.operationName === 'Flood');
   expect(end).toMatchObject({ rule: 'SLOW_CONSUMER' });
   const metrics = await (await fetch(mesh.gateway.url.replace('/graphql', '/metrics'))).text();
   expect(metrics).toMatch(/meshgate_subscriptions_ended_total\{product="finance",reason="SLOW_CONSUMER"\} 1/);

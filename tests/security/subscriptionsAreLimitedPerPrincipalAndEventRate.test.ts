@@ -7,7 +7,7 @@
  */
 import { startMesh, tokenFor, type TestMesh } from '../harness';
 import { ANALYST } from '../principals';
-import { addTransaction, auditRecords, nextEventWhileWriting, sseClient, until, wsClient, type Event } from '../subscriptions/clients';
+import { addTransaction, nextEventWhileWriting, sseClient, until, wsClient, type Event } from '../subscriptions/clients';
 
 let mesh: TestMesh;
 let analyst: Record<string, string>;
@@ -31,7 +31,7 @@ test('a third subscription of one principal is refused, audited, and accepted on
     (errors) => errors,
   );
   expect(refused).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBSCRIPTION_LIMIT_EXCEEDED', limit: 'maxPerPrincipal', max: 2 }) })]);
-  const records = await auditRecords(mesh);
+  const records = await mesh.auditRecords();
   expect(records).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'limit-exceeded', rule: 'subscriptions.maxPerPrincipal', operationName: 'C', principal: expect.objectContaining({ id: ANALYST.sub }) })]));
   await second.return?.();
   sse.dispose();
@@ -61,7 +61,7 @@ test('events over the rate are dropped, and the next delivered one says how many
   }
   expect(marked!.extensions!.meshgate.droppedEvents).toEqual({ count: expect.any(Number), reason: 'more than subscriptions.maxEventsPerSecond (1) events per second' });
   expect(marked!.extensions!.meshgate.droppedEvents.count).toBeGreaterThanOrEqual(8);
-  expect((await auditRecords(mesh)).filter((record) => record.rule === 'subscriptions.maxEventsPerSecond' && record.operationName === 'Rate')).toHaveLength(1);
+  expect((await mesh.auditRecords()).filter((record) => record.rule === 'subscriptions.maxEventsPerSecond' && record.operationName === 'Rate')).toHaveLength(1);
   await events.return?.();
   await client.dispose();
 });

@@ -67,11 +67,3 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-
-/** The mesh's audit records, once everything recorded so far is written. */
-export async function auditRecords(mesh: TestMesh): Promise<any[]> {
-  const { readFileSync, existsSync } = await import('node:fs');
-  await mesh.gateway.audit.flush();
-  if (!existsSync(mesh.auditFile)) return [];
-  return readFileSync(mesh.auditFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
-}

@@ -54,8 +54,8 @@ test('an abandoned request is counted with status 499 under its operation, and i
   // The subgraph answers after 1.5 s; by then the gateway has counted the request.
   await new Promise((resolve) => setTimeout(resolve, 2500));
   const text = await (await fetch(mesh.gateway.url.replace('/graphql', '/metrics'))).text();
-  expect(text).toMatch(/^meshgate_requests_total\{operation="SlowOrders",status="499"\} 1$/m);
-  expect(text).not.toMatch(/^meshgate_requests_total\{operation="SlowOrders",status="200"\}/m);
+  expect(text).toMatch(/^meshgate_requests_total\{operation="SlowOrders",status="499",transport="http"\} 1$/m);
+  expect(text).not.toMatch(/^meshgate_requests_total\{operation="SlowOrders",status="200",transport="http"\}/m);
   expect(text).toMatch(/^meshgate_request_duration_seconds_count\{operation="SlowOrders"\} 1$/m);
   await stopMesh();
   const [span] = receiver.spans.filter((candidate) => candidate.name === 'POST /graphql' && candidate.attributes['meshgate.request_id'] === 'gone-away');

@@ -23,7 +23,7 @@ test("only official operations' names are labels", async () => {
   await mesh.query('query MyDashboard { orders(first: 1) { totalCount } }', undefined, admin);
   await mesh.query('query AnotherOne { orders(first: 1) { totalCount } }', undefined, admin);
   const text = await (await fetch(mesh.gateway.url.replace('/graphql', '/metrics'))).text();
-  expect(text).toMatch(/^meshgate_requests_total\{operation="LateDeliveries",status="200"\} 1$/m);
-  expect(text).toMatch(/^meshgate_requests_total\{operation="other",status="200"\} 2$/m);
+  expect(text).toMatch(/^meshgate_requests_total\{operation="LateDeliveries",status="200",transport="http"\} 1$/m);
+  expect(text).toMatch(/^meshgate_requests_total\{operation="other",status="200",transport="http"\} 2$/m);
   expect(text).not.toMatch(/operation="(MyDashboard|AnotherOne)"/);
 });

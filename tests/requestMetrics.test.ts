@@ -59,28 +59,28 @@ beforeAll(async () => {
 afterAll(() => mesh.stop());
 
 test('requests per operation and HTTP status, and their latency', () => {
-  expect(sample('meshgate_requests_total', { operation: 'OrdersWithCustomers', status: '200' })).toBe(3);
+  expect(sample('meshgate_requests_total', { operation: 'OrdersWithCustomers', status: '200', transport: 'http' })).toBe(3);
   expect(sample('meshgate_request_duration_seconds_count', { operation: 'OrdersWithCustomers' })).toBe(3);
   expect(sample('meshgate_request_duration_seconds_bucket', { operation: 'OrdersWithCustomers', le: '+Inf' })).toBe(3);
   expect(sample('meshgate_request_duration_seconds_sum', { operation: 'OrdersWithCustomers' })).toBeGreaterThan(0);
-  expect(sample('meshgate_requests_total', { operation: 'AnalystNames', status: '200' })).toBe(1);
+  expect(sample('meshgate_requests_total', { operation: 'AnalystNames', status: '200', transport: 'http' })).toBe(1);
 });
 
 test('errors by code, once per request, with requests refused before parsing counted as unparsed', () => {
   expect(sample('meshgate_request_errors_total', { operation: 'AnalystNames', code: 'FORBIDDEN' })).toBe(1);
   expect(sample('meshgate_request_errors_total', { operation: 'OrdersWithCustomers', code: 'SUBGRAPH_UNAVAILABLE' })).toBe(1);
-  expect(sample('meshgate_requests_total', { operation: 'unparsed', status: '401' })).toBe(1);
+  expect(sample('meshgate_requests_total', { operation: 'unparsed', status: '401', transport: 'http' })).toBe(1);
   expect(sample('meshgate_request_errors_total', { operation: 'unparsed', code: 'UNAUTHENTICATED' })).toBe(1);
   expect(sample('meshgate_request_errors_total', { operation: 'Broken', code: 'GRAPHQL_PARSE_FAILED' }) ?? sample('meshgate_request_errors_total', { operation: 'anonymous', code: 'GRAPHQL_PARSE_FAILED' })).toBe(1);
 });
 
 test('operation names are bounded: anonymous, the first names seen from authenticated principals, then other', () => {
   const operations = labelValues('meshgate_requests_total', 'operation');
-  expect(sample('meshgate_requests_total', { operation: 'anonymous', status: '200' })).toBe(1);
+  expect(sample('meshgate_requests_total', { operation: 'anonymous', status: '200', transport: 'http' })).toBe(1);
   // max 4: OrdersWithCustomers, AnalystNames, Second, Third; the anonymous principal's name and the later ones are "other".
   expect(operations.has('FromAnonymous')).toBe(false);
   expect(operations.has('Fourth') || operations.has('Fifth')).toBe(false);
-  expect(sample('meshgate_requests_total', { operation: 'other', status: '200' })).toBe(3);
+  expect(sample('meshgate_requests_total', { operation: 'other', status: '200', transport: 'http' })).toBe(3);
   expect([...operations].filter((name) => !['anonymous', 'other', 'unparsed'].includes(name)).length).toBeLessThanOrEqual(4);
 });
 

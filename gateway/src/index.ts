@@ -51,6 +51,7 @@ import { reportingRejections, requestContextFactory } from './http/requestContex
 import { GracefulShutdown } from './http/gracefulShutdown';
 import { markDraining } from './http/health';
 import { createHttpServer, GRAPHQL_PATH, listen } from './http/server';
+import { TurnTaker } from './http/takeTurns';
 import { createIdentifier } from './identity/identify';
 import type { Principal } from './identity/principal';
 import { maxBodyBytesFor, useOperationLimits } from './limits/useOperationLimits';
@@ -224,9 +225,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const withTokenLimit = <T>(principal: Principal, run: () => Promise<T>) => parseTokenLimit.run(limitsFor(config.limits, principal).maxTokens, run);
   // /graphql's path once the principal is known and the body read; the assistant endpoint's tool calls take it too.
   const runGraphQL = graphqlRunner({ apollo, withTokenLimit, shortcut, operations });
-  // The assistant endpoint (/mcp): every tool call runs through the /graphql pipeline (runGraphQL.ts) as its caller.
+  // Large bodies, of /graphql and /mcp alike, are parsed one per turn of the event loop (takeTurns.ts).
+  const largeBodies = new TurnTaker();
+  // The assistant endpoint (/mcp): every tool call runs through the /graphql pipeline (runGraphQL.ts) as its caller,
+  // counted in the request metrics (transport mcp) and traced as /graphql requests are.
   const mcp = config.mcp.enabled
-    ? createMcpEndpoint({ config, logger, audit, runner: runGraphQL, schema: () => apiSchemaNow, policy: policies?.current, catalog: catalog?.catalog, officialOperations, createContext: operatorContext, introspection })
+    ? createMcpEndpoint({ config, logger, audit, runner: runGraphQL, schema: () => apiSchemaNow, policy: policies?.current, catalog: catalog?.catalog, officialOperations, createContext: operatorContext, introspection, requestMetrics, largeBodies })
     : undefined;
   // Subscriptions (graphql-ws and graphql-sse on /graphql): the same receive, identify, authorize and audit steps as queries, per event.
   const subscriptions = config.subscriptions.enabled
@@ -235,6 +239,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const server = createHttpServer({
     eventStream: subscriptions?.eventStream,
     requestMetrics,
+    largeBodies,
     config,
     gateway,
     logger,

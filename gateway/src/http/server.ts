@@ -36,7 +36,7 @@ import type { RequestMetrics } from '../metrics/requestMetrics';
 import { endRequestSpan, startRequestSpan } from '../telemetry/requestSpan';
 import { recordChildSpan, traceIdsOf, withActiveSpan } from '../../../subgraphs/lib/telemetry/spans';
 import { resolveHttpRequest, type OperationRequests } from '../operations/operationRequests';
-import { TurnTaker } from './takeTurns';
+import { LARGE_BODY_BYTES, type TurnTaker } from './takeTurns';
 import type { GraphQLRunner } from './runGraphQL';
 
 export type HttpServerOptions = {
@@ -61,6 +61,8 @@ export type HttpServerOptions = {
   onRefused?(refusal: Refusal): unknown;
   /** Counts every /graphql request when its answer is sent (metrics/requestMetrics.ts). */
   requestMetrics?: RequestMetrics;
+  /** Where large bodies take turns (takeTurns.ts): the gateway's one, shared with /mcp. */
+  largeBodies: TurnTaker;
 };
 
 /** A refusal at the front door, for the audit log. */
@@ -82,9 +84,6 @@ export const GRAPHQL_PATH = '/graphql';
 
 const CLIENT_CLOSED_REQUEST = 499;
 
-/** Bodies from this size on take turns to be parsed; a typical operation is a few KB. */
-const LARGE_BODY_BYTES = 16_384;
-
 /**
  * The query page's role picker: development tokens for the README's principals, minted per page load with the
  * configured development secret. Only in development mode with a shared secret; never in production.
@@ -103,8 +102,7 @@ function developmentTokensFor(config: GatewayConfig): (() => Promise<PickerRole[
 }
 
 export function createHttpServer(options: HttpServerOptions): Server {
-  const { config, gateway, logger } = options;
-  const largeBodies = new TurnTaker();
+  const { config, gateway, logger, largeBodies } = options;
   const handle = async (req: IncomingMessage, res: ServerResponse, observed?: RequestObservation) => {
     // Stopping: answer, then close the connection, so a kept-alive client reconnects through the load balancer (gracefulShutdown.ts).
     if (isDraining(gateway)) res.setHeader('connection', 'close');

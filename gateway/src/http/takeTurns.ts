@@ -16,6 +16,10 @@
  * limits that follow run at once), and never delay a small body (the caller
  * decides what is large).
  */
+/** Bodies from this size on take turns to be parsed; a typical operation is a few KB. */
+export const LARGE_BODY_BYTES = 16_384;
+
+/** One per gateway: /graphql and /mcp bodies take turns with each other. */
 export class TurnTaker {
   private readonly waiting: (() => void)[] = [];
   private scheduled = false;

@@ -20,10 +20,12 @@ import type { Catalog } from '../catalog/Catalog';
 import type { GatewayConfig } from '../config';
 import type { MeshContext } from '../context';
 import type { GraphQLRunner } from '../http/runGraphQL';
+import type { TurnTaker } from '../http/takeTurns';
 import type { Route } from '../http/server';
 import type { Principal } from '../identity/principal';
 import { maxBodyBytesFor } from '../limits/useOperationLimits';
 import type { Logger } from '../logger';
+import type { RequestMetrics } from '../metrics/requestMetrics';
 import type { OfficialOperation } from '../operations/officialOperations';
 import { validateOperation } from '../validation/validateOperation';
 import { CATALOG_TOOLS, catalogTools } from './catalogTools';
@@ -48,6 +50,10 @@ export type McpOptions = {
   /** Identifies as /graphql does and audits rejected credentials. */
   createContext(req: IncomingMessage): Promise<MeshContext>;
   introspection: IntrospectionPolicy;
+  /** Counts each operation a tool runs, as /graphql requests are counted (transport mcp). */
+  requestMetrics?: RequestMetrics;
+  /** The gateway's turns for large bodies, shared with /graphql. */
+  largeBodies: TurnTaker;
 };
 
 export type McpRuntime = { routes: Route[] };
@@ -61,7 +67,7 @@ export function createMcpEndpoint(options: McpOptions): McpRuntime {
     services: {
       logger,
       audit: options.audit,
-      run: operationRunner(options.runner, bodyLimitFor),
+      run: operationRunner(options.runner, bodyLimitFor, options.requestMetrics),
       schema: options.schema,
       policy: () => options.policy?.(),
       catalog: options.catalog,
@@ -75,6 +81,8 @@ export function createMcpEndpoint(options: McpOptions): McpRuntime {
     audit: options.audit,
     bodyLimitFor,
     cors: config.server.cors,
+    largeBodies: options.largeBodies,
+    propagation: config.tracing.propagation,
   });
   return { routes };
 }

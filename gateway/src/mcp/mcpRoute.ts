@@ -19,7 +19,11 @@
  *   (server.cors.allowedOrigins) is refused 403 (the transport
  *   specification's DNS-rebinding defence);
  * - the body is read up to the principal's body limit; over it, 413, audited
- *   as a limit exceeded (maxBodyBytes), as on /graphql.
+ *   as a limit exceeded (maxBodyBytes), as on /graphql; a large one (16 KB
+ *   and more) takes its turn with /graphql's before it is parsed (takeTurns.ts).
+ * With tracing on, each POST has its span (`POST /mcp`, begun once the
+ * principal is known, so only a trusted one continues its traceparent), and
+ * the operations its tool calls run, and their subgraph fetches, are its children.
  * Answers are JSON (no event stream), so the front door's compression applies.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -31,6 +35,10 @@ import type { CorsConfig } from '../http/cors';
 import { clientOf, requestIdOf } from '../http/requestContext';
 import { requireCredentials } from '../http/requireCredentials';
 import type { Route } from '../http/server';
+import { LARGE_BODY_BYTES, type TurnTaker } from '../http/takeTurns';
+import type { TracingConfig } from '../telemetry/config';
+import { endRequestSpan, startRequestSpan } from '../telemetry/requestSpan';
+import { withActiveSpan } from '../../../subgraphs/lib/telemetry/spans';
 import type { Principal } from '../identity/principal';
 import { createMcpServer, MCP_ROUTE, type McpServices } from './mcpServer';
 
@@ -44,6 +52,10 @@ export type McpRouteOptions = {
   /** The largest body this principal may send (server.bodyLimitBytes and its role's maxBodyBytes). */
   bodyLimitFor(principal: Principal): number;
   cors: CorsConfig;
+  /** The gateway's turns for large bodies, shared with /graphql. */
+  largeBodies: TurnTaker;
+  /** Whose traceparent is continued (tracing.propagation). */
+  propagation: TracingConfig['propagation'];
 };
 
 async function readMcpBody(req: IncomingMessage, context: MeshContext, options: McpRouteOptions): Promise<unknown> {
@@ -68,6 +80,8 @@ async function readMcpBody(req: IncomingMessage, context: MeshContext, options: 
     }
     throw error;
   }
+  // Parsed one per turn of the event loop when large, with /graphql's large bodies: small requests go between.
+  if (body.length >= LARGE_BODY_BYTES) await options.largeBodies.take();
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {
@@ -82,18 +96,24 @@ export function mcpRoutes(options: McpRouteOptions): Route[] {
       req.resume();
       throw new HttpError(403, 'FORBIDDEN', `Requests to ${MCP_PATH} from the origin ${JSON.stringify(origin).slice(0, 120)} are not allowed (server.cors.allowedOrigins)`);
     }
+    const arrivedAt = Date.now();
     const context = await requireCredentials(req, res, options.createContext, MCP_PATH);
     if (!context) return;
-    const message = await readMcpBody(req, context, options);
-    const server = createMcpServer(options.services, context);
-    // Stateless: one transport and one server per request, closed with it.
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.once('close', () => {
-      void transport.close();
-      void server.close();
+    const span = startRequestSpan(req, context.principal, context.requestId, options.propagation, arrivedAt, MCP_PATH);
+    // Ended with the answer's status; a client that went away first is a 499, as on /graphql.
+    res.once('close', () => endRequestSpan(span, res.writableFinished ? res.statusCode : 499, undefined, []));
+    await withActiveSpan(span, async () => {
+      const message = await readMcpBody(req, context, options);
+      const server = createMcpServer(options.services, context);
+      // Stateless: one transport and one server per request, closed with it.
+      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      res.once('close', () => {
+        void transport.close();
+        void server.close();
+      });
+      await server.connect(transport);
+      await transport.handleRequest(req, res, message);
     });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, message);
   };
   const notAllowed = async (req: IncomingMessage, res: ServerResponse) => {
     req.resume();

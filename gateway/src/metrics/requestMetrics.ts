@@ -1,7 +1,7 @@
 /**
  * Request metrics on /metrics, per operation and per data product:
  *
- *   meshgate_requests_total{operation,status}                 GraphQL requests answered, by HTTP status
+ *   meshgate_requests_total{operation,status,transport}       GraphQL requests answered, by HTTP status; transport: http (/graphql) or mcp (an MCP tool's operation)
  *   meshgate_request_errors_total{operation,code}             requests whose answer carried an error with this code (once per code)
  *   meshgate_request_duration_seconds{operation}              arrival to the last byte sent (histogram)
  *   meshgate_data_product_requests_total{product}             requests that read the data product (its subgraph fetched or served from the entity cache)
@@ -13,7 +13,8 @@
  * Product labels are the descriptors' ids, a set fixed by the supergraph.
  *
  * The plugin reads the answer Apollo Server built (never the body text);
- * `finish` is called once per /graphql request by the front door.
+ * `finish` is called once per /graphql request by the front door, and once per
+ * operation an MCP tool runs by the MCP endpoint (mcp/runOperation.ts).
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MeshContext } from '../context';
@@ -32,7 +33,7 @@ export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 export function createRequestMetrics(metrics: Metrics, config: MetricsConfig, officialNames: readonly string[] = []) {
   const { max, allowed, officialOnly } = config.operationNames;
   const labels = new OperationLabels({ max, allowed: officialOnly ? [...(allowed ?? []), ...officialNames] : allowed });
-  const requests = metrics.counter('meshgate_requests_total', 'GraphQL requests answered, per operation (bounded: anonymous, other, unparsed) and HTTP status', ['operation', 'status']);
+  const requests = metrics.counter('meshgate_requests_total', 'GraphQL requests answered, per operation (bounded: anonymous, other, unparsed), HTTP status and transport (http: /graphql; mcp: an MCP tool call)', ['operation', 'status', 'transport']);
   const errors = metrics.counter('meshgate_request_errors_total', 'GraphQL requests whose answer carried an error with this code (each code counted once per request)', ['operation', 'code']);
   const duration = metrics.histogram('meshgate_request_duration_seconds', 'GraphQL request latency, from arrival to the last byte of the answer', ['operation'], LATENCY_BUCKETS);
   const productRequests = metrics.counter('meshgate_data_product_requests_total', 'GraphQL requests that read the data product (fetched from its subgraph or served from the entity cache)', ['product']);
@@ -62,7 +63,7 @@ export function createRequestMetrics(metrics: Metrics, config: MetricsConfig, of
     finish(observed: RequestObservation, status: number) {
       const operation = observed.operation ?? UNPARSED_OPERATION;
       const seconds = (performance.now() - observed.startedAt) / 1000;
-      requests.inc({ operation, status: String(status) });
+      requests.inc({ operation, status: String(status), transport: observed.transport });
       duration.observe({ operation }, seconds);
       for (const code of observed.errorCodes) errors.inc({ operation, code });
       for (const product of observed.products) {

@@ -1,6 +1,7 @@
 /**
- * The span of one /graphql request (`POST /graphql`, kind SERVER), the root
- * of the gateway's part of its trace, and the decision whose trace it joins.
+ * The span of one /graphql request (`POST /graphql`, kind SERVER), or of one
+ * MCP message (`POST /mcp`, whose tool calls run operations inside it), the
+ * root of the gateway's part of its trace, and the decision whose trace it joins.
  *
  * A client's W3C `traceparent` becomes the parent only when the principal is
  * trusted (tracing.propagation: service principals, or listed principal ids).
@@ -29,20 +30,20 @@ export function trustsTraceparent(principal: Principal | undefined, propagation:
 
 /**
  * Starts the request's span (undefined while tracing is off). `principal` is undefined when
- * the credentials were refused; `arrivedAt` is the epoch time in ms the request arrived.
+ * the credentials were refused; `arrivedAt` is the epoch time in ms the request arrived; `path` is the route's.
  */
-export function startRequestSpan(req: IncomingMessage, principal: Principal | undefined, requestId: string, propagation: TracingConfig['propagation'], arrivedAt: number): Span | undefined {
+export function startRequestSpan(req: IncomingMessage, principal: Principal | undefined, requestId: string, propagation: TracingConfig['propagation'], arrivedAt: number, path = '/graphql'): Span | undefined {
   if (!tracingActive()) return undefined;
   const remote = remoteParentOf(req.headers);
   const trusted = !!remote.spanContext && trustsTraceparent(principal, propagation);
-  return startSpan(`${req.method ?? 'POST'} /graphql`, {
+  return startSpan(`${req.method ?? 'POST'} ${path}`, {
     kind: SpanKind.SERVER,
     startTime: arrivedAt,
     parent: trusted ? remote.context : ROOT,
     links: !trusted && remote.spanContext ? [{ context: remote.spanContext, attributes: { 'meshgate.link': 'client traceparent (untrusted)' } }] : undefined,
     attributes: () => ({
       'http.request.method': req.method ?? 'POST',
-      'url.path': '/graphql',
+      'url.path': path,
       'meshgate.request_id': requestId,
       'meshgate.principal.kind': principal?.kind ?? 'refused',
       'meshgate.traceparent': remote.spanContext ? (trusted ? 'trusted' : 'untrusted') : 'none',

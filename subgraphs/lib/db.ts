@@ -11,6 +11,7 @@
  */
 import { Client, Pool, types } from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
+import { isPgliteVersion, StatementNames } from './statementNames';
 import { tracedSql } from './telemetry/sqlSpans';
 
 // numeric and bigint come back as strings by default; our amounts and counts fit a double.
@@ -91,6 +92,8 @@ const BEGIN_READ_ONLY = 'BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ 
 /** PostgreSQL over the wire: a real server, or the embedded one served on a local socket. */
 export class PgDb extends ObservedDb {
   private pool: Pool;
+  /** Names for parameterized statements (statementNames.ts) once the server is known to be a real PostgreSQL; none on PGlite. */
+  private statementNames?: Promise<StatementNames | undefined>;
   constructor(private readonly url: string, poolSize = 8) {
     super();
     this.pool = new Pool({ connectionString: url, max: poolSize });
@@ -99,7 +102,29 @@ export class PgDb extends ObservedDb {
   }
   async query<T = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
     this.notify(sql);
-    return tracedSql(sql, async () => (await this.pool.query(sql, params)).rows as T[]);
+    // Statements without parameters keep the simple protocol (DDL and seed scripts send several statements in one text).
+    const names = params.length ? await this.namesForServer() : undefined;
+    const name = names?.nameFor(sql);
+    return tracedSql(sql, async () => {
+      if (!name) return (await this.pool.query(sql, params)).rows as T[];
+      try {
+        return (await this.pool.query({ name, text: sql, values: params })).rows as T[];
+      } catch (error) {
+        if (!names!.mustRunUnnamed(sql, error)) throw error;
+        return (await this.pool.query(sql, params)).rows as T[];
+      }
+    });
+  }
+  /** Asked once (again after a failure): the embedded PGlite session server shares one session, where named statements collide. */
+  private namesForServer(): Promise<StatementNames | undefined> {
+    this.statementNames ??= this.pool.query<{ version: string }>('SELECT version() AS version').then(
+      ({ rows }) => (isPgliteVersion(rows[0]?.version ?? '') ? undefined : new StatementNames()),
+      () => {
+        this.statementNames = undefined;
+        return undefined;
+      },
+    );
+    return this.statementNames;
   }
   async readOnly<T>(work: (query: QueryFn) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();

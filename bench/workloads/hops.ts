@@ -6,9 +6,9 @@
  * payment and their customers' transactions (finance, two paths at one level),
  * shipment (logistics), campaign (marketing), customer (customers) → each
  * customer's latest orders (sales again) → what is owed (finance again, with
- * its requirements from sales), their lines' product names (provided: no
- * products fetch), payments, shipments, conversions (marketing again) → each
- * conversion's customer (customers again). Fetches are counted per request.
+ * its requirements from sales), their lines' products (name provided, price
+ * from products again), payments, shipments, conversions (marketing again) →
+ * each conversion's customer (customers again). Fetches are counted per request.
  * @apollo/query-planner sends one fetch per (subgraph, path); meshgate's plan
  * rewrites merge the fetches to one subgraph that run side by side.
  */
@@ -36,7 +36,7 @@ export const HOPS_QUERY = /* GraphQL */ `
                   id
                   status
                   amountDue
-                  lines { product { name } }
+                  lines { product { name price } }
                   payment { method }
                   shipment { late }
                   conversion { touchpoints customer { segment country } }
@@ -58,7 +58,7 @@ export function hops(): Workload {
   return {
     name: 'hops',
     description:
-      '50 orders → amountDue (finance @requires sales\' total and status), lines\' products (name @provides by sales, category from products), payment, customer transactions (finance), shipment, campaign, customer → its latest order → amountDue, product names (provided), payment, shipment, conversion → its customer: 6 subgraphs, 3 levels',
+      '50 orders → amountDue (finance @requires sales\' total and status), lines\' products (name @provides by sales, category from products), payment, customer transactions (finance), shipment, campaign, customer → its latest order → amountDue, products (name provided, price), payment, shipment, conversion → its customer: 6 subgraphs, 3 levels',
     samples: [hopsRequest(50)],
   };
 }

@@ -109,6 +109,22 @@ test('only id, kind, email, roles, scopes and domains travel in the principal he
   });
 });
 
+test('a principal header is reused only for a principal frozen all the way down; a changed principal gets its own', () => {
+  const decode = (header: string) => JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
+  const frozen = Object.freeze({ ...principal, roles: Object.freeze([...principal.roles]), scopes: Object.freeze([...principal.scopes]), domains: Object.freeze([...principal.domains]) }) as SignedPrincipal;
+  expect(encodePrincipal(frozen)).toBe(encodePrincipal(principal));
+  expect(encodePrincipal(frozen)).toBe(encodePrincipal(frozen));
+  // Frozen on top only (as an API key's principal): its lists could change, so nothing is kept for it.
+  const shallow = Object.freeze({ ...principal, roles: [...principal.roles] });
+  encodePrincipal(shallow);
+  shallow.roles.push('ESCALATED');
+  expect(decode(encodePrincipal(shallow)).roles).toEqual([...principal.roles, 'ESCALATED']);
+  const open = { ...principal, scopes: [...principal.scopes] };
+  encodePrincipal(open);
+  open.scopes.push('risk:read');
+  expect(decode(encodePrincipal(open)).scopes).toEqual([...principal.scopes, 'risk:read']);
+});
+
 test('a request signed for sales is refused by finance, naming both', () => {
   const headers = signed({ audience: 'sales' });
   expect(verify(verifierFor('finance'), headers)).toEqual({

@@ -96,10 +96,21 @@ type Headers = Record<string, string | string[] | undefined>;
 /** The signed claims of one subgraph request. */
 export type RequestClaims = { aud: string; iat: number; exp: number; jti: string; body_sha256: string; principal_sha256: string };
 
+/**
+ * Headers of principals that can never change (frozen all the way down, as the identity stage's are), encoded once:
+ * one principal is shared by every request with its token, and each of them sends several fetches.
+ */
+const encodedPrincipals = new WeakMap<SignedPrincipal, string>();
+const isFrozenThrough = (principal: SignedPrincipal) => Object.isFrozen(principal) && Object.isFrozen(principal.roles) && Object.isFrozen(principal.scopes) && Object.isFrozen(principal.domains);
+
 /** Only the listed fields travel: whatever else a gateway Principal carries stays in the gateway. */
 export function encodePrincipal(principal: SignedPrincipal): string {
+  const known = encodedPrincipals.get(principal);
+  if (known !== undefined) return known;
   const { id, kind, email, roles, scopes, domains } = principal;
-  return Buffer.from(JSON.stringify({ id, kind, ...(email !== undefined && { email }), roles, scopes, domains })).toString('base64url');
+  const header = Buffer.from(JSON.stringify({ id, kind, ...(email !== undefined && { email }), roles, scopes, domains })).toString('base64url');
+  if (isFrozenThrough(principal)) encodedPrincipals.set(principal, header);
+  return header;
 }
 
 export function decodePrincipal(header: string): SignedPrincipal | null {
@@ -133,6 +144,8 @@ const sha256 = (data: Body) => createHash('sha256').update(data).digest('base64u
 /** Signs subgraph requests with the gateway's private key; one per key, its header encoded once. */
 export class RequestSigner {
   private readonly encodedHeader: string;
+  /** principal_sha256 by principal header: the same few headers (one per caller) are signed over and over. */
+  private readonly principalHashes = new LRUCache<string, string>({ max: 1000 });
 
   constructor(private readonly key: SigningKey) {
     this.encodedHeader = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: key.kid, typ: REQUEST_TOKEN_TYPE })).toString('base64url');
@@ -151,10 +164,16 @@ export class RequestSigner {
       exp: iat + SIGNATURE_LIFETIME_SEC,
       jti: randomUUID(),
       body_sha256: sha256(options.body),
-      principal_sha256: sha256(options.principalHeader),
+      principal_sha256: this.principalHashOf(options.principalHeader),
     };
     const signingInput = `${this.encodedHeader}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
     return `${signingInput}.${sign(null, Buffer.from(signingInput), this.key.privateKey).toString('base64url')}`;
+  }
+
+  private principalHashOf(principalHeader: string): string {
+    let hash = this.principalHashes.get(principalHeader);
+    if (hash === undefined) this.principalHashes.set(principalHeader, (hash = sha256(principalHeader)));
+    return hash;
   }
 
   /** Both headers for a request to `audience` on behalf of `principal`. */

@@ -5,6 +5,7 @@
  * (different data, denials explained), the catalog tools, the descriptors as
  * resources, tool results bounded in size, and an audit record per call.
  */
+import { createHash } from 'node:crypto';
 import { startMesh, tokenFor, type TestMesh } from './harness';
 import { connectMcp, resultJson, resultNotes } from './mcpClient';
 import { ANALYST, FINANCE_TEAM, ORDER_SERVICE } from './principals';
@@ -103,6 +104,22 @@ test('the catalog tools find data products and tell which of their fields the ca
   const financeName = asFinance.types.flatMap((type: any) => type.fields).find((candidate: any) => candidate.coordinate === 'Customer.name');
   expect(financeName.access.readable).not.toBe('no');
   await Promise.all([analyst.close(), financeTeam.close()]);
+});
+
+test("describe_data_product asks the catalog page's own product query: one document, served to the page at /catalog/product.graphql", async () => {
+  const served = await fetch(new URL('/catalog/product.graphql', mesh.gateway.url));
+  expect(served.status).toBe(200);
+  const query = await served.text();
+  expect(query).toMatch(/^query CatalogProduct\(\$id: ID!\)/);
+  const analyst = await connectMcp(mesh, { ...(await tokenFor(ANALYST)), 'x-request-id': 'mcp-describe-1' });
+  const described = resultJson(await analyst.callTool({ name: 'describe_data_product', arguments: { id: 'finance' } })).data.dataProduct;
+  await analyst.close();
+  // What the page shows is there too (model cards, PII fields), and each field's access once, in the tool's words.
+  expect(described.models.length).toBeGreaterThan(0);
+  expect(described.piiFields).toEqual(expect.any(Array));
+  expect(described.types.flatMap((type: any) => type.fields).every((field: any) => field.access && !('yourAccess' in field))).toBe(true);
+  const [call] = (await mesh.auditRecords()).filter((record) => record.requestId === 'mcp-describe-1' && record.kind === 'tool-call');
+  expect(call).toMatchObject({ operationName: 'CatalogProduct', operationHash: createHash('sha256').update(query).digest('hex') });
 });
 
 test("each data product's descriptor is a resource", async () => {

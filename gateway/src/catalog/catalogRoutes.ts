@@ -4,6 +4,8 @@
  * - `GET /catalog` (and its script and stylesheet): the catalog page, static
  *   files that query `dataProducts` / `dataProduct(id)` on /graphql with the
  *   user's token, so the page shows exactly what the mesh's policies allow;
+ *   `GET /catalog/product.graphql`: the product query it asks, the one the MCP
+ *   describe tool asks too (productQuery.ts);
  * - `POST /catalog/quality/run?product=<id>`: runs a product's quality rules now,
  *   inside its subgraph. The principal must belong to the product's domain or
  *   hold the `quality:run` scope; the subgraph checks the signed principal again.
@@ -19,6 +21,7 @@ import type { Route } from '../http/server';
 import { RouteRefused, requireCredentials } from '../http/requireCredentials';
 import type { Logger } from '../logger';
 import type { Catalog } from './Catalog';
+import { PRODUCT_QUERY, PRODUCT_QUERY_PATH } from './productQuery';
 import type { StatusCache } from './StatusCache';
 
 export const CATALOG_PAGE_PATH = '/catalog';
@@ -33,15 +36,17 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   [`${CATALOG_PAGE_PATH}/catalog.css`]: { file: 'catalog.css', type: 'text/css; charset=utf-8' },
 };
 
-/** The page, its script and its stylesheet; read once, served with a strict content security policy (no inline script, nothing from elsewhere). */
+/** The page, its script, its stylesheet and its product query; read once, served with a strict content security policy (no inline script, nothing from elsewhere). */
 export function catalogPageRoutes(): Route[] {
-  return Object.entries(PAGE_FILES).map(([path, { file, type }]) => {
+  const files = Object.entries(PAGE_FILES).map(([path, { file, type }]) => [path, type, () => readFileSync(join(PAGE_DIR, file))] as const);
+  const query = [PRODUCT_QUERY_PATH, 'text/plain; charset=utf-8', () => Buffer.from(PRODUCT_QUERY)] as const;
+  return [...files, query].map(([path, type, read]) => {
     let content: Buffer | undefined;
     return {
       method: 'GET' as const,
       path,
       async handle(_req: IncomingMessage, res: ServerResponse) {
-        content ??= readFileSync(join(PAGE_DIR, file));
+        content ??= read();
         res.writeHead(200, {
           'content-type': type,
           'content-length': content.length,

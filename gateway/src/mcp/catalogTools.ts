@@ -3,12 +3,16 @@
  * live freshness, last quality results, the fields it contributes and which
  * of them the caller may read). Both read the catalog through the GraphQL
  * API (`dataProducts`, `dataProduct`, gateway/src/catalog/) as the caller, so
- * the catalog's own policy, the limits, the cache and the audit apply; the
- * per-field access is then read from the compiled policy (fieldAccess.ts).
+ * the catalog's own policy, the limits, the cache and the audit apply. The
+ * describe tool asks the catalog page's own product query (catalog/productQuery.ts),
+ * so an assistant is told what the page shows; each field's access is the
+ * catalog's yourAccess (the enforced policy's decision), given in the
+ * tool's words (`access`: yes, no with the rule and reason, or per-row).
  * Their input schemas are generated from their documents like any tool's.
  */
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { FieldAccessReader, type FieldAccess } from '../authorization/fieldAccess';
+import type { FieldAccess } from '../authorization/fieldAccess';
+import { PRODUCT_QUERY } from '../catalog/productQuery';
 import { operationResult } from './toolResult';
 import type { McpTool, ToolEnv } from './tools';
 import { variablesJsonSchema } from './variablesSchema';
@@ -25,37 +29,31 @@ const SEARCH = /* GraphQL */ `query McpSearchDataProducts($search: String, $doma
   }
 }`;
 
-const DESCRIBE = /* GraphQL */ `query McpDescribeDataProduct($id: ID!) {
-  dataProduct(id: $id) {
-    id name domain subgraph version status inSupergraph tags
-    deprecation { reason replacedBy sunset }
-    owner { team contact }
-    description { purpose limitations usage }
-    termsOfUse { summary url }
-    sla { availability latencyP95Ms freshness retention available met breaches }
-    freshness { newestRecordAt lagSeconds targetSeconds met measuredOn checkedAt problem }
-    quality { ranAt score passed failedRules rules { name severity passed message } }
-    types { name kind description fields { coordinate name type description pii deprecationReason guardedBy { label rule } } }
-    officialOperations { name type owner description roles fields }
-    exampleQueries { title query }
-  }
-}`;
-
-type FieldData = { coordinate: string; name: string; access?: FieldAccess };
+/** The catalog's DataProductFieldAccess (null when it cannot be decided now: no graph yet, or the policy failed). */
+type CatalogAccess = { readable: 'YES' | 'NO' | 'PER_ROW'; rule: string | null; reason: string | null } | null;
+type FieldData = { coordinate: string; name: string; yourAccess?: CatalogAccess; access?: FieldAccess };
 type ProductData = { types?: { name: string; fields: FieldData[] }[]; fieldsYouMayRead?: string };
 
 const operationOf = (source: string) => parse(source).definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
 
-/** Adds to every field of the product whether the caller may read it, and a count. */
-async function withAccess(product: ProductData, env: ToolEnv) {
-  const reader = new FieldAccessReader(env.schema, env.policy(), env.context);
+const toolAccess = (access: NonNullable<CatalogAccess>): FieldAccess =>
+  access.readable === 'YES'
+    ? { readable: 'yes' }
+    : access.readable === 'NO'
+      ? { readable: 'no', rule: access.rule ?? '', reason: access.reason ?? '' }
+      : { readable: 'per-row', rules: (access.rule ?? '').split(', ').filter(Boolean) };
+
+/** Gives every field of the product whether the caller may read it in the tool's words, and a count. */
+function withAccess(product: ProductData) {
   let readable = 0;
   let total = 0;
   for (const type of product.types ?? []) {
     for (const field of type.fields) {
-      field.access = await reader.of(type.name, field.name);
+      // One statement of the access per field: the tool's words replace the catalog's.
+      if (field.yourAccess) field.access = toolAccess(field.yourAccess);
+      delete field.yourAccess;
       total += 1;
-      if (field.access.readable === 'yes') readable += 1;
+      if (field.access?.readable === 'yes') readable += 1;
     }
   }
   product.fieldsYouMayRead = `${readable} of ${total} fields readable by you without conditions; see each field's access (no: the rule and reason; per-row: decided on each record)`;
@@ -94,9 +92,9 @@ export const catalogTools = (): McpTool[] => [
     'One data product in full: owner and contact, purpose, limitations and usage, terms of use, SLA and whether it is met now, freshness, quality rules, ' +
       'the types and fields it contributes with the rules guarding each, whether the caller may read each field (access: yes, no with the rule and reason, ' +
       'or per-row), the official operations that use it (each is a tool of the same name) and example queries.',
-    DESCRIBE,
-    async (data, env) => {
-      if (data.dataProduct) await withAccess(data.dataProduct as ProductData, env);
+    PRODUCT_QUERY,
+    async (data) => {
+      if (data.dataProduct) withAccess(data.dataProduct as ProductData);
     },
   ),
 ];

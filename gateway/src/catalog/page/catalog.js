@@ -17,24 +17,21 @@ const LIST_QUERY = `query CatalogList($search: String, $domain: String, $tag: St
   }
 }`;
 
-const DETAIL_QUERY = `query CatalogProduct($id: ID!) {
-  dataProduct(id: $id) {
-    id name domain subgraph version status inSupergraph tags
-    deprecation { reason replacedBy sunset }
-    owner { team contact }
-    description { purpose limitations usage }
-    termsOfUse { summary url }
-    sla { availability latencyP95Ms freshness retention available met breaches }
-    freshness { newestRecordAt lagSeconds targetSeconds met measuredOn checkedAt problem }
-    quality { ranAt score passed failedRules rules { name type severity description passed observed message } }
-    types { name kind description fields { coordinate name type description pii deprecationReason sharedWith guardedBy { label rule } yourAccess { readable rule reason } } }
-    piiFields { coordinate pii guardedBy { label rule } }
-    exampleQueries { title query fieldsDeniedToYou }
-    officialOperations { id name type owner description file roles fields }
-    models { name version trainedAt algorithm file features threshold training heldOut { name value }
-      qualityRules { name passed severity observed message figures { name value } } }
+// The product query is the one the MCP describe_data_product tool asks too (gateway/src/catalog/productQuery.ts),
+// served beside this script; read once, on the first product shown.
+const PRODUCT_QUERY_PATH = '/catalog/product.graphql';
+let productQuery;
+function productQueryText() {
+  if (!productQuery) {
+    productQuery = fetch(PRODUCT_QUERY_PATH).then((response) => {
+      if (!response.ok) throw new Error('The product query could not be read (' + PRODUCT_QUERY_PATH + ': HTTP ' + response.status + ')');
+      return response.text();
+    });
+    // Asked again next time if it failed.
+    productQuery.catch(() => (productQuery = undefined));
   }
-}`;
+  return productQuery;
+}
 
 // ---- helpers -----------------------------------------------------------------------------------
 
@@ -380,7 +377,7 @@ async function loadProduct(id) {
   view.replaceChildren(el('p', { class: 'muted' }, 'Loading ' + id + '…'));
   let body;
   try {
-    body = await graphql(DETAIL_QUERY, { id });
+    body = await graphql(await productQueryText(), { id });
   } catch (error) {
     view.replaceChildren(el('p', { class: 'message' }, error.message));
     return;

@@ -25,9 +25,13 @@
  * principal is known, so only a trusted one continues its traceparent), and
  * the operations its tool calls run, and their subgraph fetches, are its children.
  * Answers are JSON (no event stream), so the front door's compression applies.
+ *
+ * The MCP SDK (its message schemas, the transport, ajv: about 4 MB of heap,
+ * which V8 lets the old generation grow to several times over under load) is
+ * loaded at the first POST, not at start: a gateway nobody asks over MCP
+ * never carries it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { HttpError, readBody } from '../../../subgraphs/lib/http';
 import type { AuditLog } from '../audit/AuditLog';
 import type { MeshContext } from '../context';
@@ -40,9 +44,26 @@ import type { TracingConfig } from '../telemetry/config';
 import { endRequestSpan, startRequestSpan } from '../telemetry/requestSpan';
 import { withActiveSpan } from '../../../subgraphs/lib/telemetry/spans';
 import type { Principal } from '../identity/principal';
-import { createMcpServer, MCP_ROUTE, type McpServices } from './mcpServer';
+import type { McpServices } from './mcpServer';
 
 export const MCP_PATH = '/mcp';
+export const MCP_ROUTE = `POST ${MCP_PATH}`;
+
+type McpRuntime = {
+  createMcpServer: typeof import('./mcpServer').createMcpServer;
+  StreamableHTTPServerTransport: typeof import('@modelcontextprotocol/sdk/server/streamableHttp.js').StreamableHTTPServerTransport;
+};
+let runtime: McpRuntime | undefined;
+/** The MCP server and its transport, required once, at the first request that needs them. */
+function mcpRuntime(): McpRuntime {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  runtime ??= {
+    createMcpServer: (require('./mcpServer') as typeof import('./mcpServer')).createMcpServer,
+    StreamableHTTPServerTransport: (require('@modelcontextprotocol/sdk/server/streamableHttp.js') as typeof import('@modelcontextprotocol/sdk/server/streamableHttp.js')).StreamableHTTPServerTransport,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return runtime;
+}
 
 export type McpRouteOptions = {
   services: McpServices;
@@ -104,6 +125,7 @@ export function mcpRoutes(options: McpRouteOptions): Route[] {
     res.once('close', () => endRequestSpan(span, res.writableFinished ? res.statusCode : 499, undefined, []));
     await withActiveSpan(span, async () => {
       const message = await readMcpBody(req, context, options);
+      const { createMcpServer, StreamableHTTPServerTransport } = mcpRuntime();
       const server = createMcpServer(options.services, context);
       // Stateless: one transport and one server per request, closed with it.
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

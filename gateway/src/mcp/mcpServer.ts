@@ -37,8 +37,7 @@ import { BodyTooLargeError, type RunOperation } from './runOperation';
 import { SANDBOX_TOOLS } from './sandboxTools';
 import { refusal } from './toolResult';
 import type { McpTool, ToolCallAnswer, ToolEnv } from './tools';
-
-export const MCP_ROUTE = 'POST /mcp';
+import { MCP_ROUTE } from './mcpRoute';
 
 export type McpServices = {
   logger: Logger;

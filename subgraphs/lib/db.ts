@@ -13,10 +13,13 @@ import { Client, Pool, types } from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import { isPgliteVersion, StatementNames } from './statementNames';
 import { tracedSql } from './telemetry/sqlSpans';
+import { timestampParser } from './timestampParser';
 
 // numeric and bigint come back as strings by default; our amounts and counts fit a double.
 types.setTypeParser(types.builtins.NUMERIC, (v) => Number(v));
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
+// Every timestamp of every row is parsed: the UTC form our servers send is read without pg's regular expressions.
+types.setTypeParser(types.builtins.TIMESTAMPTZ, timestampParser(types.getTypeParser(types.builtins.TIMESTAMPTZ, 'text')));
 const PGLITE_PARSERS = { [types.builtins.NUMERIC]: Number, [types.builtins.INT8]: Number };
 
 export type Row = Record<string, unknown>;

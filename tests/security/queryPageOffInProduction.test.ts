@@ -23,10 +23,12 @@ beforeAll(async () => {
   mesh = await startMesh();
   gateways.production = await startExtraGateway(mesh, production());
   gateways.productionWithPage = await startExtraGateway(mesh, production({ queryPage: true }));
-  gateways.development = await startExtraGateway(mesh, {});
+  // The mesh's own gateway runs in development mode with the test defaults.
+  gateways.development = mesh.gateway;
 }, 120_000);
 afterAll(async () => {
-  await Promise.all(Object.values(gateways).map((gateway) => gateway.stop()));
+  await gateways.production?.stop();
+  await gateways.productionWithPage?.stop();
   await mesh?.stop();
 });
 

@@ -7,7 +7,8 @@
  * `sales.*`, ...); the schema name is part of every statement so that pointing
  * several domains at one database never mixes their tables.
  *
- * With tracing on, every statement is a `meshgate.sql` span (telemetry/sqlSpans.ts).
+ * With tracing on, every statement is a `meshgate.sql` span (telemetry/sqlSpans.ts). On a real PostgreSQL
+ * server, parameterized statements are prepared once per connection (statementNames.ts).
  */
 import { Client, Pool, types } from 'pg';
 import type { PGlite } from '@electric-sql/pglite';

@@ -10,8 +10,6 @@ module.exports = {
   testMatch: ['<rootDir>/{gateway,subgraphs,schema,policies,tests}/**/*.test.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
-  // Slowest files first, from recorded durations where jest has none of its own (CI): a long file started last is the run's tail.
-  testSequencer: '<rootDir>/tests/slowestFirstSequencer.js',
   // Each test file starts meshes (PGlite's WebAssembly memory, Apollo's planners); a worker that kept every file's
   // leftovers grew to 3-4 GB and spent its time in garbage collection. Past this, jest starts a fresh worker.
   workerIdleMemoryLimit: '1.5GB',

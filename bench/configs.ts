@@ -28,6 +28,8 @@ export type LaunchContext = {
 export type GatewayLaunch = {
   script: string;
   args: string[];
+  /** Options for node itself, before the script (V8 flags). */
+  nodeArgs?: string[];
   /** Matches the line the process prints once it answers GraphQL; group 1 is its URL. */
   ready: RegExp;
 };
@@ -43,7 +45,7 @@ export type BenchConfiguration = {
   launch(context: LaunchContext): GatewayLaunch;
 };
 
-type EntryOptions = { compare?: { to: string; budget?: number }; optional?: boolean };
+type EntryOptions = { compare?: { to: string; budget?: number }; optional?: boolean; nodeArgs?: string[] };
 
 /** Every cache layer off (they default on): caching is measured only where a configuration turns it on. */
 const NO_CACHE = { responseCache: { enabled: false }, entityCache: { enabled: false }, dedupe: { enabled: false } };
@@ -79,6 +81,7 @@ export function meshgate(name: string, description: string, config: GatewayConfi
       return {
         script: 'gateway/src/cli/gateway.ts',
         args: ['--config', file, '--supergraph', context.supergraphFile, '--host', '127.0.0.1', '--port', '0'],
+        nodeArgs: options.nodeArgs,
         ready: /meshgate listening at (\S+)/,
       };
     },
@@ -112,6 +115,12 @@ export const CONFIGURATIONS: BenchConfiguration[] = [
     "authz-on with execution.planRewrites off: @apollo/query-planner's plans as they are, to measure meshgate's plan rewrites",
     { authorization: MESH_POLICIES, execution: { planRewrites: false } },
     { compare: { to: 'authz-on' }, optional: true },
+  ),
+  meshgate(
+    'authz-on-v8-heap-growth',
+    "authz-on with V8's own old-generation growth (--heap-growing-percent=0) instead of the gateway's 3x (cli/heapGrowth.ts), to measure what that factor costs and saves",
+    { authorization: MESH_POLICIES },
+    { compare: { to: 'authz-on' }, optional: true, nodeArgs: ['--heap-growing-percent=0'] },
   ),
   meshgate(
     'cache-warm',

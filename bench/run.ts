@@ -138,7 +138,7 @@ function startGateway(config: BenchConfiguration, supergraphFile: string, launch
     args: launch.args,
     env: gatewayEnv({ APOLLO_TELEMETRY_DISABLED: 'true' }),
     ready: launch.ready,
-    nodeArgs,
+    nodeArgs: [...(launch.nodeArgs ?? []), ...nodeArgs],
     compiled: true,
   });
 }

@@ -127,8 +127,9 @@ describe('the command line', () => {
     const failed = cli(broken);
     expect(failed.status).toBe(1);
     expect(failed.stdout).toContain('Errors (1)');
-    expect(cli().status).toBe(2);
-    expect(cli().stderr).toContain('usage: npm run check -- subgraphs/<domain>');
+    const noArguments = cli();
+    expect(noArguments.status).toBe(2);
+    expect(noArguments.stderr).toContain('usage: npm run check -- subgraphs/<domain>');
     expect(cli('subgraphs/a', 'subgraphs/b').status).toBe(2);
   });
 });

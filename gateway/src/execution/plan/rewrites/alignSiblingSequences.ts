@@ -23,24 +23,10 @@ import type { FetchNode, PlanNode, SequenceNode } from '@apollo/query-planner';
 import { combineEntityOperations } from './combineEntityOperations';
 import { leafFetches } from './joinSiblingSequences';
 import type { RewrittenPlanNode } from './MergedFetchNode';
+import { rewriteParallels } from './rewriteParallels';
 
 export function alignSiblingSequences(node: RewrittenPlanNode): RewrittenPlanNode {
-  switch (node.kind) {
-    case 'Sequence':
-      return { ...node, nodes: node.nodes.map((child) => alignSiblingSequences(child) as PlanNode) };
-    case 'Parallel':
-      return alignParallel(node.nodes.map(alignSiblingSequences));
-    case 'Flatten':
-      return { ...node, node: alignSiblingSequences(node.node) as PlanNode };
-    case 'Condition':
-      return {
-        ...node,
-        ifClause: node.ifClause && (alignSiblingSequences(node.ifClause) as PlanNode),
-        elseClause: node.elseClause && (alignSiblingSequences(node.elseClause) as PlanNode),
-      };
-    default:
-      return node;
-  }
+  return rewriteParallels(node, alignParallel);
 }
 
 function alignParallel(children: RewrittenPlanNode[]): RewrittenPlanNode {

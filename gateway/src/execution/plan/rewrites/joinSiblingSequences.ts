@@ -21,24 +21,10 @@
 import type { FetchNode, PlanNode } from '@apollo/query-planner';
 import { combineEntityOperations } from './combineEntityOperations';
 import type { RewrittenPlanNode } from './MergedFetchNode';
+import { rewriteParallels } from './rewriteParallels';
 
 export function joinSiblingSequences(node: RewrittenPlanNode): RewrittenPlanNode {
-  switch (node.kind) {
-    case 'Sequence':
-      return { ...node, nodes: node.nodes.map((child) => joinSiblingSequences(child) as PlanNode) };
-    case 'Parallel':
-      return joinParallel(node.nodes.map(joinSiblingSequences));
-    case 'Flatten':
-      return { ...node, node: joinSiblingSequences(node.node) as PlanNode };
-    case 'Condition':
-      return {
-        ...node,
-        ifClause: node.ifClause && (joinSiblingSequences(node.ifClause) as PlanNode),
-        elseClause: node.elseClause && (joinSiblingSequences(node.elseClause) as PlanNode),
-      };
-    default:
-      return node;
-  }
+  return rewriteParallels(node, joinParallel);
 }
 
 function joinParallel(children: RewrittenPlanNode[]): RewrittenPlanNode {

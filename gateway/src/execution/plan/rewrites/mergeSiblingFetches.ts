@@ -21,27 +21,13 @@
 import type { FetchNode, PlanNode } from '@apollo/query-planner';
 import { combineEntityOperations } from './combineEntityOperations';
 import type { MergedFetchNode, MergedFetchPart, RewrittenPlanNode } from './MergedFetchNode';
+import { rewriteParallels } from './rewriteParallels';
 
 /** A merged node's parts are addressed by bits of a number: at most this many per node. */
 const MAX_PARTS = 30;
 
 export function mergeSiblingFetches(node: RewrittenPlanNode): RewrittenPlanNode {
-  switch (node.kind) {
-    case 'Sequence':
-      return { ...node, nodes: node.nodes.map((child) => mergeSiblingFetches(child) as PlanNode) };
-    case 'Parallel':
-      return mergeParallel(node.nodes.map(mergeSiblingFetches));
-    case 'Flatten':
-      return { ...node, node: mergeSiblingFetches(node.node) as PlanNode };
-    case 'Condition':
-      return {
-        ...node,
-        ifClause: node.ifClause && (mergeSiblingFetches(node.ifClause) as PlanNode),
-        elseClause: node.elseClause && (mergeSiblingFetches(node.elseClause) as PlanNode),
-      };
-    default:
-      return node;
-  }
+  return rewriteParallels(node, mergeParallel);
 }
 
 function mergeParallel(children: RewrittenPlanNode[]): RewrittenPlanNode {

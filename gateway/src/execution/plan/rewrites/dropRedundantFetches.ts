@@ -13,7 +13,9 @@
  * response path by a fetch in an earlier step of an enclosing Sequence.
  * Composition only lets several subgraphs resolve a field when it is
  * shareable (or provided), which promises the same value, so the response is
- * the one the planner's plan gives.
+ * the one the planner's plan gives. One difference remains, on failure: when
+ * the earlier subgraph answered such a field with an error, that error stands,
+ * where the planner's plan would have merged the later subgraph's value over it.
  *
  * Must never: drop a root fetch, a mutation, or a fetch with input, output or
  * context rewrites; count a fetch that runs beside (in a Parallel) or after
